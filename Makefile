@@ -1,0 +1,27 @@
+# The two commands of the README: `make run` and `make test`. Each installs what is missing
+# (Debian packages, as root), builds, and is quiet when everything is in place.
+DB ?= data/onecard.db
+export ONECARD_DB := $(abspath $(DB))
+
+.PHONY: run test deps bench format clean
+
+run: deps
+	@tools/build.sh release
+	@tools/run.sh
+
+test: deps
+	@tools/test.sh
+
+deps:
+	@tools/install-deps.sh
+
+# Benchmarks (release build): see bench/README.md.
+bench: deps
+	@tools/build.sh release
+	@build/release/bench/onecard_bench
+
+format:
+	@git ls-files -co --exclude-standard -- '*.cpp' '*.hpp' | xargs clang-format -i
+
+clean:
+	rm -rf build

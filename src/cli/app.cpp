@@ -1,0 +1,250 @@
+// RunCli: global options, `init`, `verify`, and the dispatch to the command groups.
+#include <cstdlib>
+#include <filesystem>
+#include <ostream>
+#include <random>
+
+#include "cli/cli.hpp"
+#include "cli/context.hpp"
+#include "cli/print.hpp"
+#include "service/calendar.hpp"
+#include "service/demo.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
+
+namespace onecard::cli {
+
+using core::ErrorCode;
+using core::MakeError;
+using core::Result;
+using core::Status;
+
+int ExitCodeFor(core::ErrorClass cls) {
+  switch (cls) {
+    case core::ErrorClass::kInvalid:
+      return kExitInvalid;
+    case core::ErrorClass::kNotFound:
+      return kExitNotFound;
+    case core::ErrorClass::kRejected:
+      return kExitRejected;
+    case core::ErrorClass::kConflict:
+      return kExitConflict;
+    case core::ErrorClass::kUnavailable:
+      return kExitUnavailable;
+    case core::ErrorClass::kInternal:
+      return kExitInternal;
+  }
+  return kExitInternal;
+}
+
+Result<service::TenantRef> Session::Tenant() {
+  if (!tenant_) {
+    ONECARD_TRY(service::TenantRef t, services_.org().ResolveTenant(ctx_.tenant_code));
+    tenant_ = t;
+  }
+  return *tenant_;
+}
+
+Result<service::Request> Session::MakeRequest(bool needs_key) {
+  ONECARD_TRY(service::TenantRef tenant, Tenant());
+  ONECARD_TRY(service::Actor actor,
+              services_.org().ResolveActor(tenant, ctx_.staff, ctx_.store_code));
+  std::string key = ctx_.key;
+  if (key.empty() && needs_key) {
+    // A key of our own still protects against the writer applying this command twice; a script
+    // that may retry passes --key so that its retry carries the same one.
+    std::random_device rd;
+    std::uniform_int_distribution<unsigned long long> dist;
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "cli-%016llx", dist(rd));
+    key = buf;
+  }
+  return service::Request{tenant, actor, key};
+}
+
+std::string Session::Local(core::Timestamp t) {
+  Result<service::TenantRef> tenant = Tenant();
+  return service::LocalDateTime(tenant ? tenant->timezone : "UTC", t);
+}
+
+std::string Session::ValidUntil(const std::optional<core::Timestamp>& expires_at) {
+  if (!expires_at) return "never";
+  Result<service::TenantRef> tenant = Tenant();
+  // The lot is valid up to the instant before it expires: show that instant's local date.
+  return service::LocalDate(tenant ? tenant->timezone : "UTC",
+                            core::Timestamp{expires_at->micros - 1})
+      .ToString();
+}
+
+Result<std::optional<core::Timestamp>> Session::ExpiryFromDate(const std::string& date,
+                                                               std::string_view field) {
+  if (date.empty() || date == "never") return std::optional<core::Timestamp>{};
+  ONECARD_TRY(core::CivilDate d, core::CivilDate::Parse(date, field));
+  ONECARD_TRY(service::TenantRef tenant, Tenant());
+  ONECARD_TRY(core::Timestamp t, service::EndOfLocalDay(tenant.timezone, d));
+  return std::optional<core::Timestamp>(t);
+}
+
+namespace {
+
+void PrintError(CliContext& ctx, const core::Error& e) {
+  if (ctx.json) {
+    nlohmann::json j = {{"error",
+                         {{"code", core::ErrorCodeName(e.code)},
+                          {"class", core::ErrorClassName(core::ClassOf(e.code))},
+                          {"message", e.message},
+                          {"field", e.field}}}};
+    ctx.out << j.dump(2) << "\n";
+  }
+  ctx.err << "onecard: " << e.ToString() << "\n";
+}
+
+void PrintVerify(Session& s, const service::VerifyReport& r) {
+  s.Emit(r, [&] {
+    std::ostream& o = s.out();
+    if (r.ok) {
+      o << "The books balance: " << r.entries << " entries, " << r.postings << " postings, "
+        << r.accounts << " accounts and " << r.lots
+        << " lots recomputed from the journal; every figure matches.\n";
+      return;
+    }
+    o << "The books do NOT balance: " << r.discrepancies.size() << " discrepancy(ies) in "
+      << r.entries << " entries.\n";
+    for (const service::DiscrepancyLine& d : r.discrepancies) {
+      o << "  " << d.what;
+      if (d.id != 0) o << " " << d.id;
+      o << ": " << d.detail << "\n";
+    }
+  });
+}
+
+void AddInitAndVerify(CLI::App& app, CliContext& ctx) {
+  auto* init = app.add_subcommand("init", "Create a new database with a first tenant");
+  auto demo = std::make_shared<bool>(false);
+  auto code = std::make_shared<std::string>("main");
+  auto name = std::make_shared<std::string>("My business");
+  auto tz = std::make_shared<std::string>("Asia/Shanghai");
+  init->add_flag("--demo", *demo, "Fill the tenant with demo stores, members, cards and history");
+  init->add_option("--tenant-code", *code, "Code of the first tenant")->capture_default_str();
+  init->add_option("--name", *name, "Name of the first tenant")->capture_default_str();
+  init->add_option("--timezone", *tz, "IANA time zone of the tenant's business days")
+      ->capture_default_str();
+  init->callback([&ctx, demo, code, name, tz] {
+    ctx.needs = Needs::kNewDatabase;
+    ctx.action = [&ctx, demo, code, name, tz](Session& s) -> Status {
+      if (*demo) {
+        ONECARD_TRY(service::DemoSummary summary,
+                    service::LoadDemo(s.services().store(), s.services().clock().Now()));
+        s.Emit(summary, [&] {
+          s.out() << "Created " << ctx.db_path << " with the demo tenant \"" << summary.tenant
+                  << "\": " << summary.stores << " stores, " << summary.members << " members, "
+                  << summary.cards << " cards, " << summary.entries << " journal entries.\n";
+        });
+        return {};
+      }
+      ONECARD_TRY(service::TenantRef t, s.services().org().CreateTenant(*code, *name, *tz));
+      s.Emit(service::TenantView{t.code, *name, t.timezone}, [&] {
+        s.out() << "Created " << ctx.db_path << " with tenant " << t.code << " (" << *name << ", "
+                << t.timezone << ").\n";
+      });
+      return {};
+    };
+  });
+
+  auto* verify = app.add_subcommand(
+      "verify", "Recompute every balance and lot from the journal; exit 0 only if exact");
+  verify->callback([&ctx] {
+    ctx.action = [](Session& s) -> Status {
+      ONECARD_TRY(service::VerifyReport report, s.services().Verify());
+      PrintVerify(s, report);
+      if (!report.ok) s.ctx().exit_code = kExitBooksUnbalanced;
+      return {};
+    };
+  });
+}
+
+}  // namespace
+
+int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  CliContext ctx{out, err};
+  CLI::App app{"OneCard: membership, points and stored value for shops, chains and alliances",
+               "onecard"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "onecard 0.1.0");
+  const char* user = std::getenv("USER");
+  ctx.db_path = "onecard.db";
+  ctx.staff = user != nullptr ? user : "cli";
+  app.add_option("--db", ctx.db_path, "Database file")
+      ->envname("ONECARD_DB")
+      ->capture_default_str();
+  app.add_option("--tenant", ctx.tenant_code, "Tenant code (default: the only tenant)")
+      ->envname("ONECARD_TENANT");
+  app.add_option("--staff", ctx.staff, "Who is acting (recorded with every change)")
+      ->envname("ONECARD_STAFF");
+  app.add_option("--store", ctx.store_code, "Store acted at (default: head office)")
+      ->envname("ONECARD_STORE");
+  app.add_option("--key", ctx.key,
+                 "Idempotency key: a retry with the same key is not applied twice");
+  app.add_flag("--json", ctx.json, "Print results as JSON");
+  AddInitAndVerify(app, ctx);
+  AddOrgCommands(app, ctx);
+  AddMemberCommands(app, ctx);
+  AddCardCommands(app, ctx);
+  AddLedgerCommands(app, ctx);
+
+  std::vector<std::string> reversed(args.rbegin(), args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp& e) {
+    out << app.help();
+    return kExitOk;
+  } catch (const CLI::CallForAllHelp& e) {
+    out << app.help("", CLI::AppFormatMode::All);
+    return kExitOk;
+  } catch (const CLI::CallForVersion& e) {
+    out << e.what() << "\n";
+    return kExitOk;
+  } catch (const CLI::ParseError& e) {
+    err << "onecard: " << e.what() << "\n";
+    err << "Run `onecard --help` (or `onecard COMMAND --help`) for usage.\n";
+    return kExitUsage;
+  }
+  if (!ctx.action) {
+    err << "onecard: choose a command; run `onecard --help`\n";
+    return kExitUsage;
+  }
+
+  // A new database that its command could not complete is removed again: a failed `init`
+  // leaves nothing behind.
+  const bool creating = ctx.needs == Needs::kNewDatabase && !std::filesystem::exists(ctx.db_path);
+  const auto remove_created = [&] {
+    if (!creating) return;
+    std::error_code ignored;
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+      std::filesystem::remove(ctx.db_path + suffix, ignored);
+    }
+  };
+  core::Status status;
+  {
+    storage::sqlite::Options options;
+    options.mode = ctx.needs == Needs::kNewDatabase ? storage::OpenMode::kCreate
+                                                    : storage::OpenMode::kExisting;
+    Result<std::unique_ptr<storage::Store>> store =
+        storage::sqlite::OpenStore(ctx.db_path, options);
+    if (!store) {
+      status = store.error();
+    } else {
+      service::SystemClock clock;
+      service::Services services(**store, clock, service::WriterOptions{1});
+      Session session(ctx, services);
+      status = ctx.action(session);
+    }
+  }
+  if (!status) {
+    remove_created();
+    PrintError(ctx, status.error());
+    return ExitCodeFor(core::ClassOf(status.error().code));
+  }
+  return ctx.exit_code;
+}
+
+}  // namespace onecard::cli

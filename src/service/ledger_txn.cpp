@@ -1,0 +1,246 @@
+#include "service/ledger_txn.hpp"
+
+#include "core/assert.hpp"
+#include "core/card.hpp"
+
+namespace onecard::service {
+
+using core::ErrorCode;
+using core::MakeError;
+using core::Result;
+using core::Status;
+
+LedgerTxn::LedgerTxn(storage::WriteTxn& txn, const Request& request, core::Timestamp now)
+    : txn_(txn), request_(request), now_(now) {}
+
+Result<ResolvedCard> LedgerTxn::Card(std::string_view number, CardUse use) {
+  ONECARD_TRY(std::optional<storage::CardRecord> presented,
+              txn_.FindCard(request_.tenant.id, number));
+  if (!presented) {
+    return MakeError(
+        ErrorCode::kCardNotFound,
+        "no card numbered " + std::string(number) + " in tenant " + request_.tenant.code, "card");
+  }
+  ResolvedCard card{*presented, *presented};
+  if (presented->primary.valid()) {
+    ONECARD_TRY(std::optional<storage::CardRecord> owner,
+                txn_.GetCard(request_.tenant.id, presented->primary));
+    ONECARD_ASSERT(owner.has_value(), "linked card without its primary");
+    card.owner = *owner;
+  }
+  if (use == CardUse::kMoveValue) {
+    ONECARD_CHECK(core::CheckCardUsable(card.presented.status, card.presented.number));
+    if (card.owner.id != card.presented.id) {
+      ONECARD_CHECK(core::CheckCardUsable(card.owner.status, card.owner.number));
+    }
+  }
+  return card;
+}
+
+Result<ResolvedCard> LedgerTxn::CardById(core::CardId id) {
+  ONECARD_TRY(std::optional<storage::CardRecord> card, txn_.GetCard(request_.tenant.id, id));
+  if (!card) {
+    return MakeError(ErrorCode::kCardNotFound, "no card with id " + std::to_string(id.value),
+                     "card");
+  }
+  return Card(card->number, CardUse::kSystem);
+}
+
+Result<ResolvedCard> LedgerTxn::CardOfAccount(core::AccountId account) {
+  ONECARD_TRY(std::optional<storage::AccountRecord> rec,
+              txn_.GetAccount(request_.tenant.id, account));
+  ONECARD_ASSERT(rec && rec->key.holder_kind == core::HolderKind::kCard, "a card account expected");
+  return CardById(core::CardId{rec->key.holder_id});
+}
+
+Result<std::vector<core::AccountPlanner*>> LedgerTxn::Holders(const storage::CardRecord& owner,
+                                                              core::AssetSelection selection) {
+  std::vector<core::AccountPlanner*> out;
+  for (core::Asset asset : core::AssetsOf(selection)) {
+    const storage::AccountKey key{request_.tenant.id, core::HolderKind::kCard, owner.id.value,
+                                  core::AccountRole::kHolder, asset};
+    ONECARD_TRY(std::optional<storage::AccountRecord> found, txn_.FindAccount(key));
+    if (!found) continue;
+    ONECARD_TRY(core::AccountPlanner * planner, Holder(owner, asset));
+    out.push_back(planner);
+  }
+  return out;
+}
+
+Result<core::AccountSnapshot> LoadSnapshot(storage::ReadTxn& txn,
+                                           const storage::AccountRecord& account) {
+  ONECARD_TRY(std::vector<storage::LotRecord> lots, txn.ListOpenLots(account.id));
+  core::AccountSnapshot snap{account.id,   account.key.asset,    account.balance,
+                             account.debt, account.credit_limit, {}};
+  snap.lots.reserve(lots.size());
+  for (const storage::LotRecord& l : lots) {
+    snap.lots.push_back(core::LotView{l.id, l.asset, l.remaining, l.expires_at, l.source,
+                                      l.issuer_store, l.origin, l.amount});
+  }
+  return snap;
+}
+
+Result<core::AccountPlanner*> LedgerTxn::Holder(const storage::CardRecord& owner,
+                                                core::Asset asset) {
+  const storage::AccountKey key{request_.tenant.id, core::HolderKind::kCard, owner.id.value,
+                                core::AccountRole::kHolder, asset};
+  ONECARD_TRY(storage::AccountRecord account, txn_.LockAccount(key, owner.member, now_));
+  auto it = planners_.find(account.id);
+  if (it != planners_.end()) return it->second.get();
+  ONECARD_TRY(core::AccountSnapshot snap, LoadSnapshot(txn_, account));
+  auto planner = std::make_unique<core::AccountPlanner>(std::move(snap), now_);
+  core::AccountPlanner* raw = planner.get();
+  planners_.emplace(account.id, std::move(planner));
+  card_numbers_.emplace(account.id, owner.number);
+  return raw;
+}
+
+Result<core::AccountPlanner*> LedgerTxn::HolderById(core::AccountId id) {
+  auto it = planners_.find(id);
+  if (it != planners_.end()) return it->second.get();
+  ONECARD_TRY(std::optional<storage::AccountRecord> account,
+              txn_.LockAccountById(request_.tenant.id, id));
+  ONECARD_ASSERT(account && account->key.holder_kind == core::HolderKind::kCard,
+                 "a card account expected");
+  ONECARD_TRY(std::optional<storage::CardRecord> card,
+              txn_.GetCard(request_.tenant.id, core::CardId{account->key.holder_id}));
+  ONECARD_ASSERT(card.has_value(), "card account without its card");
+  return Holder(*card, account->key.asset);
+}
+
+Result<core::AccountId> LedgerTxn::System(core::StoreId store, core::AccountRole role,
+                                          core::Asset asset) {
+  const storage::AccountKey key{
+      request_.tenant.id, store.valid() ? core::HolderKind::kStore : core::HolderKind::kTenant,
+      store.valid() ? store.value : request_.tenant.id.value, role, asset};
+  ONECARD_TRY(storage::AccountRecord account, txn_.LockAccount(key, core::MemberId{}, now_));
+  return account.id;
+}
+
+Status LedgerTxn::PostCounterparts(core::EntryPlan& plan, core::AccountRole role,
+                                   core::StoreId store) {
+  std::map<core::Asset, std::int64_t> sums;
+  for (const core::Posting& p : plan.postings()) {
+    if (IsHolder(p.account)) sums[p.asset] += p.amount;
+  }
+  for (const auto& [asset, sum] : sums) {
+    if (sum == 0) continue;
+    ONECARD_TRY(core::AccountId account, System(store, role, asset));
+    plan.Post(account, asset, -sum);
+  }
+  return {};
+}
+
+storage::EntryRecord LedgerTxn::Header(core::EntryKind kind, const ResolvedCard& card,
+                                       std::string_view doc_no, std::string_view reason) const {
+  storage::EntryRecord e;
+  e.tenant = request_.tenant.id;
+  e.kind = kind;
+  e.doc_no = std::string(doc_no);
+  e.store = request_.actor.store;
+  e.staff = request_.actor.staff;
+  e.reason = std::string(reason);
+  e.at = now_;
+  e.member = card.presented.member.valid() ? card.presented.member : card.owner.member;
+  e.card = card.presented.id;
+  return e;
+}
+
+Result<EntryReceipt> LedgerTxn::Write(storage::EntryRecord header, const core::EntryPlan& plan) {
+  const std::string imbalance = plan.Imbalance();
+  ONECARD_ASSERT(imbalance.empty(), "an unbalanced entry was planned");
+  const core::TenantId tenant = request_.tenant.id;
+  ONECARD_TRY(core::EntryId entry, txn_.InsertEntry(header));
+
+  EntryReceipt receipt;
+  receipt.entry_id = entry.value;
+  receipt.kind = std::string(core::EntryKindName(header.kind));
+  receipt.at = header.at;
+  receipt.doc_no = header.doc_no;
+  receipt.store = request_.actor.store_code;
+  receipt.staff = header.staff;
+  receipt.reason = header.reason;
+  receipt.member_id = header.member.value;
+  receipt.reverses_entry_id = header.reverses.value;
+  receipt.hold_id = header.hold.value;
+
+  std::vector<core::LotId> new_ids;
+  new_ids.reserve(plan.new_lots().size());
+  for (const core::NewLot& n : plan.new_lots()) {
+    storage::LotRecord lot{core::LotId{}, tenant,        n.account,     n.asset,
+                           n.amount,      n.amount,      n.spec.source, n.spec.issuer_store,
+                           entry,         n.spec.origin, header.at,     n.spec.expires_at};
+    ONECARD_TRY(core::LotId id, txn_.InsertLot(lot));
+    new_ids.push_back(id);
+    receipt.new_lots.push_back(LotLine{id.value, n.asset, n.amount, n.amount, n.spec.expires_at,
+                                       std::string(core::LotSourceName(n.spec.source))});
+  }
+
+  std::map<core::AccountId, std::int64_t> debt_deltas;
+  for (const core::LotMove& m : plan.moves()) {
+    core::LotId lot = m.lot;
+    if (m.new_lot >= 0) {
+      lot = new_ids.at(static_cast<std::size_t>(m.new_lot));
+    } else if (m.lot.valid()) {
+      ONECARD_CHECK(txn_.ChangeLotRemaining(m.lot, m.delta));
+    } else {
+      debt_deltas[m.account] += m.delta;
+    }
+    ONECARD_CHECK(
+        txn_.InsertLotMove(tenant, storage::LotMoveRecord{entry, m.account, lot, m.delta}));
+  }
+
+  for (const core::Posting& p : plan.postings()) {
+    std::optional<std::int64_t> balance_after;
+    if (IsHolder(p.account)) {
+      ONECARD_TRY(std::int64_t after,
+                  txn_.ApplyAccountChange(p.account, p.amount, debt_deltas[p.account]));
+      balance_after = after;
+      receipt.lines.push_back(PostingLine{card_numbers_.at(p.account), p.asset, p.amount, after});
+    }
+    ONECARD_CHECK(txn_.InsertPosting(
+        tenant, storage::PostingRecord{entry, p.account, p.asset, p.amount, balance_after}));
+  }
+  if (!receipt.lines.empty()) receipt.card_number = receipt.lines.front().card_number;
+  return receipt;
+}
+
+Result<EntryReceipt> ReadReceipt(storage::ReadTxn& txn, core::TenantId tenant, core::EntryId id) {
+  ONECARD_TRY(std::optional<storage::EntryRecord> entry, txn.GetEntry(tenant, id));
+  if (!entry) {
+    return MakeError(ErrorCode::kEntryNotFound,
+                     "no journal entry " + std::to_string(id.value) + " in this tenant", "entry");
+  }
+  EntryReceipt r;
+  r.entry_id = entry->id.value;
+  r.kind = std::string(core::EntryKindName(entry->kind));
+  r.at = entry->at;
+  r.doc_no = entry->doc_no;
+  if (entry->store.valid()) {
+    ONECARD_TRY(std::optional<storage::StoreRecord> store, txn.GetStore(tenant, entry->store));
+    if (store) r.store = store->code;
+  }
+  r.staff = entry->staff;
+  r.reason = entry->reason;
+  r.member_id = entry->member.value;
+  r.reverses_entry_id = entry->reverses.value;
+  r.hold_id = entry->hold.value;
+  ONECARD_TRY(std::vector<storage::PostingRecord> postings, txn.ListPostings(id));
+  for (const storage::PostingRecord& p : postings) {
+    if (!p.balance_after) continue;
+    ONECARD_TRY(std::optional<storage::AccountRecord> account, txn.GetAccount(tenant, p.account));
+    ONECARD_ASSERT(account.has_value(), "posting on a missing account");
+    ONECARD_TRY(std::optional<storage::CardRecord> card,
+                txn.GetCard(tenant, core::CardId{account->key.holder_id}));
+    r.lines.push_back(PostingLine{card ? card->number : "", p.asset, p.amount, *p.balance_after});
+  }
+  if (!r.lines.empty()) r.card_number = r.lines.front().card_number;
+  ONECARD_TRY(std::vector<storage::LotRecord> lots, txn.ListLotsCreatedBy(id));
+  for (const storage::LotRecord& l : lots) {
+    r.new_lots.push_back(LotLine{l.id.value, l.asset, l.amount, l.remaining, l.expires_at,
+                                 std::string(core::LotSourceName(l.source))});
+  }
+  return r;
+}
+
+}  // namespace onecard::service

@@ -1,0 +1,90 @@
+// LedgerTxn: what a value-moving command does inside the writer's transaction — find the card,
+// load its accounts and lots into core planners, and store a planned entry (entry, postings with
+// balances after, new lots, lot moves, cached balances) in one go.
+//
+//   LedgerTxn l(txn, request, now);
+//   ONECARD_TRY(auto card, l.Card(number, CardUse::kMoveValue));
+//   ONECARD_TRY(core::AccountPlanner* points, l.Holder(card.owner, Asset::kPoints));
+//   core::EntryPlan plan;
+//   plan.Credit(*points, 120, spec);
+//   ONECARD_CHECK(l.PostCounterparts(plan, AccountRole::kPointsIssued, request.actor.store));
+//   return l.Write(l.Header(EntryKind::kEarn, card, doc_no, reason), plan);
+//
+// Not thread-safe: lives for one command on the writer thread.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "core/lots.hpp"
+#include "service/context.hpp"
+#include "service/views.hpp"
+#include "storage/store.hpp"
+
+namespace onecard::service {
+
+// Whether a command needs the card to be able to move value (till and staff operations), or
+// only to exist and not be dead (system runs: expiry, hold timeouts).
+enum class CardUse : std::uint8_t { kMoveValue, kSystem };
+
+struct ResolvedCard {
+  storage::CardRecord presented;  // the card given
+  storage::CardRecord owner;      // the card whose accounts are used (the primary of a linked card)
+};
+
+class LedgerTxn {
+ public:
+  LedgerTxn(storage::WriteTxn& txn, const Request& request, core::Timestamp now);
+
+  storage::WriteTxn& txn() { return txn_; }
+  core::Timestamp now() const { return now_; }
+
+  // The card with `number` in the request's tenant. Errors: kCardNotFound; with kMoveValue also
+  // kCardInactive, kCardFrozen, kCardLost, kCardClosed, kCardReplaced (of either card).
+  core::Result<ResolvedCard> Card(std::string_view number, CardUse use);
+  // The card with id `id` (for stored entries and holds); no usability check.
+  core::Result<ResolvedCard> CardById(core::CardId id);
+  // The card that holds a card account.
+  core::Result<ResolvedCard> CardOfAccount(core::AccountId account);
+  // The planner of `owner`'s account for `asset`, created if missing; the same planner for the
+  // same account within this command.
+  core::Result<core::AccountPlanner*> Holder(const storage::CardRecord& owner, core::Asset asset);
+  // Planners of `owner`'s existing accounts for each asset of `selection` (a debit needs no
+  // account that does not exist: it would hold nothing).
+  core::Result<std::vector<core::AccountPlanner*>> Holders(const storage::CardRecord& owner,
+                                                           core::AssetSelection selection);
+  // The planner of an account by id (a card account met in a stored entry).
+  core::Result<core::AccountPlanner*> HolderById(core::AccountId account);
+  // The tenant's (store invalid) or a store's account for a role and asset.
+  core::Result<core::AccountId> System(core::StoreId store, core::AccountRole role,
+                                       core::Asset asset);
+  // Posts, for each asset the plan moved on card accounts, the opposite amount to the `role`
+  // account of `store`, so the entry balances.
+  core::Status PostCounterparts(core::EntryPlan& plan, core::AccountRole role, core::StoreId store);
+
+  storage::EntryRecord Header(core::EntryKind kind, const ResolvedCard& card,
+                              std::string_view doc_no, std::string_view reason) const;
+  // Stores the plan as one entry and returns its receipt.
+  core::Result<EntryReceipt> Write(storage::EntryRecord header, const core::EntryPlan& plan);
+
+ private:
+  bool IsHolder(core::AccountId id) const { return planners_.count(id) > 0; }
+
+  storage::WriteTxn& txn_;
+  const Request& request_;
+  core::Timestamp now_;
+  std::map<core::AccountId, std::unique_ptr<core::AccountPlanner>> planners_;
+  std::map<core::AccountId, std::string> card_numbers_;  // holder account → card number
+};
+
+// Loads a card account's snapshot (balance, debt, limit, open lots) for planning.
+core::Result<core::AccountSnapshot> LoadSnapshot(storage::ReadTxn& txn,
+                                                 const storage::AccountRecord& account);
+
+// Receipt of a stored entry, read back (history, reversals, replays of holds).
+core::Result<EntryReceipt> ReadReceipt(storage::ReadTxn& txn, core::TenantId tenant,
+                                       core::EntryId id);
+
+}  // namespace onecard::service

@@ -1,0 +1,37 @@
+#include "service/services.hpp"
+
+namespace onecard::service {
+
+Services::Services(storage::Store& store, const Clock& clock, WriterOptions options)
+    : store_(store),
+      clock_(clock),
+      writer_(store, clock, options),
+      org_(store, clock, writer_),
+      members_(store, clock, writer_),
+      cards_(store, clock, writer_),
+      ledger_(store, clock, writer_) {}
+
+core::Result<VerifyReport> Services::Verify() {
+  ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store_.BeginRead());
+  VerifyReport report;
+  using Check = core::Result<std::vector<storage::Discrepancy>> (storage::ReadTxn::*)();
+  const Check checks[] = {
+      &storage::ReadTxn::CheckStorageIntegrity, &storage::ReadTxn::CheckEntriesBalance,
+      &storage::ReadTxn::CheckAccounts,         &storage::ReadTxn::CheckLots,
+      &storage::ReadTxn::CheckEntryLotMoves,    &storage::ReadTxn::CheckHolds};
+  for (Check check : checks) {
+    ONECARD_TRY(std::vector<storage::Discrepancy> found, ((*txn).*check)());
+    for (auto& d : found) {
+      report.discrepancies.push_back(DiscrepancyLine{d.what, d.id, std::move(d.detail)});
+    }
+  }
+  ONECARD_TRY(storage::ReadTxn::Counts counts, txn->CountLedger());
+  report.entries = counts.entries;
+  report.postings = counts.postings;
+  report.accounts = counts.accounts;
+  report.lots = counts.lots;
+  report.ok = report.discrepancies.empty();
+  return report;
+}
+
+}  // namespace onecard::service

@@ -1,0 +1,50 @@
+// Services: the one object the CLI (and later the HTTP server) talks to. It owns the writer and
+// the use-case services over one store and clock.
+//
+//   auto store = storage::sqlite::OpenStore(path, {.mode = OpenMode::kExisting});
+//   SystemClock clock;
+//   Services services(**store, clock);
+//   auto tenant = services.org().ResolveTenant("");
+//   services.ledger().Earn(request, {.card = "8800001", .amount = 120});
+//
+// Thread-safe.
+#pragma once
+
+#include "service/card_service.hpp"
+#include "service/clock.hpp"
+#include "service/ledger_service.hpp"
+#include "service/member_service.hpp"
+#include "service/org_service.hpp"
+#include "service/views.hpp"
+#include "service/writer.hpp"
+#include "storage/store.hpp"
+
+namespace onecard::service {
+
+class Services {
+ public:
+  Services(storage::Store& store, const Clock& clock, WriterOptions options = {});
+
+  OrgService& org() { return org_; }
+  MemberService& members() { return members_; }
+  CardService& cards() { return cards_; }
+  LedgerService& ledger() { return ledger_; }
+  Writer& writer() { return writer_; }
+  const Clock& clock() const { return clock_; }
+  storage::Store& store() { return store_; }
+
+  // Recomputes every balance, lot and hold from the journal and checks every entry sums to zero
+  // per asset, and the database file itself (issue #2, item 14). `ok` only when all is exact.
+  core::Result<VerifyReport> Verify();
+
+ private:
+  storage::Store& store_;
+  const Clock& clock_;
+  Writer writer_;
+  OrgService org_;
+  MemberService members_;
+  CardService cards_;
+  LedgerService ledger_;
+};
+
+}  // namespace onecard::service

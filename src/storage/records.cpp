@@ -1,0 +1,23 @@
+#include "storage/records.hpp"
+
+#include <array>
+
+namespace onecard::storage {
+namespace {
+constexpr std::array<std::string_view, 4> kHoldStatusNames = {"active", "captured", "voided",
+                                                              "expired"};
+}
+
+std::string_view HoldStatusName(HoldStatus status) {
+  return kHoldStatusNames.at(static_cast<std::size_t>(status));
+}
+
+core::Result<HoldStatus> ParseHoldStatus(std::string_view text) {
+  for (std::size_t i = 0; i < kHoldStatusNames.size(); ++i) {
+    if (kHoldStatusNames[i] == text) return static_cast<HoldStatus>(i);
+  }
+  return core::MakeError(core::ErrorCode::kInvalidArgument,
+                         "\"" + std::string(text) + "\" is not a hold status");
+}
+
+}  // namespace onecard::storage

@@ -1,0 +1,238 @@
+// Rows as the repository hands them to services: plain structs, one per stored object.
+// Thread-safe: plain values.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/asset.hpp"
+#include "core/card.hpp"
+#include "core/ids.hpp"
+#include "core/ledger.hpp"
+#include "core/lots.hpp"
+#include "core/member.hpp"
+#include "core/time.hpp"
+
+namespace onecard::storage {
+
+using core::AccountId;
+using core::CardId;
+using core::CardTypeId;
+using core::EntryId;
+using core::HoldId;
+using core::LotId;
+using core::MemberId;
+using core::RegionId;
+using core::StoreId;
+using core::TenantId;
+using core::Timestamp;
+
+struct TenantRecord {
+  TenantId id;
+  std::string code;
+  std::string name;
+  std::string timezone;  // IANA name, e.g. "Asia/Shanghai"
+  Timestamp created_at;
+};
+
+struct RegionRecord {
+  RegionId id;
+  TenantId tenant;
+  RegionId parent;  // invalid: a top-level region
+  std::string code;
+  std::string name;
+};
+
+struct StoreRecord {
+  StoreId id;
+  TenantId tenant;
+  RegionId region;  // invalid: directly under head office
+  std::string code;
+  std::string name;
+  std::string address;
+};
+
+struct CardTypeRecord {
+  CardTypeId id;
+  TenantId tenant;
+  std::string code;
+  std::string name;
+  core::CardKind kind = core::CardKind::kPersonal;
+  int validity_months = 0;   // 0: no expiry
+  std::int64_t fee_fen = 0;  // membership fee charged on issue and renewal
+};
+
+struct FieldDefRecord {
+  TenantId tenant;
+  core::FieldDefinition def;
+};
+
+struct MemberRecord {
+  MemberId id;
+  TenantId tenant;
+  core::MemberProfile profile;
+  core::MemberStatus status = core::MemberStatus::kRegistered;
+  core::EnrolChannel channel = core::EnrolChannel::kTill;
+  MemberId referrer;
+  StoreId home_store;
+  Timestamp created_at;
+  Timestamp updated_at;
+};
+
+struct MemberStatusChange {
+  MemberId member;
+  core::MemberStatus from = core::MemberStatus::kRegistered;
+  core::MemberStatus to = core::MemberStatus::kRegistered;
+  std::string reason;
+  std::string staff;
+  Timestamp at;
+};
+
+struct CustomValue {
+  std::string key;
+  std::string value;
+};
+
+struct CardRecord {
+  CardId id;
+  TenantId tenant;
+  MemberId member;  // invalid: a bearer card (gift card) with no member
+  CardTypeId type;
+  std::string number;
+  core::CardStatus status;
+  CardId primary;      // a linked card's primary card, whose accounts it uses
+  CardId replaced_by;  // set once replaced
+  Timestamp issued_at;
+  std::optional<core::CivilDate> expires_on;  // membership validity
+  int reissue_count = 0;
+};
+
+struct CardEventRecord {
+  std::int64_t id = 0;
+  TenantId tenant;
+  CardId card;
+  MemberId member;
+  core::CardOp op = core::CardOp::kIssue;
+  std::string staff;
+  StoreId store;
+  std::string reason;
+  std::string detail;
+  std::int64_t fee_fen = 0;
+  Timestamp at;
+};
+
+// Identifies an account: who holds it, in what role, for which asset.
+struct AccountKey {
+  TenantId tenant;
+  core::HolderKind holder_kind = core::HolderKind::kCard;
+  std::int64_t holder_id = 0;  // card id, store id or tenant id
+  core::AccountRole role = core::AccountRole::kHolder;
+  core::Asset asset = core::Asset::kPoints;
+};
+
+struct AccountRecord {
+  AccountId id;
+  AccountKey key;
+  MemberId member;
+  std::int64_t balance = 0;  // cached for card accounts only
+  std::int64_t debt = 0;
+  std::int64_t credit_limit = 0;
+};
+
+struct EntryRecord {
+  EntryId id;
+  TenantId tenant;
+  core::EntryKind kind = core::EntryKind::kEarn;
+  std::string doc_no;  // the caller's document number (receipt, voucher), may be empty
+  StoreId store;
+  std::string staff;
+  std::string reason;
+  Timestamp at;
+  MemberId member;
+  CardId card;
+  EntryId reverses;
+  HoldId hold;
+};
+
+struct PostingRecord {
+  EntryId entry;
+  AccountId account;
+  core::Asset asset = core::Asset::kPoints;
+  std::int64_t amount = 0;
+  std::optional<std::int64_t> balance_after;  // card accounts only
+};
+
+struct LotRecord {
+  LotId id;
+  TenantId tenant;
+  AccountId account;
+  core::Asset asset = core::Asset::kPoints;
+  std::int64_t amount = 0;
+  std::int64_t remaining = 0;
+  core::LotSource source = core::LotSource::kEarned;
+  StoreId issuer_store;
+  EntryId entry;
+  LotId origin;
+  Timestamp created_at;
+  std::optional<Timestamp> expires_at;
+};
+
+struct LotMoveRecord {
+  EntryId entry;
+  AccountId account;
+  LotId lot;  // invalid: the move is on the account's debt
+  std::int64_t delta = 0;
+};
+
+enum class HoldStatus : std::uint8_t { kActive, kCaptured, kVoided, kExpired };
+std::string_view HoldStatusName(HoldStatus status);
+core::Result<HoldStatus> ParseHoldStatus(std::string_view text);
+
+struct HoldRecord {
+  HoldId id;
+  TenantId tenant;
+  CardId card;
+  MemberId member;
+  core::AssetSelection selection = core::AssetSelection::kAnyPoints;
+  std::int64_t amount = 0;
+  std::int64_t captured = 0;
+  HoldStatus status = HoldStatus::kActive;
+  Timestamp created_at;
+  Timestamp expires_at;
+  EntryId hold_entry;
+  EntryId close_entry;
+  StoreId store;
+  std::string staff;
+  std::string doc_no;
+};
+
+struct IdempotencyRecord {
+  std::string digest;
+  std::string reply;
+};
+
+// One line of an account's or member's history: an entry with its posting on that account.
+struct HistoryRow {
+  EntryRecord entry;
+  PostingRecord posting;
+  std::string card_number;
+};
+
+struct HistoryQuery {
+  TenantId tenant;
+  CardId card;      // postings on this card's accounts, or (card invalid)
+  MemberId member;  // postings on the accounts of all this member's cards
+  EntryId before;   // cursor: only entries older than this (invalid: from the newest)
+  int limit = 50;   // entries, not rows: an entry's postings are never split across pages
+};
+
+// `verify` findings, one per discrepancy.
+struct Discrepancy {
+  std::string what;  // "entry", "account", "lot", "hold", "database"
+  std::int64_t id = 0;
+  std::string detail;  // what is wrong, with the expected and found figures
+};
+
+}  // namespace onecard::storage

@@ -1,0 +1,134 @@
+// SqliteTxn: the SQLite implementation of ReadTxn and WriteTxn on one connection.
+//
+// A read transaction is a deferred BEGIN on a reader connection (a WAL snapshot); a write
+// transaction is BEGIN IMMEDIATE on the single writer connection. The methods are defined in
+// txn_org.cpp, txn_members.cpp, txn_cards.cpp, txn_ledger.cpp and txn_audit.cpp. Not
+// thread-safe: one thread uses a transaction.
+#pragma once
+
+#include <functional>
+#include <memory>
+
+#include "storage/sqlite/connection.hpp"
+#include "storage/store.hpp"
+
+namespace onecard::storage::sqlite {
+
+class SqliteTxn final : public WriteTxn {
+ public:
+  // Takes a connection on which BEGIN has run; `release` gives it back when the transaction
+  // ends (after COMMIT or ROLLBACK).
+  SqliteTxn(Connection& conn, bool writable, std::function<void()> release);
+  ~SqliteTxn() override;
+
+  Result<std::vector<TenantRecord>> ListTenants() override;
+  Result<std::optional<TenantRecord>> FindTenant(std::string_view code) override;
+  Result<std::optional<TenantRecord>> GetTenant(TenantId id) override;
+  Result<std::vector<RegionRecord>> ListRegions(TenantId tenant) override;
+  Result<std::optional<RegionRecord>> FindRegion(TenantId tenant, std::string_view code) override;
+  Result<std::vector<StoreRecord>> ListStores(TenantId tenant) override;
+  Result<std::optional<StoreRecord>> FindStore(TenantId tenant, std::string_view code) override;
+  Result<std::optional<StoreRecord>> GetStore(TenantId tenant, StoreId id) override;
+  Result<std::vector<CardTypeRecord>> ListCardTypes(TenantId tenant) override;
+  Result<std::optional<CardTypeRecord>> FindCardType(TenantId tenant,
+                                                     std::string_view code) override;
+  Result<std::optional<CardTypeRecord>> GetCardType(TenantId tenant, CardTypeId id) override;
+  Result<std::vector<FieldDefRecord>> ListFieldDefs(TenantId tenant) override;
+
+  Result<std::optional<MemberRecord>> GetMember(TenantId tenant, MemberId id) override;
+  Result<std::vector<MemberRecord>> SearchMembers(TenantId tenant, std::string_view text,
+                                                  int limit) override;
+  Result<std::vector<CustomValue>> ListCustomValues(TenantId tenant, MemberId member) override;
+  Result<std::vector<MemberStatusChange>> ListStatusChanges(TenantId tenant,
+                                                            MemberId member) override;
+  Result<std::int64_t> CountMembers(TenantId tenant) override;
+  Result<std::vector<MemberRecord>> ListMembers(TenantId tenant, MemberId after,
+                                                int limit) override;
+
+  Result<std::optional<CardRecord>> FindCard(TenantId tenant, std::string_view number) override;
+  Result<std::optional<CardRecord>> GetCard(TenantId tenant, CardId id) override;
+  Result<std::vector<CardRecord>> ListCardsOfMember(TenantId tenant, MemberId member) override;
+  Result<std::vector<CardRecord>> ListLinkedCards(TenantId tenant, CardId primary) override;
+  Result<std::vector<CardEventRecord>> ListCardEvents(TenantId tenant, CardId card) override;
+  Result<std::int64_t> MaxCardId() override;
+  Result<std::vector<CardRecord>> ListCardsExpiringBy(TenantId tenant, core::CivilDate date,
+                                                      int limit) override;
+
+  Result<std::optional<AccountRecord>> FindAccount(const AccountKey& key) override;
+  Result<std::vector<AccountRecord>> ListAccountsOfCard(TenantId tenant, CardId card) override;
+  Result<std::optional<AccountRecord>> GetAccount(TenantId tenant, AccountId id) override;
+  Result<std::int64_t> SumPostings(AccountId account) override;
+  Result<std::vector<LotRecord>> ListOpenLots(AccountId account) override;
+  Result<std::optional<LotRecord>> GetLot(LotId id) override;
+  Result<std::vector<LotRecord>> ListLotsCreatedBy(EntryId entry) override;
+
+  Result<std::optional<EntryRecord>> GetEntry(TenantId tenant, EntryId id) override;
+  Result<std::vector<PostingRecord>> ListPostings(EntryId entry) override;
+  Result<std::vector<LotMoveRecord>> ListLotMoves(EntryId entry) override;
+  Result<std::optional<EntryId>> FindReversal(EntryId entry) override;
+  Result<std::vector<HistoryRow>> History(const HistoryQuery& query) override;
+
+  Result<std::optional<HoldRecord>> GetHold(TenantId tenant, HoldId id) override;
+  Result<std::vector<HoldRecord>> ListActiveHoldsOfCard(TenantId tenant, CardId card) override;
+  Result<std::vector<HoldRecord>> ListDueHolds(Timestamp now, int limit) override;
+  Result<std::vector<AccountId>> ListAccountsWithExpiringLots(TenantId tenant, Timestamp cutoff,
+                                                              AccountId after, int limit) override;
+  Result<std::optional<IdempotencyRecord>> FindIdempotency(TenantId tenant,
+                                                           std::string_view key) override;
+
+  Result<std::vector<Discrepancy>> CheckStorageIntegrity() override;
+  Result<std::vector<Discrepancy>> CheckEntriesBalance() override;
+  Result<std::vector<Discrepancy>> CheckAccounts() override;
+  Result<std::vector<Discrepancy>> CheckLots() override;
+  Result<std::vector<Discrepancy>> CheckEntryLotMoves() override;
+  Result<std::vector<Discrepancy>> CheckHolds() override;
+  Result<Counts> CountLedger() override;
+
+  Status Commit() override;
+  Status Savepoint() override;
+  Status ReleaseSavepoint() override;
+  Status RollbackToSavepoint() override;
+
+  Result<TenantId> InsertTenant(const TenantRecord& tenant) override;
+  Result<RegionId> InsertRegion(const RegionRecord& region) override;
+  Result<StoreId> InsertStore(const StoreRecord& store) override;
+  Result<CardTypeId> InsertCardType(const CardTypeRecord& type) override;
+  Status InsertFieldDef(const FieldDefRecord& def) override;
+
+  Result<MemberId> InsertMember(const MemberRecord& member) override;
+  Status UpdateMember(const MemberRecord& member) override;
+  Status SetCustomValue(TenantId tenant, MemberId member, std::string_view key,
+                        std::string_view value) override;
+  Status InsertStatusChange(TenantId tenant, const MemberStatusChange& change) override;
+
+  Result<CardId> InsertCard(const CardRecord& card) override;
+  Status UpdateCard(const CardRecord& card) override;
+  Status RepointLinkedCards(TenantId tenant, CardId from, CardId to) override;
+  Status InsertCardEvent(const CardEventRecord& event) override;
+
+  Result<AccountRecord> LockAccount(const AccountKey& key, MemberId member, Timestamp now) override;
+  Result<std::optional<AccountRecord>> LockAccountById(TenantId tenant, AccountId id) override;
+  Status SetCreditLimit(AccountId account, std::int64_t credit_limit) override;
+  Result<EntryId> InsertEntry(const EntryRecord& entry) override;
+  Status InsertPosting(TenantId tenant, const PostingRecord& posting) override;
+  Result<LotId> InsertLot(const LotRecord& lot) override;
+  Status InsertLotMove(TenantId tenant, const LotMoveRecord& move) override;
+  Status ChangeLotRemaining(LotId lot, std::int64_t delta) override;
+  Result<std::int64_t> ApplyAccountChange(AccountId account, std::int64_t balance_delta,
+                                          std::int64_t debt_delta) override;
+  Result<HoldId> InsertHold(const HoldRecord& hold) override;
+  Status UpdateHold(const HoldRecord& hold) override;
+  Status InsertIdempotency(TenantId tenant, std::string_view key, const IdempotencyRecord& record,
+                           Timestamp at) override;
+
+ private:
+  Result<Stmt> Prepare(const char* sql) { return conn_.Prepare(sql); }
+  void RequireWritable() const;
+
+  Connection& conn_;
+  bool writable_;
+  bool open_ = true;
+  std::function<void()> release_;
+};
+
+}  // namespace onecard::storage::sqlite

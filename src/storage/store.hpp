@@ -1,0 +1,228 @@
+// The repository: every read and write the services make, behind an interface that SQLite
+// implements today and PostgreSQL will implement too (the same contract tests run on both).
+//
+//   auto store = sqlite::OpenStore(path, OpenMode::kExisting);   // migrations run on open
+//   auto txn = (*store)->BeginWrite();                        // one writer at a time
+//   ... (*txn)->InsertEntry(...) ...
+//   (*txn)->Commit();                                         // durable when it returns ok
+//
+// Contracts common to every method:
+//  - Every method is scoped by tenant where the object belongs to one; an id of another tenant is
+//    "not found", never another tenant's row.
+//  - Find*/Get* return std::nullopt when the object does not exist; errors are storage failures
+//    (kStorageFailure, kDatabaseBusy, kDatabaseCorrupt).
+//  - Inserts that clash with a unique key return kCodeTaken (kCardNumberTaken for card numbers).
+//  - Balance rules are enforced inside the write (ApplyAccountChange), so a second backend with
+//    concurrent writers keeps them without read-then-write races.
+//  - A transaction that is destroyed without Commit() rolls back.
+//
+// Thread safety: a Store is shared by threads; a transaction belongs to the thread that began it.
+// Only one write transaction is open at a time per Store (BeginWrite waits for the previous).
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+#include "storage/records.hpp"
+
+namespace onecard::storage {
+
+using core::Result;
+using core::Status;
+
+// Read access; a snapshot of the database for the transaction's lifetime.
+class ReadTxn {
+ public:
+  virtual ~ReadTxn() = default;
+
+  // Organisation.
+  virtual Result<std::vector<TenantRecord>> ListTenants() = 0;
+  virtual Result<std::optional<TenantRecord>> FindTenant(std::string_view code) = 0;
+  virtual Result<std::optional<TenantRecord>> GetTenant(TenantId id) = 0;
+  virtual Result<std::vector<RegionRecord>> ListRegions(TenantId tenant) = 0;
+  virtual Result<std::optional<RegionRecord>> FindRegion(TenantId tenant,
+                                                         std::string_view code) = 0;
+  virtual Result<std::vector<StoreRecord>> ListStores(TenantId tenant) = 0;
+  virtual Result<std::optional<StoreRecord>> FindStore(TenantId tenant, std::string_view code) = 0;
+  virtual Result<std::optional<StoreRecord>> GetStore(TenantId tenant, StoreId id) = 0;
+  virtual Result<std::vector<CardTypeRecord>> ListCardTypes(TenantId tenant) = 0;
+  virtual Result<std::optional<CardTypeRecord>> FindCardType(TenantId tenant,
+                                                             std::string_view code) = 0;
+  virtual Result<std::optional<CardTypeRecord>> GetCardType(TenantId tenant, CardTypeId id) = 0;
+  virtual Result<std::vector<FieldDefRecord>> ListFieldDefs(TenantId tenant) = 0;
+
+  // Members.
+  virtual Result<std::optional<MemberRecord>> GetMember(TenantId tenant, MemberId id) = 0;
+  // Members whose name contains `text`, whose phone equals or ends with it, who hold a card with
+  // that number, or whose indexed custom field equals it; newest first, at most `limit`.
+  virtual Result<std::vector<MemberRecord>> SearchMembers(TenantId tenant, std::string_view text,
+                                                          int limit) = 0;
+  virtual Result<std::vector<CustomValue>> ListCustomValues(TenantId tenant, MemberId member) = 0;
+  virtual Result<std::vector<MemberStatusChange>> ListStatusChanges(TenantId tenant,
+                                                                    MemberId member) = 0;
+  virtual Result<std::int64_t> CountMembers(TenantId tenant) = 0;
+  // Members in id order after `after` (invalid: from the first), at most `limit`.
+  virtual Result<std::vector<MemberRecord>> ListMembers(TenantId tenant, MemberId after,
+                                                        int limit) = 0;
+
+  // Cards.
+  virtual Result<std::optional<CardRecord>> FindCard(TenantId tenant, std::string_view number) = 0;
+  virtual Result<std::optional<CardRecord>> GetCard(TenantId tenant, CardId id) = 0;
+  virtual Result<std::vector<CardRecord>> ListCardsOfMember(TenantId tenant, MemberId member) = 0;
+  virtual Result<std::vector<CardRecord>> ListLinkedCards(TenantId tenant, CardId primary) = 0;
+  virtual Result<std::vector<CardEventRecord>> ListCardEvents(TenantId tenant, CardId card) = 0;
+  // The highest card id in the database (0 when there is none), to number new cards.
+  virtual Result<std::int64_t> MaxCardId() = 0;
+  // Active cards whose membership validity ends on or before `date`, soonest first.
+  virtual Result<std::vector<CardRecord>> ListCardsExpiringBy(TenantId tenant, core::CivilDate date,
+                                                              int limit) = 0;
+
+  // Accounts and lots.
+  virtual Result<std::optional<AccountRecord>> FindAccount(const AccountKey& key) = 0;
+  virtual Result<std::vector<AccountRecord>> ListAccountsOfCard(TenantId tenant, CardId card) = 0;
+  virtual Result<std::optional<AccountRecord>> GetAccount(TenantId tenant, AccountId id) = 0;
+  // A system account's balance: the sum of its postings.
+  virtual Result<std::int64_t> SumPostings(AccountId account) = 0;
+  // Lots with remaining > 0, any order.
+  virtual Result<std::vector<LotRecord>> ListOpenLots(AccountId account) = 0;
+  virtual Result<std::optional<LotRecord>> GetLot(LotId id) = 0;
+  // Lots an entry created, in id order.
+  virtual Result<std::vector<LotRecord>> ListLotsCreatedBy(EntryId entry) = 0;
+
+  // Entries.
+  virtual Result<std::optional<EntryRecord>> GetEntry(TenantId tenant, EntryId id) = 0;
+  virtual Result<std::vector<PostingRecord>> ListPostings(EntryId entry) = 0;
+  virtual Result<std::vector<LotMoveRecord>> ListLotMoves(EntryId entry) = 0;
+  virtual Result<std::optional<EntryId>> FindReversal(EntryId entry) = 0;
+  // Newest first.
+  virtual Result<std::vector<HistoryRow>> History(const HistoryQuery& query) = 0;
+
+  // Holds.
+  virtual Result<std::optional<HoldRecord>> GetHold(TenantId tenant, HoldId id) = 0;
+  virtual Result<std::vector<HoldRecord>> ListActiveHoldsOfCard(TenantId tenant, CardId card) = 0;
+  // Active holds whose timeout is at or before `now`, in any tenant, oldest first.
+  virtual Result<std::vector<HoldRecord>> ListDueHolds(Timestamp now, int limit) = 0;
+
+  // Expiry: card accounts of `tenant` with open lots that expire at or before `cutoff`, with id
+  // greater than `after`, in id order.
+  virtual Result<std::vector<AccountId>> ListAccountsWithExpiringLots(TenantId tenant,
+                                                                      Timestamp cutoff,
+                                                                      AccountId after,
+                                                                      int limit) = 0;
+
+  virtual Result<std::optional<IdempotencyRecord>> FindIdempotency(TenantId tenant,
+                                                                   std::string_view key) = 0;
+
+  // verify: every check recomputes from the journal; each returns what it found wrong.
+  // The database file itself (page structure, indexes).
+  virtual Result<std::vector<Discrepancy>> CheckStorageIntegrity() = 0;
+  // Entries whose postings do not sum to zero per asset, or have fewer than two postings.
+  virtual Result<std::vector<Discrepancy>> CheckEntriesBalance() = 0;
+  // Card accounts whose cached balance ≠ Σ postings or ≠ Σ lot remaining + debt, whose cached
+  // debt ≠ Σ debt moves, or whose debt is outside [-credit_limit, 0].
+  virtual Result<std::vector<Discrepancy>> CheckAccounts() = 0;
+  // Lots whose remaining ≠ Σ moves, or outside [0, amount], or whose asset differs from the
+  // account's.
+  virtual Result<std::vector<Discrepancy>> CheckLots() = 0;
+  // (entry, card account) pairs whose lot moves do not add up to the posting.
+  virtual Result<std::vector<Discrepancy>> CheckEntryLotMoves() = 0;
+  // Escrow accounts whose balance ≠ the remaining amount of their tenant's active holds.
+  virtual Result<std::vector<Discrepancy>> CheckHolds() = 0;
+  // Sizes for the verify summary.
+  struct Counts {
+    std::int64_t entries = 0;
+    std::int64_t postings = 0;
+    std::int64_t accounts = 0;
+    std::int64_t lots = 0;
+  };
+  virtual Result<Counts> CountLedger() = 0;
+};
+
+// Write access: everything ReadTxn sees, plus the changes. Reads see the transaction's own
+// uncommitted writes.
+class WriteTxn : public ReadTxn {
+ public:
+  // Makes the transaction durable (with the configured synchronous mode) or fails; after a
+  // failure the transaction is rolled back.
+  virtual Status Commit() = 0;
+
+  // Savepoints: so one failing command in a group commit is undone alone.
+  virtual Status Savepoint() = 0;
+  virtual Status ReleaseSavepoint() = 0;
+  virtual Status RollbackToSavepoint() = 0;
+
+  virtual Result<TenantId> InsertTenant(const TenantRecord& tenant) = 0;
+  virtual Result<RegionId> InsertRegion(const RegionRecord& region) = 0;
+  virtual Result<StoreId> InsertStore(const StoreRecord& store) = 0;
+  virtual Result<CardTypeId> InsertCardType(const CardTypeRecord& type) = 0;
+  virtual Status InsertFieldDef(const FieldDefRecord& def) = 0;
+
+  virtual Result<MemberId> InsertMember(const MemberRecord& member) = 0;
+  virtual Status UpdateMember(const MemberRecord& member) = 0;
+  // Sets (or, with an empty value, removes) a custom field value.
+  virtual Status SetCustomValue(TenantId tenant, MemberId member, std::string_view key,
+                                std::string_view value) = 0;
+  virtual Status InsertStatusChange(TenantId tenant, const MemberStatusChange& change) = 0;
+
+  virtual Result<CardId> InsertCard(const CardRecord& card) = 0;
+  // Writes the card's status, member, primary, replaced_by, expires_on and reissue_count.
+  virtual Status UpdateCard(const CardRecord& card) = 0;
+  // Re-points linked cards from one primary to another (card replacement).
+  virtual Status RepointLinkedCards(TenantId tenant, CardId from, CardId to) = 0;
+  virtual Status InsertCardEvent(const CardEventRecord& event) = 0;
+
+  // The account for `key`, created (balance 0, no credit) if missing. In a backend with
+  // concurrent writers, the returned row of a card account is locked until the transaction ends.
+  virtual Result<AccountRecord> LockAccount(const AccountKey& key, MemberId member,
+                                            Timestamp now) = 0;
+  // An existing account by id, locked like LockAccount; nullopt when it does not exist.
+  virtual Result<std::optional<AccountRecord>> LockAccountById(TenantId tenant, AccountId id) = 0;
+  virtual Status SetCreditLimit(AccountId account, std::int64_t credit_limit) = 0;
+
+  virtual Result<EntryId> InsertEntry(const EntryRecord& entry) = 0;
+  virtual Status InsertPosting(TenantId tenant, const PostingRecord& posting) = 0;
+  virtual Result<LotId> InsertLot(const LotRecord& lot) = 0;
+  virtual Status InsertLotMove(TenantId tenant, const LotMoveRecord& move) = 0;
+  // Adds `delta` to the lot's remaining; refused (kInsufficientBalance) if it would leave
+  // [0, amount].
+  virtual Status ChangeLotRemaining(LotId lot, std::int64_t delta) = 0;
+  // Adds the deltas to a card account's balance and debt, inside the write: refused with
+  // kInsufficientBalance if the balance would fall below -credit_limit or the debt leave
+  // [-credit_limit, 0]. Returns the new balance.
+  virtual Result<std::int64_t> ApplyAccountChange(AccountId account, std::int64_t balance_delta,
+                                                  std::int64_t debt_delta) = 0;
+
+  virtual Result<HoldId> InsertHold(const HoldRecord& hold) = 0;
+  // Writes status, captured and close_entry.
+  virtual Status UpdateHold(const HoldRecord& hold) = 0;
+
+  virtual Status InsertIdempotency(TenantId tenant, std::string_view key,
+                                   const IdempotencyRecord& record, Timestamp at) = 0;
+};
+
+// How OpenStore treats the file.
+enum class OpenMode : std::uint8_t {
+  kCreate,    // a new database; refused (kDatabaseExists) if one is there already
+  kExisting,  // an existing OneCard database; refused (kDatabaseMissing) if there is none
+};
+
+// Durability of commits. kFull waits for the disk (fsync) on every commit; kNormal may lose the
+// last commits on power loss (never corrupts) and is for tests that need no durability proof.
+enum class Durability : std::uint8_t { kFull, kNormal };
+
+class Store {
+ public:
+  virtual ~Store() = default;
+  virtual Result<std::unique_ptr<WriteTxn>> BeginWrite() = 0;
+  virtual Result<std::unique_ptr<ReadTxn>> BeginRead() = 0;
+  // Where the data lives, for messages ("sqlite:/var/lib/onecard.db").
+  virtual std::string Describe() const = 0;
+  // The schema version in the database.
+  virtual int SchemaVersion() const = 0;
+};
+
+}  // namespace onecard::storage

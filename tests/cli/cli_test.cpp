@@ -1,0 +1,196 @@
+// The command line, run in-process: commands, output, --json, and one exit code per error class.
+#include "cli/cli.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "support/test_env.hpp"
+
+namespace onecard::testing {
+namespace {
+
+struct Ran {
+  int code = 0;
+  std::string out;
+  std::string err;
+};
+
+class CliTest : public ::testing::Test {
+ protected:
+  Ran Run(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--db", db_, "--staff", "alice"});
+    std::ostringstream out;
+    std::ostringstream err;
+    const int code = cli::RunCli(args, out, err);
+    return Ran{code, out.str(), err.str()};
+  }
+  nlohmann::json Json(std::vector<std::string> args) {
+    args.insert(args.begin(), "--json");
+    Ran r = Run(args);
+    EXPECT_EQ(r.code, 0) << r.err;
+    auto j = nlohmann::json::parse(r.out, nullptr, false);
+    EXPECT_FALSE(j.is_discarded()) << r.out;
+    return j;
+  }
+  // A database with a store, a card type and one member holding card 8800001.
+  void MakeShop() {
+    ASSERT_EQ(Run({"init", "--tenant-code", "shop", "--name", "Shop"}).code, 0);
+    ASSERT_EQ(Run({"store", "add", "sh01", "--name", "Nanjing Rd"}).code, 0);
+    ASSERT_EQ(Run({"card-type", "add", "vip", "--name", "VIP", "--validity-months", "12"}).code, 0);
+    Ran m = Run({"member", "add", "--name", "张伟", "--phone", "13800138000"});
+    ASSERT_EQ(m.code, 0) << m.err;
+    Ran c = Run({"card", "issue", "--member", "1", "--type", "vip", "--number", "8800001"});
+    ASSERT_EQ(c.code, 0) << c.err;
+  }
+
+  TempDir dir_;
+  std::string db_ = dir_.File("cli.db");
+};
+
+TEST_F(CliTest, InitThenVerifySaysTheBooksBalance) {
+  Ran init = Run({"init"});
+  EXPECT_EQ(init.code, 0) << init.err;
+  Ran verify = Run({"verify"});
+  EXPECT_EQ(verify.code, 0);
+  EXPECT_NE(verify.out.find("The books balance"), std::string::npos) << verify.out;
+  EXPECT_EQ(Run({"init"}).code, cli::kExitConflict);  // there is a database already
+}
+
+TEST_F(CliTest, DemoBalancesAndTamperingFailsVerifyWithItsOwnExitCode) {
+  Ran init = Run({"init", "--demo"});
+  ASSERT_EQ(init.code, 0) << init.err;
+  EXPECT_NE(init.out.find("demo"), std::string::npos);
+  EXPECT_EQ(Run({"verify"}).code, 0);
+  ExecSql(db_,
+          "UPDATE accounts SET balance = balance + 100 WHERE id = (SELECT min(id) FROM "
+          "accounts WHERE holder_kind = 'card')");
+  Ran verify = Run({"verify"});
+  EXPECT_EQ(verify.code, cli::kExitBooksUnbalanced);
+  EXPECT_NE(verify.out.find("do NOT balance"), std::string::npos) << verify.out;
+  auto j = nlohmann::json::parse(Run({"--json", "verify"}).out);
+  EXPECT_FALSE(j["ok"].get<bool>());
+  EXPECT_FALSE(j["discrepancies"].empty());
+}
+
+TEST_F(CliTest, EarnSpendBalanceAndHistoryAsAClerkWould) {
+  MakeShop();
+  Ran earn = Run({"--store", "sh01", "points", "earn", "--card", "8800001", "--points", "120",
+                  "--expires", "2099-12-31", "--doc", "S-1"});
+  ASSERT_EQ(earn.code, 0) << earn.err;
+  EXPECT_NE(earn.out.find("points +120 → 120"), std::string::npos) << earn.out;
+  EXPECT_NE(earn.out.find("valid until 2099-12-31"), std::string::npos) << earn.out;
+  EXPECT_NE(earn.out.find("store sh01 · by alice"), std::string::npos) << earn.out;
+  ASSERT_EQ(Run({"value", "top-up", "--card", "8800001", "--amount", "100", "--bonus", "10"}).code,
+            0);
+  ASSERT_EQ(Run({"value", "pay", "--card", "8800001", "--amount", "12.50"}).code, 0);
+  ASSERT_EQ(Run({"points", "spend", "--card", "8800001", "--points", "20"}).code, 0);
+  auto balance = Json({"balance", "8800001"});
+  EXPECT_EQ(balance["assets"][0]["balance"], 100);
+  EXPECT_EQ(balance["assets"][2]["balance"], 9750);
+  Ran human = Run({"balance", "8800001"});
+  EXPECT_NE(human.out.find("97.50"), std::string::npos) << human.out;
+  auto history = Json({"history", "--card", "8800001"});
+  EXPECT_EQ(history["lines"].size(), 4u);
+  EXPECT_EQ(history["lines"][0]["kind"], "spend");
+  Ran found = Run({"member", "find", "8000"});
+  EXPECT_NE(found.out.find("张伟"), std::string::npos) << found.out;
+  EXPECT_EQ(Run({"verify"}).code, 0);
+}
+
+TEST_F(CliTest, EachErrorClassHasItsExitCodeAndChangesNothing) {
+  MakeShop();
+  ASSERT_EQ(Run({"points", "earn", "--card", "8800001", "--points", "50"}).code, 0);
+  const auto entries = [&] { return QueryInt(db_, "SELECT count(*) FROM entries"); };
+  const std::int64_t before = entries();
+
+  Ran usage = Run({"points", "earn", "--card", "8800001"});  // --points missing
+  EXPECT_EQ(usage.code, cli::kExitUsage);
+  EXPECT_NE(usage.err.find("--points"), std::string::npos) << usage.err;
+  EXPECT_EQ(Run({"no-such-command"}).code, cli::kExitUsage);
+
+  Ran malformed = Run({"points", "earn", "--card", "8800001", "--points", "12abc"});
+  EXPECT_EQ(malformed.code, cli::kExitInvalid);
+  EXPECT_NE(malformed.err.find("amount_malformed (points)"), std::string::npos) << malformed.err;
+  EXPECT_EQ(Run({"value", "top-up", "--card", "8800001", "--amount", "-5"}).code,
+            cli::kExitInvalid);
+  EXPECT_EQ(Run({"value", "top-up", "--card", "8800001", "--amount", "1.005"}).code,
+            cli::kExitInvalid);
+  EXPECT_EQ(Run({"value", "top-up", "--card", "8800001", "--amount", "99999999999999999999"}).code,
+            cli::kExitInvalid);
+  EXPECT_EQ(
+      Run({"points", "earn", "--card", "8800001", "--points", "1", "--expires", "2026-02-30"}).code,
+      cli::kExitInvalid);
+
+  Ran missing = Run({"points", "earn", "--card", "123456", "--points", "5"});
+  EXPECT_EQ(missing.code, cli::kExitNotFound);
+  EXPECT_NE(missing.err.find("card_not_found"), std::string::npos);
+  EXPECT_EQ(Run({"member", "show", "99"}).code, cli::kExitNotFound);
+
+  Ran broke = Run({"points", "spend", "--card", "8800001", "--points", "51"});
+  EXPECT_EQ(broke.code, cli::kExitRejected);
+  EXPECT_NE(broke.err.find("has 50 points available; 51 needed"), std::string::npos) << broke.err;
+  ASSERT_EQ(Run({"card", "freeze", "8800001", "--reason", "dispute"}).code, 0);
+  Ran frozen = Run({"points", "earn", "--card", "8800001", "--points", "5"});
+  EXPECT_EQ(frozen.code, cli::kExitRejected);
+  EXPECT_NE(frozen.err.find("card_frozen"), std::string::npos);
+  ASSERT_EQ(Run({"card", "unfreeze", "8800001"}).code, 0);
+
+  ASSERT_EQ(Run({"--key", "till-9", "points", "earn", "--card", "8800001", "--points", "5"}).code,
+            0);
+  Ran replay = Run({"--key", "till-9", "points", "earn", "--card", "8800001", "--points", "5"});
+  EXPECT_EQ(replay.code, 0);
+  EXPECT_NE(replay.out.find("replayed"), std::string::npos) << replay.out;
+  Ran conflict = Run({"--key", "till-9", "points", "earn", "--card", "8800001", "--points", "6"});
+  EXPECT_EQ(conflict.code, cli::kExitConflict);
+  EXPECT_NE(conflict.err.find("idempotency_conflict"), std::string::npos);
+  EXPECT_EQ(entries(), before + 1);  // only the first till-9 earn
+}
+
+TEST_F(CliTest, UnusableDatabasesExitSeven) {
+  EXPECT_EQ(Run({"verify"}).code, cli::kExitUnavailable);  // none yet
+  std::ofstream(db_) << "not a database at all, but long enough to be read as a header......";
+  Ran corrupt = Run({"verify"});
+  EXPECT_EQ(corrupt.code, cli::kExitUnavailable);
+  EXPECT_NE(corrupt.err.find("not a OneCard database"), std::string::npos) << corrupt.err;
+}
+
+TEST_F(CliTest, JsonErrorsNameCodeClassAndField) {
+  MakeShop();
+  Ran r = Run({"--json", "points", "spend", "--card", "8800001", "--points", "5"});
+  EXPECT_EQ(r.code, cli::kExitRejected);
+  auto j = nlohmann::json::parse(r.out);
+  EXPECT_EQ(j["error"]["code"], "insufficient_balance");
+  EXPECT_EQ(j["error"]["class"], "rejected");
+  EXPECT_EQ(j["error"]["field"], "amount");
+}
+
+TEST_F(CliTest, FailedInitLeavesNoFileBehind) {
+  Ran r = Run({"init", "--timezone", "Mars/Olympus"});
+  EXPECT_EQ(r.code, cli::kExitInvalid);
+  EXPECT_NE(r.err.find("time_zone_unknown"), std::string::npos);
+  EXPECT_FALSE(std::ifstream(db_).good());
+}
+
+TEST_F(CliTest, CardsHoldsAndReplacementFromTheCommandLine) {
+  MakeShop();
+  ASSERT_EQ(Run({"points", "earn", "--card", "8800001", "--points", "300"}).code, 0);
+  auto hold = Json({"hold", "--card", "8800001", "--amount", "100", "--timeout", "5m"});
+  const std::string id = std::to_string(hold["hold_id"].get<std::int64_t>());
+  EXPECT_EQ(Run({"capture", id, "--amount", "60"}).code, 0);
+  EXPECT_EQ(Run({"void", id}).code, cli::kExitRejected);  // already captured
+  auto replaced =
+      Json({"card", "replace", "8800001", "--new-number", "8800002", "--reason", "lost"});
+  EXPECT_EQ(replaced["new_card"]["number"], "8800002");
+  EXPECT_EQ(Json({"balance", "8800002"})["assets"][0]["balance"], 240);
+  EXPECT_EQ(Run({"points", "spend", "--card", "8800001", "--points", "1"}).code,
+            cli::kExitRejected);
+  EXPECT_EQ(Run({"card", "show", "8800001"}).code, 0);
+  EXPECT_EQ(Run({"verify"}).code, 0);
+}
+
+}  // namespace
+}  // namespace onecard::testing

@@ -1,0 +1,152 @@
+// The SQLite store: opening rules, migrations, refusal of foreign, corrupt and newer databases,
+// and `verify` catching every kind of tampering.
+#include "storage/sqlite/sqlite_store.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "support/test_env.hpp"
+
+namespace onecard::testing {
+namespace {
+
+using core::ErrorCode;
+using storage::OpenMode;
+namespace sq = storage::sqlite;
+
+TEST(SqliteStoreTest, CreatesOnceAndOpensExisting) {
+  TempDir dir;
+  const std::string path = dir.File("a.db");
+  EXPECT_EQ(sq::OpenStore(path, {OpenMode::kExisting, storage::Durability::kFull}).error().code,
+            ErrorCode::kDatabaseMissing);
+  EXPECT_FALSE(std::ifstream(path).good()) << "a refused open must not create the file";
+  {
+    auto store = sq::OpenStore(path, {OpenMode::kCreate, storage::Durability::kFull});
+    ASSERT_TRUE(store) << store.error().ToString();
+    EXPECT_EQ((*store)->SchemaVersion(), sq::LatestSchemaVersion());
+  }
+  EXPECT_EQ(sq::OpenStore(path, {OpenMode::kCreate, storage::Durability::kFull}).error().code,
+            ErrorCode::kDatabaseExists);
+  EXPECT_TRUE(sq::OpenStore(path, {OpenMode::kExisting, storage::Durability::kFull}));
+  EXPECT_EQ(QueryInt(path, "SELECT count(*) FROM schema_migrations"), sq::LatestSchemaVersion());
+  EXPECT_EQ(QueryInt(path, "PRAGMA application_id"), sq::kApplicationId);
+  EXPECT_EQ(QueryInt(path, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'"),
+            1);
+}
+
+TEST(SqliteStoreTest, RefusesADatabaseWrittenByANewerOnecard) {
+  TempDir dir;
+  const std::string path = dir.File("a.db");
+  ASSERT_TRUE(sq::OpenStore(path, {OpenMode::kCreate, storage::Durability::kFull}));
+  ExecSql(path, "INSERT INTO schema_migrations VALUES (999, '0999_future.sql', 0)");
+  auto r = sq::OpenStore(path, {OpenMode::kExisting, storage::Durability::kFull});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kDatabaseTooNew);
+  EXPECT_NE(r.error().message.find("version 999"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("Upgrade onecard"), std::string::npos);
+}
+
+TEST(SqliteStoreTest, RefusesFilesThatAreNotOneCardDatabases) {
+  TempDir dir;
+  const std::string text = dir.File("notes.txt");
+  std::ofstream(text) << "this is not a database, just some text long enough to have a header";
+  auto r = sq::OpenStore(text, {OpenMode::kExisting, storage::Durability::kFull});
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kDatabaseCorrupt);
+  EXPECT_NE(r.error().message.find("not a OneCard database"), std::string::npos);
+
+  const std::string foreign = dir.File("other.db");
+  ExecSql(foreign, "CREATE TABLE things (x INTEGER)");
+  auto f = sq::OpenStore(foreign, {OpenMode::kExisting, storage::Durability::kFull});
+  ASSERT_FALSE(f);
+  EXPECT_EQ(f.error().code, ErrorCode::kDatabaseForeign);
+  // Refusing changed nothing: the foreign database has no OneCard tables.
+  EXPECT_EQ(QueryInt(foreign, "SELECT count(*) FROM sqlite_schema WHERE name = 'entries'"), 0);
+}
+
+TEST(SqliteStoreTest, DetectsADamagedFile) {
+  TempDir dir;
+  const std::string path = dir.File("a.db");
+  {
+    TestEnv env;
+    const std::string card = env.NewCard();
+    for (int i = 0; i < 200; ++i) env.Earn(card, 1 + i);
+    env.Reopen();
+    // Copy the checkpointed file (closing the store folded the WAL into it).
+    std::filesystem::copy_file(env.db_path(), path);
+  }
+  {
+    // Overwrite a stretch in the middle of the file with garbage.
+    std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+    f.seekp(4096 * 6 + 100);
+    const std::string junk(6000, '\x5a');
+    f.write(junk.data(), static_cast<std::streamsize>(junk.size()));
+  }
+  auto store = sq::OpenStore(path, {OpenMode::kExisting, storage::Durability::kFull});
+  if (!store) {
+    EXPECT_EQ(store.error().code, ErrorCode::kDatabaseCorrupt);
+    return;
+  }
+  service::SystemClock clock;
+  service::Services services(**store, clock);
+  auto report = services.Verify();
+  if (report) {
+    EXPECT_FALSE(report->ok);
+  } else {
+    EXPECT_EQ(report.error().code, ErrorCode::kDatabaseCorrupt);
+  }
+}
+
+// Each edit below bypasses the services, the way a bug or a hand-edit would.
+class TamperTest : public ::testing::TestWithParam<const char*> {};
+
+TEST_P(TamperTest, VerifyReportsIt) {
+  TestEnv env;
+  const std::string a = env.NewCard("a");
+  const std::string b = env.NewCard("b");
+  env.Earn(a, 100, env.ValidUntil("2027-01-31"));
+  env.Earn(b, 50);
+  env.TopUp(a, 10000, 500);
+  ASSERT_TRUE(env.ledger().Spend(
+      env.Req(), service::SpendRequest{a, core::AssetSelection::kAnyPoints, 30, "", ""}));
+  ASSERT_TRUE(env.ledger().Hold(
+      env.Req(), service::HoldRequest{b, core::AssetSelection::kAnyPoints, 20, 600, ""}));
+  ASSERT_EQ(env.VerifyProblems(), "");
+  ExecSql(env.db_path(), GetParam());
+  env.Reopen();
+  EXPECT_NE(env.VerifyProblems(), "") << "tampering went unnoticed: " << GetParam();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Edits, TamperTest,
+    ::testing::Values(
+        // A cached balance.
+        "UPDATE accounts SET balance = balance + 1 WHERE holder_kind = 'card' AND id = "
+        "(SELECT min(id) FROM accounts WHERE holder_kind = 'card')",
+        // A lot's remaining amount.
+        "UPDATE lots SET remaining = remaining - 1 WHERE id = (SELECT min(id) FROM lots WHERE "
+        "remaining > 0)",
+        // A posting (the entry no longer sums to zero).
+        "UPDATE postings SET amount = amount + 1 WHERE id = (SELECT max(id) FROM postings)",
+        // A posting deleted.
+        "DELETE FROM postings WHERE id = (SELECT min(id) FROM postings)",
+        // A lot move deleted.
+        "DELETE FROM lot_moves WHERE id = (SELECT max(id) FROM lot_moves)",
+        // A receipt's balance-after.
+        "UPDATE postings SET balance_after = balance_after + 5 WHERE balance_after IS NOT NULL "
+        "AND id = (SELECT min(id) FROM postings WHERE balance_after IS NOT NULL)",
+        // A debt appearing from nowhere.
+        "UPDATE accounts SET debt = -1, balance = balance - 1 WHERE holder_kind = 'card' AND id = "
+        "(SELECT min(id) FROM accounts WHERE holder_kind = 'card')",
+        // A hold released without its entry.
+        "UPDATE holds SET status = 'voided'",
+        // A lot grown beyond what it was created with.
+        "UPDATE lots SET amount = amount + 10, remaining = remaining + 10 WHERE id = "
+        "(SELECT min(id) FROM lots)",
+        // A posting moved to an account of another asset.
+        "UPDATE postings SET asset = 'uses' WHERE id = (SELECT min(id) FROM postings)"));
+
+}  // namespace
+}  // namespace onecard::testing
