@@ -39,13 +39,24 @@ AccountPlanner::AccountPlanner(AccountSnapshot snapshot, Timestamp now)
   ONECARD_ASSERT(s_.debt <= 0 && s_.credit_limit >= 0, "account snapshot out of range");
 }
 
+void AccountPlanner::SetLots(std::vector<LotView> lots) {
+  ONECARD_ASSERT(!lot_moved_, "lots supplied after a lot moved");
+  s_.lots = std::move(lots);
+  s_.lots_loaded = true;
+}
+
+const std::vector<LotView>& AccountPlanner::lots() const {
+  ONECARD_ASSERT(s_.lots_loaded, "lots used before they were loaded");
+  return s_.lots;
+}
+
 bool AccountPlanner::Usable(const LotView& lot) const {
   return lot.remaining > 0 && (!lot.expires_at || *lot.expires_at > now_);
 }
 
 std::int64_t AccountPlanner::Available() const {
   std::int64_t sum = s_.credit_limit + s_.debt;
-  for (const LotView& lot : s_.lots) {
+  for (const LotView& lot : lots()) {
     if (Usable(lot)) sum += lot.remaining;
   }
   return sum;
@@ -53,7 +64,7 @@ std::int64_t AccountPlanner::Available() const {
 
 std::int64_t AccountPlanner::ExpiredPending() const {
   std::int64_t sum = 0;
-  for (const LotView& lot : s_.lots) {
+  for (const LotView& lot : lots()) {
     if (lot.remaining > 0 && !Usable(lot)) sum += lot.remaining;
   }
   return sum;
@@ -81,6 +92,7 @@ void EntryPlan::Post(AccountId account, Asset asset, std::int64_t amount) {
 void EntryPlan::Move(AccountPlanner& account, LotId lot, int new_lot, std::int64_t delta) {
   ONECARD_ASSERT(delta != 0, "empty lot move");
   if (lot.valid()) {
+    account.lot_moved_ = true;
     if (LotView* view = account.FindLot(lot)) {
       view->remaining += delta;
       ONECARD_ASSERT(view->remaining >= 0, "lot over-consumed");

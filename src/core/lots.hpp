@@ -82,6 +82,9 @@ struct AccountSnapshot {
   std::int64_t debt = 0;          // ≤ 0
   std::int64_t credit_limit = 0;  // ≥ 0
   std::vector<LotView> lots;      // every lot with remaining > 0 (expired or not)
+  // Whether `lots` was loaded. A credit needs no lots, so callers may skip reading them and
+  // load them later with AccountPlanner::SetLots, before any step that takes value.
+  bool lots_loaded = true;
 };
 
 class AccountPlanner {
@@ -93,11 +96,14 @@ class AccountPlanner {
   std::int64_t balance() const { return s_.balance; }
   std::int64_t debt() const { return s_.debt; }
   std::int64_t credit_limit() const { return s_.credit_limit; }
+  bool lots_loaded() const { return s_.lots_loaded; }
+  // Supplies the lots of a snapshot taken without them; only before any lot has moved.
+  void SetLots(std::vector<LotView> lots);
   // What a debit may take now: remaining of unexpired lots plus the room left under the limit.
   std::int64_t Available() const;
   // Remaining of lots past their expiry that no expiry run has written off yet.
   std::int64_t ExpiredPending() const;
-  const std::vector<LotView>& lots() const { return s_.lots; }
+  const std::vector<LotView>& lots() const;
   Timestamp now() const { return now_; }
 
  private:
@@ -107,6 +113,7 @@ class AccountPlanner {
 
   AccountSnapshot s_;
   Timestamp now_;
+  bool lot_moved_ = false;
 };
 
 class EntryPlan {

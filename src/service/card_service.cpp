@@ -335,6 +335,8 @@ Result<CardOpResult> CardService::Replace(const Request& req, std::string_view o
           if (a.credit_limit > 0) ONECARD_CHECK(txn.SetCreditLimit(to.id, a.credit_limit));
           ONECARD_TRY(core::AccountPlanner * from_planner, l.Holder(old_card, a.key.asset));
           ONECARD_TRY(core::AccountPlanner * to_planner, l.Holder(new_card, a.key.asset));
+          ONECARD_CHECK(l.LoadLots(*from_planner));
+          ONECARD_CHECK(l.LoadLots(*to_planner));
           plan.TransferAll(*from_planner, *to_planner);
         }
         std::optional<EntryReceipt> transfer;

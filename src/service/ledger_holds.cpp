@@ -77,21 +77,19 @@ Result<storage::HoldRecord> ActiveHold(LedgerTxn& l, core::TenantId tenant, std:
 
 }  // namespace
 
-Result<HoldReceipt> LedgerService::Hold(const Request& req, const HoldRequest& r) {
+Result<LedgerService::Prepared<HoldReceipt>> LedgerService::PrepareHold(const Request& req,
+                                                                        const HoldRequest& r) {
   ONECARD_CHECK(ValidateAmount(r.amount, "amount"));
   ONECARD_CHECK(ValidateNotes(r.doc_no, ""));
   if (r.timeout_seconds < 1 || r.timeout_seconds > kHoldTimeoutMaxSeconds) {
     return MakeError(ErrorCode::kInvalidArgument, "a hold times out after 1 second to 7 days",
                      "timeout");
   }
-  ONECARD_CHECK(ValidateIdempotencyKey(req.idempotency_key));
   Canonical c = CanonicalOf(req, "hold");
   c.Add("card", r.card).Add("selection", core::AssetSelectionName(r.selection));
   c.Add("amount", r.amount).Add("timeout", r.timeout_seconds).Add("doc", r.doc_no);
-  return writer_.Call<HoldReceipt>(
-      req.tenant.id, req.idempotency_key, c.digest(),
-      [&](storage::WriteTxn& txn) -> Result<HoldReceipt> {
-        LedgerTxn l(txn, req, clock_.Now());
+  return Prepared<HoldReceipt>{
+      c.digest(), [req, r](LedgerTxn& l) -> Result<HoldReceipt> {
         ONECARD_TRY(ResolvedCard card, l.Card(r.card, CardUse::kMoveValue));
         ONECARD_TRY(std::vector<core::AccountPlanner*> holders, l.Holders(card.owner, r.selection));
         core::EntryPlan plan;
@@ -115,22 +113,20 @@ Result<HoldReceipt> LedgerService::Hold(const Request& req, const HoldRequest& r
         hold.store = req.actor.store;
         hold.staff = req.actor.staff;
         hold.doc_no = r.doc_no;
-        ONECARD_TRY(hold.id, txn.InsertHold(hold));
+        ONECARD_TRY(hold.id, l.txn().InsertHold(hold));
         return HoldReceipt{
             hold.id.value, card.presented.number, hold.selection,  hold.amount,        0,
             "active",      hold.created_at,       hold.expires_at, std::move(receipt), false};
-      });
+      }};
 }
 
-Result<HoldReceipt> LedgerService::Capture(const Request& req, const CaptureRequest& r) {
+Result<LedgerService::Prepared<HoldReceipt>> LedgerService::PrepareCapture(
+    const Request& req, const CaptureRequest& r) {
   if (r.amount) ONECARD_CHECK(ValidateAmount(*r.amount, "amount"));
-  ONECARD_CHECK(ValidateIdempotencyKey(req.idempotency_key));
   Canonical c = CanonicalOf(req, "capture");
   c.Add("hold", r.hold_id).Add("amount", r.amount ? std::to_string(*r.amount) : "all");
-  return writer_.Call<HoldReceipt>(
-      req.tenant.id, req.idempotency_key, c.digest(),
-      [&](storage::WriteTxn& txn) -> Result<HoldReceipt> {
-        LedgerTxn l(txn, req, clock_.Now());
+  return Prepared<HoldReceipt>{
+      c.digest(), [req, r](LedgerTxn& l) -> Result<HoldReceipt> {
         ONECARD_TRY(storage::HoldRecord hold, ActiveHold(l, req.tenant.id, r.hold_id));
         if (l.now() >= hold.expires_at) {
           return MakeError(ErrorCode::kHoldExpired,
@@ -147,21 +143,19 @@ Result<HoldReceipt> LedgerService::Capture(const Request& req, const CaptureRequ
                            "amount");
         }
         return CloseHold(l, hold, amount, storage::HoldStatus::kCaptured, "");
-      });
+      }};
 }
 
-Result<HoldReceipt> LedgerService::Void(const Request& req, const VoidRequest& r) {
+Result<LedgerService::Prepared<HoldReceipt>> LedgerService::PrepareVoid(const Request& req,
+                                                                        const VoidRequest& r) {
   ONECARD_CHECK(ValidateNotes("", r.reason));
-  ONECARD_CHECK(ValidateIdempotencyKey(req.idempotency_key));
   Canonical c = CanonicalOf(req, "void");
   c.Add("hold", r.hold_id).Add("reason", r.reason);
-  return writer_.Call<HoldReceipt>(
-      req.tenant.id, req.idempotency_key, c.digest(),
-      [&](storage::WriteTxn& txn) -> Result<HoldReceipt> {
-        LedgerTxn l(txn, req, clock_.Now());
+  return Prepared<HoldReceipt>{
+      c.digest(), [req, r](LedgerTxn& l) -> Result<HoldReceipt> {
         ONECARD_TRY(storage::HoldRecord hold, ActiveHold(l, req.tenant.id, r.hold_id));
         return CloseHold(l, hold, 0, storage::HoldStatus::kVoided, r.reason);
-      });
+      }};
 }
 
 Result<std::int64_t> LedgerService::ReleaseDueHolds() {
@@ -185,7 +179,7 @@ Result<std::int64_t> LedgerService::ReleaseDueHolds() {
       const Request req{tenants[h.tenant], Actor{"system", {}, ""}, ""};
       Result<bool> done =
           writer_.Call<bool>(h.tenant, "", "", [&](storage::WriteTxn& txn) -> Result<bool> {
-            LedgerTxn l(txn, req, clock_.Now());
+            LedgerTxn l(txn, req, clock_.Now(), accounts_.get());
             ONECARD_TRY(std::optional<storage::HoldRecord> hold, txn.GetHold(h.tenant, h.id));
             // Captured or voided since it was listed: nothing to do.
             if (!hold || hold->status != storage::HoldStatus::kActive ||

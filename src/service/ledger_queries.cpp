@@ -62,7 +62,7 @@ Result<ExpiryReport> LedgerService::Expire(const Request& req, core::CivilDate a
       writer_.CallAsync<Expired>(
           req.tenant.id, "", "",
           [this, &req, account, cutoff, &reason](storage::WriteTxn& txn) -> Result<Expired> {
-            LedgerTxn l(txn, req, clock_.Now());
+            LedgerTxn l(txn, req, clock_.Now(), accounts_.get());
             ONECARD_TRY(core::AccountPlanner * holder, l.HolderById(account));
             core::EntryPlan plan;
             const std::int64_t amount = plan.ExpireLots(*holder, cutoff);

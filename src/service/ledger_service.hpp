@@ -10,6 +10,9 @@
 // kIdempotencyConflict; storage errors. Thread-safe.
 #pragma once
 
+#include <functional>
+#include <future>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -22,6 +25,20 @@
 #include "storage/store.hpp"
 
 namespace onecard::service {
+
+class LedgerTxn;
+class SystemAccountCache;
+
+template <class T>
+using Callback = std::function<void(core::Result<T>)>;
+
+// Calls `start` with a callback and waits for the result it is given.
+template <class T, class Start>
+core::Result<T> Await(Start start) {
+  std::promise<core::Result<T>> promise;
+  start(Callback<T>([&](core::Result<T> r) { promise.set_value(std::move(r)); }));
+  return promise.get_future().get();
+}
 
 struct EarnRequest {
   std::string card;
@@ -104,8 +121,21 @@ inline constexpr std::int64_t kHoldTimeoutMaxSeconds = 7 * 24 * 3600;
 
 class LedgerService {
  public:
-  LedgerService(storage::Store& store, const Clock& clock, Writer& writer)
-      : store_(store), clock_(clock), writer_(writer) {}
+  LedgerService(storage::Store& store, const Clock& clock, Writer& writer);
+  ~LedgerService();
+
+  // Each use case comes in two forms: XAsync queues the command and calls `done` with its
+  // durable result (on the writer thread, or at once on a validation error) without blocking;
+  // X waits for it. `done` must be quick: hand the result on.
+  void EarnAsync(const Request& req, const EarnRequest& r, Callback<EntryReceipt> done);
+  void SpendAsync(const Request& req, const SpendRequest& r, Callback<EntryReceipt> done);
+  void AdjustAsync(const Request& req, const AdjustRequest& r, Callback<EntryReceipt> done);
+  void TopUpAsync(const Request& req, const TopUpRequest& r, Callback<EntryReceipt> done);
+  void PayAsync(const Request& req, const PayRequest& r, Callback<EntryReceipt> done);
+  void ReverseAsync(const Request& req, const ReverseRequest& r, Callback<EntryReceipt> done);
+  void HoldAsync(const Request& req, const HoldRequest& r, Callback<HoldReceipt> done);
+  void CaptureAsync(const Request& req, const CaptureRequest& r, Callback<HoldReceipt> done);
+  void VoidAsync(const Request& req, const VoidRequest& r, Callback<HoldReceipt> done);
 
   core::Result<EntryReceipt> Earn(const Request& req, const EarnRequest& r);
   core::Result<EntryReceipt> Spend(const Request& req, const SpendRequest& r);
@@ -145,12 +175,29 @@ class LedgerService {
   core::Result<HoldReceipt> ShowHold(const TenantRef& tenant, std::int64_t hold_id);
 
  private:
-  template <class T, class Fn>
-  core::Result<T> Change(const Request& req, const std::string& digest, Fn fn);
+  // A validated command: its content digest and what it does inside the writer's transaction.
+  template <class T>
+  struct Prepared {
+    std::string digest;
+    std::function<core::Result<T>(LedgerTxn&)> run;
+  };
+  core::Result<Prepared<EntryReceipt>> PrepareEarn(const Request& req, const EarnRequest& r);
+  core::Result<Prepared<EntryReceipt>> PrepareSpend(const Request& req, const SpendRequest& r);
+  core::Result<Prepared<EntryReceipt>> PrepareAdjust(const Request& req, const AdjustRequest& r);
+  core::Result<Prepared<EntryReceipt>> PrepareTopUp(const Request& req, const TopUpRequest& r);
+  core::Result<Prepared<EntryReceipt>> PreparePay(const Request& req, const PayRequest& r);
+  core::Result<Prepared<EntryReceipt>> PrepareReverse(const Request& req, const ReverseRequest& r);
+  core::Result<Prepared<HoldReceipt>> PrepareHold(const Request& req, const HoldRequest& r);
+  core::Result<Prepared<HoldReceipt>> PrepareCapture(const Request& req, const CaptureRequest& r);
+  core::Result<Prepared<HoldReceipt>> PrepareVoid(const Request& req, const VoidRequest& r);
+  // Queues a prepared command (checking the idempotency key first), or answers its error.
+  template <class T>
+  void Submit(const Request& req, core::Result<Prepared<T>> prepared, Callback<T> done);
 
   storage::Store& store_;
   const Clock& clock_;
   Writer& writer_;
+  std::unique_ptr<SystemAccountCache> accounts_;  // used on the writer thread only
 };
 
 }  // namespace onecard::service

@@ -10,8 +10,29 @@ using core::MakeError;
 using core::Result;
 using core::Status;
 
-LedgerTxn::LedgerTxn(storage::WriteTxn& txn, const Request& request, core::Timestamp now)
-    : txn_(txn), request_(request), now_(now) {}
+SystemAccountCache::Key SystemAccountCache::KeyOf(const storage::AccountKey& k) {
+  return Key{k.tenant.value, static_cast<int>(k.holder_kind), k.holder_id, static_cast<int>(k.role),
+             static_cast<int>(k.asset)};
+}
+
+std::optional<core::AccountId> SystemAccountCache::Find(const storage::AccountKey& key) {
+  if (generation_ != writer_.failed_commits()) {
+    ids_.clear();
+    generation_ = writer_.failed_commits();
+  }
+  auto it = ids_.find(KeyOf(key));
+  if (it == ids_.end()) return std::nullopt;
+  return it->second;
+}
+
+void SystemAccountCache::Remember(const storage::AccountKey& key, core::AccountId id) {
+  if (generation_ != writer_.failed_commits()) return;
+  ids_.emplace(KeyOf(key), id);
+}
+
+LedgerTxn::LedgerTxn(storage::WriteTxn& txn, const Request& request, core::Timestamp now,
+                     SystemAccountCache* cache)
+    : txn_(txn), request_(request), now_(now), cache_(cache) {}
 
 Result<ResolvedCard> LedgerTxn::Card(std::string_view number, CardUse use) {
   ONECARD_TRY(std::optional<storage::CardRecord> presented,
@@ -59,25 +80,39 @@ Result<std::vector<core::AccountPlanner*>> LedgerTxn::Holders(const storage::Car
   for (core::Asset asset : core::AssetsOf(selection)) {
     const storage::AccountKey key{request_.tenant.id, core::HolderKind::kCard, owner.id.value,
                                   core::AccountRole::kHolder, asset};
-    ONECARD_TRY(std::optional<storage::AccountRecord> found, txn_.FindAccount(key));
+    ONECARD_TRY(std::optional<storage::AccountRecord> found, txn_.LockAccountIfExists(key));
     if (!found) continue;
-    ONECARD_TRY(core::AccountPlanner * planner, Holder(owner, asset));
+    core::AccountPlanner* planner = Planner(owner, *found);
+    ONECARD_CHECK(LoadLots(*planner));
     out.push_back(planner);
   }
   return out;
 }
 
+Result<std::vector<core::LotView>> LoadLotViews(storage::ReadTxn& txn, core::AccountId account) {
+  ONECARD_TRY(std::vector<storage::LotRecord> lots, txn.ListOpenLots(account));
+  std::vector<core::LotView> views;
+  views.reserve(lots.size());
+  for (const storage::LotRecord& l : lots) {
+    views.push_back(core::LotView{l.id, l.asset, l.remaining, l.expires_at, l.source,
+                                  l.issuer_store, l.origin, l.amount});
+  }
+  return views;
+}
+
 Result<core::AccountSnapshot> LoadSnapshot(storage::ReadTxn& txn,
                                            const storage::AccountRecord& account) {
-  ONECARD_TRY(std::vector<storage::LotRecord> lots, txn.ListOpenLots(account.id));
-  core::AccountSnapshot snap{account.id,   account.key.asset,    account.balance,
-                             account.debt, account.credit_limit, {}};
-  snap.lots.reserve(lots.size());
-  for (const storage::LotRecord& l : lots) {
-    snap.lots.push_back(core::LotView{l.id, l.asset, l.remaining, l.expires_at, l.source,
-                                      l.issuer_store, l.origin, l.amount});
-  }
+  core::AccountSnapshot snap{
+      account.id, account.key.asset, account.balance, account.debt, account.credit_limit, {}, true};
+  ONECARD_TRY(snap.lots, LoadLotViews(txn, account.id));
   return snap;
+}
+
+Status LedgerTxn::LoadLots(core::AccountPlanner& planner) {
+  if (planner.lots_loaded()) return {};
+  ONECARD_TRY(std::vector<core::LotView> lots, LoadLotViews(txn_, planner.id()));
+  planner.SetLots(std::move(lots));
+  return {};
 }
 
 Result<core::AccountPlanner*> LedgerTxn::Holder(const storage::CardRecord& owner,
@@ -85,9 +120,16 @@ Result<core::AccountPlanner*> LedgerTxn::Holder(const storage::CardRecord& owner
   const storage::AccountKey key{request_.tenant.id, core::HolderKind::kCard, owner.id.value,
                                 core::AccountRole::kHolder, asset};
   ONECARD_TRY(storage::AccountRecord account, txn_.LockAccount(key, owner.member, now_));
+  return Planner(owner, account);
+}
+
+core::AccountPlanner* LedgerTxn::Planner(const storage::CardRecord& owner,
+                                         const storage::AccountRecord& account) {
   auto it = planners_.find(account.id);
   if (it != planners_.end()) return it->second.get();
-  ONECARD_TRY(core::AccountSnapshot snap, LoadSnapshot(txn_, account));
+  core::AccountSnapshot snap{account.id,           account.key.asset,    account.balance,
+                             account.debt,         account.credit_limit, {},
+                             /*lots_loaded=*/false};
   auto planner = std::make_unique<core::AccountPlanner>(std::move(snap), now_);
   core::AccountPlanner* raw = planner.get();
   planners_.emplace(account.id, std::move(planner));
@@ -105,7 +147,9 @@ Result<core::AccountPlanner*> LedgerTxn::HolderById(core::AccountId id) {
   ONECARD_TRY(std::optional<storage::CardRecord> card,
               txn_.GetCard(request_.tenant.id, core::CardId{account->key.holder_id}));
   ONECARD_ASSERT(card.has_value(), "card account without its card");
-  return Holder(*card, account->key.asset);
+  ONECARD_TRY(core::AccountPlanner * planner, Holder(*card, account->key.asset));
+  ONECARD_CHECK(LoadLots(*planner));
+  return planner;
 }
 
 Result<core::AccountId> LedgerTxn::System(core::StoreId store, core::AccountRole role,
@@ -113,8 +157,15 @@ Result<core::AccountId> LedgerTxn::System(core::StoreId store, core::AccountRole
   const storage::AccountKey key{
       request_.tenant.id, store.valid() ? core::HolderKind::kStore : core::HolderKind::kTenant,
       store.valid() ? store.value : request_.tenant.id.value, role, asset};
-  ONECARD_TRY(storage::AccountRecord account, txn_.LockAccount(key, core::MemberId{}, now_));
-  return account.id;
+  if (cache_ != nullptr) {
+    if (std::optional<core::AccountId> id = cache_->Find(key)) return *id;
+  }
+  ONECARD_TRY(std::optional<storage::AccountRecord> found, txn_.FindAccount(key));
+  if (found) {
+    if (cache_ != nullptr) cache_->Remember(key, found->id);
+    return found->id;
+  }
+  return txn_.EnsureAccount(key, now_);
 }
 
 Status LedgerTxn::PostCounterparts(core::EntryPlan& plan, core::AccountRole role,
@@ -164,30 +215,26 @@ Result<EntryReceipt> LedgerTxn::Write(storage::EntryRecord header, const core::E
   receipt.reverses_entry_id = header.reverses.value;
   receipt.hold_id = header.hold.value;
 
-  std::vector<core::LotId> new_ids;
-  new_ids.reserve(plan.new_lots().size());
   for (const core::NewLot& n : plan.new_lots()) {
     storage::LotRecord lot{core::LotId{}, tenant,        n.account,     n.asset,
                            n.amount,      n.amount,      n.spec.source, n.spec.issuer_store,
                            entry,         n.spec.origin, header.at,     n.spec.expires_at};
     ONECARD_TRY(core::LotId id, txn_.InsertLot(lot));
-    new_ids.push_back(id);
     receipt.new_lots.push_back(LotLine{id.value, n.asset, n.amount, n.amount, n.spec.expires_at,
                                        std::string(core::LotSourceName(n.spec.source))});
   }
 
+  // A new lot records its own creation; moves are stored for changes to existing lots and debt.
   std::map<core::AccountId, std::int64_t> debt_deltas;
   for (const core::LotMove& m : plan.moves()) {
-    core::LotId lot = m.lot;
-    if (m.new_lot >= 0) {
-      lot = new_ids.at(static_cast<std::size_t>(m.new_lot));
-    } else if (m.lot.valid()) {
+    if (m.new_lot >= 0) continue;
+    if (m.lot.valid()) {
       ONECARD_CHECK(txn_.ChangeLotRemaining(m.lot, m.delta));
     } else {
       debt_deltas[m.account] += m.delta;
     }
     ONECARD_CHECK(
-        txn_.InsertLotMove(tenant, storage::LotMoveRecord{entry, m.account, lot, m.delta}));
+        txn_.InsertLotMove(tenant, storage::LotMoveRecord{entry, m.account, m.lot, m.delta}));
   }
 
   for (const core::Posting& p : plan.postings()) {

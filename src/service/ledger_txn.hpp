@@ -16,11 +16,13 @@
 #include <map>
 #include <memory>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include "core/lots.hpp"
 #include "service/context.hpp"
 #include "service/views.hpp"
+#include "service/writer.hpp"
 #include "storage/store.hpp"
 
 namespace onecard::service {
@@ -29,6 +31,24 @@ namespace onecard::service {
 // only to exist and not be dead (system runs: expiry, hold timeouts).
 enum class CardUse : std::uint8_t { kMoveValue, kSystem };
 
+// Ids of the tenant's and stores' accounts, which never change once made, remembered across
+// commands. Only ids read back from the database are kept (an account created by a command may
+// still vanish if its group fails to commit), and everything is dropped when a commit has failed
+// since. Writer thread only.
+class SystemAccountCache {
+ public:
+  explicit SystemAccountCache(const Writer& writer) : writer_(writer) {}
+  std::optional<core::AccountId> Find(const storage::AccountKey& key);
+  void Remember(const storage::AccountKey& key, core::AccountId id);
+
+ private:
+  using Key = std::tuple<std::int64_t, int, std::int64_t, int, int>;
+  static Key KeyOf(const storage::AccountKey& k);
+  const Writer& writer_;
+  std::uint64_t generation_ = 0;
+  std::map<Key, core::AccountId> ids_;
+};
+
 struct ResolvedCard {
   storage::CardRecord presented;  // the card given
   storage::CardRecord owner;      // the card whose accounts are used (the primary of a linked card)
@@ -36,7 +56,9 @@ struct ResolvedCard {
 
 class LedgerTxn {
  public:
-  LedgerTxn(storage::WriteTxn& txn, const Request& request, core::Timestamp now);
+  // `cache` (may be null) remembers programme account ids across commands.
+  LedgerTxn(storage::WriteTxn& txn, const Request& request, core::Timestamp now,
+            SystemAccountCache* cache = nullptr);
 
   storage::WriteTxn& txn() { return txn_; }
   core::Timestamp now() const { return now_; }
@@ -49,13 +71,16 @@ class LedgerTxn {
   // The card that holds a card account.
   core::Result<ResolvedCard> CardOfAccount(core::AccountId account);
   // The planner of `owner`'s account for `asset`, created if missing; the same planner for the
-  // same account within this command.
+  // same account within this command. Its lots are not read (a credit needs none): call
+  // LoadLots before taking value from it.
   core::Result<core::AccountPlanner*> Holder(const storage::CardRecord& owner, core::Asset asset);
+  // Reads the planner's open lots, once.
+  core::Status LoadLots(core::AccountPlanner& planner);
   // Planners of `owner`'s existing accounts for each asset of `selection` (a debit needs no
   // account that does not exist: it would hold nothing).
   core::Result<std::vector<core::AccountPlanner*>> Holders(const storage::CardRecord& owner,
                                                            core::AssetSelection selection);
-  // The planner of an account by id (a card account met in a stored entry).
+  // The planner, with its lots, of an account by id (a card account met in a stored entry).
   core::Result<core::AccountPlanner*> HolderById(core::AccountId account);
   // The tenant's (store invalid) or a store's account for a role and asset.
   core::Result<core::AccountId> System(core::StoreId store, core::AccountRole role,
@@ -71,15 +96,21 @@ class LedgerTxn {
 
  private:
   bool IsHolder(core::AccountId id) const { return planners_.count(id) > 0; }
+  // The planner for a locked card account (made once per command), without its lots.
+  core::AccountPlanner* Planner(const storage::CardRecord& owner,
+                                const storage::AccountRecord& account);
 
   storage::WriteTxn& txn_;
   const Request& request_;
   core::Timestamp now_;
   std::map<core::AccountId, std::unique_ptr<core::AccountPlanner>> planners_;
   std::map<core::AccountId, std::string> card_numbers_;  // holder account → card number
+  SystemAccountCache* cache_;
 };
 
 // Loads a card account's snapshot (balance, debt, limit, open lots) for planning.
+core::Result<std::vector<core::LotView>> LoadLotViews(storage::ReadTxn& txn,
+                                                      core::AccountId account);
 core::Result<core::AccountSnapshot> LoadSnapshot(storage::ReadTxn& txn,
                                                  const storage::AccountRecord& account);
 

@@ -216,6 +216,10 @@ struct VerifyReport {
   std::vector<DiscrepancyLine> discrepancies;
 };
 
+// The same JSON as nlohmann's conversion below, written directly (see Writer::CallAsync).
+std::string EncodeReply(const EntryReceipt& r);
+std::string EncodeReply(const HoldReceipt& r);
+
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PostingLine, card_number, asset, amount, balance_after)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LotLine, lot_id, asset, amount, remaining, expires_at, source)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(EntryReceipt, entry_id, kind, at, doc_no, store, staff, reason,

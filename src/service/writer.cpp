@@ -1,5 +1,7 @@
 #include "service/writer.hpp"
 
+#include <pthread.h>
+
 #include "core/assert.hpp"
 
 namespace onecard::service {
@@ -37,6 +39,7 @@ WriterStats Writer::stats() const {
 }
 
 void Writer::Loop() {
+  pthread_setname_np(pthread_self(), "onecard-writer");
   std::deque<Task> group;
   while (true) {
     {
@@ -54,78 +57,100 @@ void Writer::Loop() {
   }
 }
 
-void Writer::RunGroup(std::deque<Task>& group) {
-  struct Outcome {
-    core::Result<std::string> reply = std::string();
-    bool replayed = false;
-  };
-  std::vector<Outcome> outcomes(group.size());
-  std::int64_t replays = 0;
-  std::int64_t failed = 0;
+namespace {
 
-  core::Result<std::unique_ptr<storage::WriteTxn>> begun = store_.BeginWrite();
-  if (!begun) {
-    for (Task& task : group) task.done(begun.error(), false);
-    std::lock_guard lock(mu_);
-    stats_.failed += static_cast<std::int64_t>(group.size());
-    return;
+struct Outcome {
+  core::Result<std::string> reply = std::string();
+  bool replayed = false;
+};
+
+}  // namespace
+
+// Runs one command: answers a known key from its stored reply (or refuses it, if the content
+// differs), otherwise runs the command and stores its reply under the key.
+static Outcome RunOne(storage::WriteTxn& txn, const Clock& clock, const Writer::Run& run,
+                      core::TenantId tenant, const std::string& key, const std::string& digest) {
+  Outcome out;
+  if (!key.empty()) {
+    core::Result<std::optional<storage::IdempotencyRecord>> found =
+        txn.FindIdempotency(tenant, key);
+    if (!found) {
+      out.reply = found.error();
+      return out;
+    }
+    if (*found) {
+      if ((*found)->digest == digest) {
+        out.reply = std::move((*found)->reply);
+        out.replayed = true;
+      } else {
+        out.reply = core::MakeError(
+            core::ErrorCode::kIdempotencyConflict,
+            "idempotency key \"" + key +
+                "\" was already used for a different request; use a new key for a new request",
+            "idempotency_key");
+      }
+      return out;
+    }
   }
-  storage::WriteTxn& txn = **begun;
+  out.reply = run(txn);
+  if (out.reply && !key.empty()) {
+    core::Status stored = txn.InsertIdempotency(
+        tenant, key, storage::IdempotencyRecord{digest, *out.reply}, clock.Now());
+    if (!stored) out.reply = stored.error();
+  }
+  return out;
+}
 
-  for (std::size_t i = 0; i < group.size(); ++i) {
-    Task& task = group[i];
-    Outcome& out = outcomes[i];
-    if (core::Status s = txn.Savepoint(); !s) {
-      out.reply = s.error();
+void Writer::RunGroup(std::deque<Task>& group) {
+  // Commands plan everything before their first write, so a refused command has normally written
+  // nothing and the group goes on. One that fails after writing (a storage error) cannot be
+  // undone alone: the group is rolled back and the others run again, in a new transaction,
+  // without it. (No savepoints: SQLite copies every page a savepoint touches, which would cost
+  // more than the rare replay.)
+  std::vector<Outcome> outcomes(group.size());
+  std::vector<bool> settled(group.size(), false);  // failed after writing: final
+  core::Status committed;
+  std::int64_t rollbacks = 0;
+  while (true) {
+    core::Result<std::unique_ptr<storage::WriteTxn>> begun = store_.BeginWrite();
+    if (!begun) {
+      committed = begun.error();
+      break;
+    }
+    storage::WriteTxn& txn = **begun;
+    bool restart = false;
+    for (std::size_t i = 0; i < group.size() && !restart; ++i) {
+      if (settled[i]) continue;
+      const std::int64_t before = txn.ChangeCount();
+      outcomes[i] =
+          RunOne(txn, clock_, group[i].run, group[i].tenant, group[i].key, group[i].digest);
+      if (!outcomes[i].reply && txn.ChangeCount() != before) {
+        settled[i] = true;
+        restart = true;
+      }
+    }
+    if (restart) {
+      begun->reset();  // rolls back
+      ++rollbacks;
       continue;
     }
-    bool keep = false;
-    if (!task.key.empty()) {
-      core::Result<std::optional<storage::IdempotencyRecord>> found =
-          txn.FindIdempotency(task.tenant, task.key);
-      if (!found) {
-        out.reply = found.error();
-      } else if (*found) {
-        if ((*found)->digest == task.digest) {
-          out.reply = std::move((*found)->reply);
-          out.replayed = true;
-          ++replays;
-        } else {
-          out.reply = core::MakeError(
-              core::ErrorCode::kIdempotencyConflict,
-              "idempotency key \"" + task.key +
-                  "\" was already used for a different request; use a new key for a new request",
-              "idempotency_key");
-        }
-        (void)txn.RollbackToSavepoint();
-        continue;
-      }
-    }
-    if (out.reply) {
-      out.reply = task.run(txn);
-      if (out.reply && !task.key.empty()) {
-        core::Status stored = txn.InsertIdempotency(
-            task.tenant, task.key, storage::IdempotencyRecord{task.digest, *out.reply},
-            clock_.Now());
-        if (!stored) out.reply = stored.error();
-      }
-      keep = out.reply.ok();
-    }
-    if (keep) {
-      if (core::Status s = txn.ReleaseSavepoint(); !s) out.reply = s.error();
-    } else {
-      ++failed;
-      if (core::Status s = txn.RollbackToSavepoint(); !s) out.reply = s.error();
-    }
+    committed = txn.Commit();
+    begun->reset();  // ends the transaction before anyone is answered
+    break;
   }
-
-  core::Status committed = txn.Commit();
-  begun->reset();  // ends the transaction before anyone is answered
+  if (!committed) ++failed_commits_;
+  std::int64_t replays = 0;
+  std::int64_t failed = 0;
+  for (const Outcome& o : outcomes) {
+    replays += o.replayed ? 1 : 0;
+    failed += o.reply ? 0 : 1;
+  }
   {
     std::lock_guard lock(mu_);
     stats_.groups += 1;
     stats_.commands += static_cast<std::int64_t>(group.size());
     stats_.replays += replays;
+    stats_.rollbacks += rollbacks;
     stats_.failed += committed ? failed : static_cast<std::int64_t>(group.size());
   }
   for (std::size_t i = 0; i < group.size(); ++i) {

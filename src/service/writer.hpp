@@ -1,10 +1,12 @@
 // Writer: the single writer that applies commands with group commit (issue #2, item 13).
 //
 // Commands queue up; a writer thread takes up to `group_max` of them, opens one write
-// transaction and runs each inside its own savepoint, so a command that fails (insufficient
-// balance, a frozen card…) is rolled back alone. The group then commits once, durably, and only
-// then is each command's result delivered. A crash before the commit loses only commands whose
-// callers have not been answered.
+// transaction and runs them one after the other. A command that is refused (insufficient
+// balance, a frozen card…) has written nothing — commands plan before they write — and the
+// group goes on; one that fails after writing makes the group roll back and run again without
+// it, so it is undone alone all the same. The group then commits once, durably, and only then is
+// each command's result delivered. A crash before the commit loses only commands whose callers
+// have not been answered.
 //
 // Idempotency lives here too: a command with a key is looked up first; the same key with the
 // same digest returns the stored reply without running again (even within the same group), and
@@ -18,6 +20,7 @@
 // Thread-safe: any thread may submit; commands run on the writer thread in submission order.
 #pragma once
 
+#include <concepts>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -46,7 +49,8 @@ struct WriterStats {
   std::int64_t commands = 0;
   std::int64_t replays = 0;
   std::int64_t failed = 0;
-  std::int64_t queued = 0;  // commands waiting now
+  std::int64_t rollbacks = 0;  // groups replayed because a command failed after writing
+  std::int64_t queued = 0;     // commands waiting now
 };
 
 class Writer {
@@ -84,6 +88,9 @@ class Writer {
   }
 
   WriterStats stats() const;
+  // How many groups failed to commit so far. Caches of ids read inside write transactions
+  // (which a failed commit may have undone) are dropped when this changes. Writer thread only.
+  std::uint64_t failed_commits() const { return failed_commits_; }
 
  private:
   struct Task {
@@ -104,6 +111,7 @@ class Writer {
   std::deque<Task> queue_;
   bool stopping_ = false;
   WriterStats stats_;
+  std::uint64_t failed_commits_ = 0;  // written and read on the writer thread only
   std::thread thread_;
 };
 
@@ -111,6 +119,13 @@ namespace detail {
 template <class T>
 concept HasReplayed = requires(T t) {
   t.replayed = true;
+};
+// A type may provide `std::string EncodeReply(const T&)`, a faster way to the same JSON that
+// nlohmann's conversion gives (replies of hot commands are encoded on every call, parsed only on
+// replays).
+template <class T>
+concept HasReplyEncoder = requires(const T& t) {
+  { EncodeReply(t) } -> std::same_as<std::string>;
 };
 }  // namespace detail
 
@@ -126,7 +141,14 @@ void Writer::CallAsync(core::TenantId tenant, std::string key, std::string diges
       [fn = std::move(fn), fresh, keyed](storage::WriteTxn& txn) -> core::Result<std::string> {
         core::Result<T> r = fn(txn);
         if (!r) return std::move(r).error();
-        std::string reply = keyed ? nlohmann::json(*r).dump() : std::string();
+        std::string reply;
+        if (keyed) {
+          if constexpr (detail::HasReplyEncoder<T>) {
+            reply = EncodeReply(*r);
+          } else {
+            reply = nlohmann::json(*r).dump();
+          }
+        }
         *fresh = std::move(*r);
         return reply;
       },

@@ -87,7 +87,7 @@ class ReadTxn {
   virtual Result<std::optional<AccountRecord>> GetAccount(TenantId tenant, AccountId id) = 0;
   // A system account's balance: the sum of its postings.
   virtual Result<std::int64_t> SumPostings(AccountId account) = 0;
-  // Lots with remaining > 0, any order.
+  // Lots with remaining > 0, in id order.
   virtual Result<std::vector<LotRecord>> ListOpenLots(AccountId account) = 0;
   virtual Result<std::optional<LotRecord>> GetLot(LotId id) = 0;
   // Lots an entry created, in id order.
@@ -150,10 +150,9 @@ class WriteTxn : public ReadTxn {
   // failure the transaction is rolled back.
   virtual Status Commit() = 0;
 
-  // Savepoints: so one failing command in a group commit is undone alone.
-  virtual Status Savepoint() = 0;
-  virtual Status ReleaseSavepoint() = 0;
-  virtual Status RollbackToSavepoint() = 0;
+  // Rows inserted, updated or deleted by this transaction so far: the writer checks it to know
+  // whether a failed command wrote anything before failing.
+  virtual std::int64_t ChangeCount() const = 0;
 
   virtual Result<TenantId> InsertTenant(const TenantRecord& tenant) = 0;
   virtual Result<RegionId> InsertRegion(const RegionRecord& region) = 0;
@@ -179,6 +178,13 @@ class WriteTxn : public ReadTxn {
   // concurrent writers, the returned row of a card account is locked until the transaction ends.
   virtual Result<AccountRecord> LockAccount(const AccountKey& key, MemberId member,
                                             Timestamp now) = 0;
+  // The id of the account for `key`, created if missing, without locking it: for the tenant's and
+  // stores' accounts, which every entry touches and no rule needs to read, so that concurrent
+  // writers never queue on them.
+  virtual Result<AccountId> EnsureAccount(const AccountKey& key, Timestamp now) = 0;
+  // The account for `key`, locked like LockAccount, or nullopt when there is none (a debit
+  // need not create an empty account).
+  virtual Result<std::optional<AccountRecord>> LockAccountIfExists(const AccountKey& key) = 0;
   // An existing account by id, locked like LockAccount; nullopt when it does not exist.
   virtual Result<std::optional<AccountRecord>> LockAccountById(TenantId tenant, AccountId id) = 0;
   virtual Status SetCreditLimit(AccountId account, std::int64_t credit_limit) = 0;

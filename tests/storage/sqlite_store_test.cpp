@@ -129,14 +129,17 @@ INSTANTIATE_TEST_SUITE_P(
         "UPDATE lots SET remaining = remaining - 1 WHERE id = (SELECT min(id) FROM lots WHERE "
         "remaining > 0)",
         // A posting (the entry no longer sums to zero).
-        "UPDATE postings SET amount = amount + 1 WHERE id = (SELECT max(id) FROM postings)",
+        "UPDATE postings SET amount = amount + 1 WHERE entry_id = (SELECT max(entry_id) FROM "
+        "postings)",
         // A posting deleted.
-        "DELETE FROM postings WHERE id = (SELECT min(id) FROM postings)",
+        "DELETE FROM postings WHERE entry_id = (SELECT min(entry_id) FROM postings) AND "
+        "account_id = (SELECT min(account_id) FROM postings WHERE entry_id = (SELECT "
+        "min(entry_id) FROM postings))",
         // A lot move deleted.
         "DELETE FROM lot_moves WHERE id = (SELECT max(id) FROM lot_moves)",
         // A receipt's balance-after.
         "UPDATE postings SET balance_after = balance_after + 5 WHERE balance_after IS NOT NULL "
-        "AND id = (SELECT min(id) FROM postings WHERE balance_after IS NOT NULL)",
+        "AND entry_id = (SELECT min(entry_id) FROM postings WHERE balance_after IS NOT NULL)",
         // A debt appearing from nowhere.
         "UPDATE accounts SET debt = -1, balance = balance - 1 WHERE holder_kind = 'card' AND id = "
         "(SELECT min(id) FROM accounts WHERE holder_kind = 'card')",
@@ -145,8 +148,13 @@ INSTANTIATE_TEST_SUITE_P(
         // A lot grown beyond what it was created with.
         "UPDATE lots SET amount = amount + 10, remaining = remaining + 10 WHERE id = "
         "(SELECT min(id) FROM lots)",
+        // A posting pointing at an account that does not exist.
+        "UPDATE postings SET account_id = 999999 WHERE entry_id = (SELECT min(entry_id) FROM "
+        "postings) AND account_id = (SELECT max(account_id) FROM postings WHERE entry_id = "
+        "(SELECT min(entry_id) FROM postings))",
         // A posting moved to an account of another asset.
-        "UPDATE postings SET asset = 'uses' WHERE id = (SELECT min(id) FROM postings)"));
+        "UPDATE postings SET asset = 'uses' WHERE entry_id = (SELECT min(entry_id) FROM "
+        "postings)"));
 
 }  // namespace
 }  // namespace onecard::testing

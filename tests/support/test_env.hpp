@@ -2,8 +2,10 @@
 // clock, for service, storage and CLI tests.
 #pragma once
 
+#include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "service/services.hpp"
 #include "storage/store.hpp"
@@ -77,11 +79,13 @@ class TestEnv {
   std::unique_ptr<storage::Store> store_;
   std::unique_ptr<service::Services> services_;
   service::TenantRef tenant_;
-  int keys_ = 0;
+  std::atomic<int> keys_ = 0;  // tests call Req() from several threads
 };
 
 // Runs an SQL statement directly on a database file (to tamper with it in tests).
 void ExecSql(const std::string& db_path, const std::string& sql);
 std::int64_t QueryInt(const std::string& db_path, const std::string& sql);
+// The first column of every row, as text.
+std::vector<std::string> QueryStrings(const std::string& db_path, const std::string& sql);
 
 }  // namespace onecard::testing

@@ -94,9 +94,10 @@ std::optional<std::int64_t> Stmt::OptInt(int column) const {
   return Int(column);
 }
 
-Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, int flags) {
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, int flags,
+                                                     const char* vfs) {
   sqlite3* db = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  const int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, vfs);
   if (rc != SQLITE_OK) {
     core::Error error = ToError(db, rc, "opening " + path);
     sqlite3_close_v2(db);
@@ -105,7 +106,6 @@ Result<std::unique_ptr<Connection>> Connection::Open(const std::string& path, in
   sqlite3_extended_result_codes(db, 1);
   std::unique_ptr<Connection> conn(new Connection(db));
   sqlite3_busy_timeout(db, 5000);
-  ONECARD_CHECK(conn->Exec("PRAGMA foreign_keys = ON", "enabling foreign keys"));
   return conn;
 }
 

@@ -64,8 +64,10 @@ class Stmt {
 
 class Connection {
  public:
-  // Opens `path` with sqlite3_open_v2 flags; sets foreign keys on and a busy timeout.
-  static Result<std::unique_ptr<Connection>> Open(const std::string& path, int flags);
+  // Opens `path` with sqlite3_open_v2 flags (and the named VFS, or the default one) with a busy
+  // timeout.
+  static Result<std::unique_ptr<Connection>> Open(const std::string& path, int flags,
+                                                  const char* vfs = nullptr);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;

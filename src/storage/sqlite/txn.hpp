@@ -85,9 +85,7 @@ class SqliteTxn final : public WriteTxn {
   Result<Counts> CountLedger() override;
 
   Status Commit() override;
-  Status Savepoint() override;
-  Status ReleaseSavepoint() override;
-  Status RollbackToSavepoint() override;
+  std::int64_t ChangeCount() const override;
 
   Result<TenantId> InsertTenant(const TenantRecord& tenant) override;
   Result<RegionId> InsertRegion(const RegionRecord& region) override;
@@ -108,6 +106,8 @@ class SqliteTxn final : public WriteTxn {
 
   Result<AccountRecord> LockAccount(const AccountKey& key, MemberId member, Timestamp now) override;
   Result<std::optional<AccountRecord>> LockAccountById(TenantId tenant, AccountId id) override;
+  Result<std::optional<AccountRecord>> LockAccountIfExists(const AccountKey& key) override;
+  Result<AccountId> EnsureAccount(const AccountKey& key, Timestamp now) override;
   Status SetCreditLimit(AccountId account, std::int64_t credit_limit) override;
   Result<EntryId> InsertEntry(const EntryRecord& entry) override;
   Status InsertPosting(TenantId tenant, const PostingRecord& posting) override;
@@ -128,6 +128,7 @@ class SqliteTxn final : public WriteTxn {
   Connection& conn_;
   bool writable_;
   bool open_ = true;
+  std::int64_t changes_at_begin_;
   std::function<void()> release_;
 };
 

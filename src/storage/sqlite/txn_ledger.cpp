@@ -121,6 +121,27 @@ Result<std::optional<AccountRecord>> SqliteTxn::GetAccount(TenantId tenant, Acco
   return ReadOne<AccountRecord>(st, ReadAccount);
 }
 
+Result<AccountId> SqliteTxn::EnsureAccount(const AccountKey& key, Timestamp now) {
+  RequireWritable();
+  {
+    ONECARD_TRY(Stmt st, Prepare("INSERT INTO accounts (tenant_id, holder_kind, holder_id, role, "
+                                 "asset, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                                 "ON CONFLICT DO NOTHING"));
+    st.Bind(1, key.tenant.value).Bind(2, core::HolderKindName(key.holder_kind));
+    st.Bind(3, key.holder_id).Bind(4, core::AccountRoleName(key.role));
+    st.Bind(5, core::AssetName(key.asset)).Bind(6, now.micros);
+    ONECARD_CHECK(st.Run());
+  }
+  ONECARD_TRY(std::optional<AccountRecord> found, FindAccount(key));
+  ONECARD_ASSERT(found.has_value(), "an account just ensured is missing");
+  return found->id;
+}
+
+Result<std::optional<AccountRecord>> SqliteTxn::LockAccountIfExists(const AccountKey& key) {
+  RequireWritable();
+  return FindAccount(key);
+}
+
 Result<std::optional<AccountRecord>> SqliteTxn::LockAccountById(TenantId tenant, AccountId id) {
   RequireWritable();
   return GetAccount(tenant, id);
@@ -290,7 +311,7 @@ Result<std::optional<EntryRecord>> SqliteTxn::GetEntry(TenantId tenant, EntryId 
 
 Result<std::vector<PostingRecord>> SqliteTxn::ListPostings(EntryId entry) {
   ONECARD_TRY(Stmt st, Prepare("SELECT entry_id, account_id, asset, amount, balance_after "
-                               "FROM postings WHERE entry_id = ?1 ORDER BY id"));
+                               "FROM postings WHERE entry_id = ?1 ORDER BY account_id"));
   st.Bind(1, entry.value);
   return ReadAll<PostingRecord>(st, [](const Stmt& s) -> Result<PostingRecord> {
     ONECARD_TRY(core::Asset asset, core::ParseAsset(s.Text(2), "asset"));
@@ -322,7 +343,7 @@ Result<std::optional<EntryId>> SqliteTxn::FindReversal(EntryId entry) {
   "SELECT " ONECARD_ENTRY_COLS("e.") ", p.account_id, p.asset, p.amount, p.balance_after, "    \
   "c.number FROM page JOIN postings p ON p.entry_id = page.entry_id "                          \
   "JOIN acc ON acc.id = p.account_id JOIN entries e ON e.id = p.entry_id "                      \
-  "JOIN cards c ON c.id = acc.holder_id ORDER BY p.entry_id DESC, p.id"
+  "JOIN cards c ON c.id = acc.holder_id ORDER BY p.entry_id DESC, p.account_id"
 
 Result<std::vector<HistoryRow>> SqliteTxn::History(const HistoryQuery& q) {
   ONECARD_TRY(Stmt st, q.card.valid() ? Prepare(ONECARD_HISTORY_SQL("holder_id = ?2"))
@@ -391,7 +412,8 @@ Result<std::vector<AccountId>> SqliteTxn::ListAccountsWithExpiringLots(TenantId 
                                                                        Timestamp cutoff,
                                                                        AccountId after, int limit) {
   ONECARD_TRY(Stmt st, Prepare("SELECT DISTINCT account_id FROM lots WHERE tenant_id = ?1 "
-                               "AND remaining > 0 AND expires_at <= ?2 AND account_id > ?3 "
+                               "AND remaining > 0 AND expires_at IS NOT NULL AND expires_at <= ?2 "
+                               "AND account_id > ?3 "
                                "ORDER BY account_id LIMIT ?4"));
   st.Bind(1, tenant.value).Bind(2, cutoff.micros).Bind(3, after.value);
   st.Bind(4, std::int64_t{limit});

@@ -173,23 +173,25 @@ CREATE TABLE entries (
   at                 INTEGER NOT NULL,
   member_id          INTEGER REFERENCES members(id),
   card_id            INTEGER REFERENCES cards(id),
-  reverses_entry_id  INTEGER UNIQUE REFERENCES entries(id),
+  reverses_entry_id  INTEGER REFERENCES entries(id),
   hold_id            INTEGER
 ) STRICT;
-CREATE INDEX entries_member ON entries (tenant_id, member_id, id);
+-- An entry is reversed at most once; only reversals carry the column, so the index is partial.
+CREATE UNIQUE INDEX entries_reverses ON entries (reverses_entry_id)
+  WHERE reverses_entry_id IS NOT NULL;
 CREATE INDEX entries_doc ON entries (tenant_id, doc_no) WHERE doc_no <> '';
 CREATE INDEX entries_at ON entries (tenant_id, at);
 
+-- One posting per account per entry, stored in entry order.
 CREATE TABLE postings (
-  id             INTEGER PRIMARY KEY,
   entry_id       INTEGER NOT NULL REFERENCES entries(id),
-  tenant_id      INTEGER NOT NULL,
   account_id     INTEGER NOT NULL REFERENCES accounts(id),
+  tenant_id      INTEGER NOT NULL,
   asset          TEXT NOT NULL,
   amount         INTEGER NOT NULL CHECK (amount <> 0),
-  balance_after  INTEGER
-) STRICT;
-CREATE INDEX postings_entry ON postings (entry_id);
+  balance_after  INTEGER,
+  PRIMARY KEY (entry_id, account_id)
+) STRICT, WITHOUT ROWID;
 CREATE INDEX postings_account ON postings (account_id, entry_id);
 
 CREATE TABLE lots (
@@ -207,10 +209,13 @@ CREATE TABLE lots (
   expires_at       INTEGER
 ) STRICT;
 CREATE INDEX lots_open ON lots (account_id, id) WHERE remaining > 0;
-CREATE INDEX lots_expiring ON lots (tenant_id, expires_at) WHERE remaining > 0;
+CREATE INDEX lots_expiring ON lots (tenant_id, expires_at)
+  WHERE remaining > 0 AND expires_at IS NOT NULL;
 CREATE INDEX lots_entry ON lots (entry_id);
 
--- One row per change to a lot, or (lot_id NULL) to an account's debt, made by an entry.
+-- One row per change an entry makes to an existing lot, or (lot_id NULL) to an account's debt.
+-- A lot's creation is recorded by the lot itself (its entry_id and amount), so at any time
+--   lots.remaining = lots.amount + Σ lot_moves.delta of that lot.
 CREATE TABLE lot_moves (
   id          INTEGER PRIMARY KEY,
   entry_id    INTEGER NOT NULL REFERENCES entries(id),
@@ -250,4 +255,4 @@ CREATE TABLE idempotency_keys (
   reply       TEXT NOT NULL,
   created_at  INTEGER NOT NULL,
   PRIMARY KEY (tenant_id, key)
-) STRICT;
+) STRICT, WITHOUT ROWID;

@@ -1,0 +1,150 @@
+#include "service/views.hpp"
+
+#include <cstdio>
+
+namespace onecard::service {
+namespace {
+
+// A minimal JSON writer for the reply encoders: objects, fields, strings and integers.
+class JsonOut {
+ public:
+  void Open() {
+    Sep();
+    out_ += '{';
+    first_ = true;
+  }
+  void Close() {
+    out_ += '}';
+    first_ = false;
+  }
+  void OpenArray(std::string_view key) {
+    Key(key);
+    out_ += '[';
+    first_ = true;
+  }
+  void CloseArray() {
+    out_ += ']';
+    first_ = false;
+  }
+  void Field(std::string_view key, std::string_view value) {
+    Key(key);
+    String(value);
+  }
+  void Field(std::string_view key, std::int64_t value) {
+    Key(key);
+    out_ += std::to_string(value);
+  }
+  void Field(std::string_view key, const Timestamp& t) { Field(key, t.ToIsoUtc()); }
+  void Field(std::string_view key, const std::optional<Timestamp>& t) {
+    if (t) {
+      Field(key, *t);
+    } else {
+      Key(key);
+      out_ += "null";
+    }
+  }
+  void Field(std::string_view key, core::Asset a) { Field(key, core::AssetName(a)); }
+  void ObjectKey(std::string_view key) {
+    Key(key);
+    first_ = true;
+    out_ += '{';
+  }
+  std::string Take() { return std::move(out_); }
+
+ private:
+  void Sep() {
+    if (!first_) out_ += ',';
+    first_ = false;
+  }
+  void Key(std::string_view key) {
+    Sep();
+    String(key);
+    out_ += ':';
+  }
+  void String(std::string_view s) {
+    out_ += '"';
+    for (char c : s) {
+      const auto u = static_cast<unsigned char>(c);
+      if (c == '"' || c == '\\') {
+        out_ += '\\';
+        out_ += c;
+      } else if (u < 0x20) {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", u);
+        out_ += buf;
+      } else {
+        out_ += c;
+      }
+    }
+    out_ += '"';
+  }
+
+  std::string out_;
+  bool first_ = true;
+};
+
+void WriteReceipt(JsonOut& j, const EntryReceipt& r) {
+  j.Field("entry_id", r.entry_id);
+  j.Field("kind", r.kind);
+  j.Field("at", r.at);
+  j.Field("doc_no", r.doc_no);
+  j.Field("store", r.store);
+  j.Field("staff", r.staff);
+  j.Field("reason", r.reason);
+  j.Field("member_id", r.member_id);
+  j.Field("card_number", r.card_number);
+  j.Field("reverses_entry_id", r.reverses_entry_id);
+  j.Field("hold_id", r.hold_id);
+  j.OpenArray("lines");
+  for (const PostingLine& l : r.lines) {
+    j.Open();
+    j.Field("card_number", l.card_number);
+    j.Field("asset", l.asset);
+    j.Field("amount", l.amount);
+    j.Field("balance_after", l.balance_after);
+    j.Close();
+  }
+  j.CloseArray();
+  j.OpenArray("new_lots");
+  for (const LotLine& l : r.new_lots) {
+    j.Open();
+    j.Field("lot_id", l.lot_id);
+    j.Field("asset", l.asset);
+    j.Field("amount", l.amount);
+    j.Field("remaining", l.remaining);
+    j.Field("expires_at", l.expires_at);
+    j.Field("source", l.source);
+    j.Close();
+  }
+  j.CloseArray();
+}
+
+}  // namespace
+
+std::string EncodeReply(const EntryReceipt& r) {
+  JsonOut j;
+  j.Open();
+  WriteReceipt(j, r);
+  j.Close();
+  return j.Take();
+}
+
+std::string EncodeReply(const HoldReceipt& r) {
+  JsonOut j;
+  j.Open();
+  j.Field("hold_id", r.hold_id);
+  j.Field("card_number", r.card_number);
+  j.Field("selection", core::AssetSelectionName(r.selection));
+  j.Field("amount", r.amount);
+  j.Field("captured", r.captured);
+  j.Field("status", r.status);
+  j.Field("created_at", r.created_at);
+  j.Field("expires_at", r.expires_at);
+  j.ObjectKey("entry");
+  WriteReceipt(j, r.entry);
+  j.Close();
+  j.Close();
+  return j.Take();
+}
+
+}  // namespace onecard::service
