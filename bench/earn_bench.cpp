@@ -80,9 +80,9 @@ Setup MakeDatabase(const std::string& path) {
 
 // Earns through the service layer: waves of `group` concurrent EarnAsync calls, each wave
 // answered only once its group commit is durable.
-double ServiceRate(const Setup& setup, int group, int earns, service::WriterStats* stats_out) {
-  auto store = storage::sqlite::OpenStore(
-      setup.db, {storage::OpenMode::kExisting, storage::Durability::kFull});
+double ServiceRate(const Setup& setup, int group, int earns, storage::Durability durability,
+                   service::WriterStats* stats_out) {
+  auto store = storage::sqlite::OpenStore(setup.db, {storage::OpenMode::kExisting, durability});
   Check(store.ok(), "open for the service run");
   service::SystemClock clock;
   service::Services services(**store, clock, service::WriterOptions{group});
@@ -242,19 +242,27 @@ int main(int argc, char** argv) {
   bool json = false;
   std::vector<int> groups = {1, 10, 100};
   std::string only;  // "service" or "baseline": profile one side
+  // --no-sync: the service without fsync, to see its CPU ceiling (not a durable figure).
+  storage::Durability durability = storage::Durability::kFull;
   for (int i = 1; i < argc; ++i) {
-    if (std::strcmp(argv[i], "--dir") == 0 && i + 1 < argc)
+    const std::string arg = argv[i];
+    const bool has_value = i + 1 < argc;
+    if (arg == "--dir" && has_value) {
       dir = argv[++i];
-    else if (std::strcmp(argv[i], "--scale") == 0 && i + 1 < argc)
+    } else if (arg == "--scale" && has_value) {
       scale = std::atof(argv[++i]);
-    else if (std::strcmp(argv[i], "--json") == 0)
-      json = true;
-    else if (std::strcmp(argv[i], "--group") == 0 && i + 1 < argc)
+    } else if (arg == "--group" && has_value) {
       groups = {std::atoi(argv[++i])};
-    else if (std::strcmp(argv[i], "--only") == 0 && i + 1 < argc)
+    } else if (arg == "--only" && has_value) {
       only = argv[++i];
-    else {
-      std::fprintf(stderr, "usage: onecard_bench [--dir DIR] [--scale S] [--group N] [--json]\n");
+    } else if (arg == "--no-sync") {
+      durability = storage::Durability::kNormal;
+    } else if (arg == "--json") {
+      json = true;
+    } else {
+      std::fprintf(stderr,
+                   "usage: onecard_bench [--dir DIR] [--scale S] [--group N] "
+                   "[--only service|baseline] [--no-sync] [--json]\n");
       return 2;
     }
   }
@@ -268,7 +276,8 @@ int main(int argc, char** argv) {
     std::filesystem::copy_file(setup.db, dir + "/baseline.db",
                                std::filesystem::copy_options::overwrite_existing);
     service::WriterStats stats;
-    const double service_rate = only == "baseline" ? 1 : ServiceRate(setup, group, earns, &stats);
+    const double service_rate =
+        only == "baseline" ? 1 : ServiceRate(setup, group, earns, durability, &stats);
     const double baseline_rate =
         only == "service" ? 1
                           : BaselineRate(Setup{dir + "/baseline.db", setup.cards}, group, earns);

@@ -5,6 +5,7 @@
 #include "cli/context.hpp"
 #include "cli/print.hpp"
 #include "service/calendar.hpp"
+#include "service/card_code.hpp"
 
 namespace onecard::cli {
 
@@ -57,7 +58,7 @@ void AddSimpleOp(CLI::App* card, CliContext& ctx, const char* name, const char* 
 }  // namespace
 
 void AddCardCommands(CLI::App& app, CliContext& ctx) {
-  auto* card = app.add_subcommand("card", "Cards: issue, look up and operate (R-201…R-204)");
+  auto* card = app.add_subcommand("card", "Cards: issue, look up and operate");
   card->require_subcommand(1);
 
   auto io = std::make_shared<CardOptions>();
@@ -120,8 +121,7 @@ void AddCardCommands(CLI::App& app, CliContext& ctx) {
   });
 
   auto co = std::make_shared<CardOptions>();
-  auto* credit =
-      card->add_subcommand("credit-limit", "Let an account go below zero up to a limit (R-502)");
+  auto* credit = card->add_subcommand("credit-limit", "Let an account go below zero up to a limit");
   credit->add_option("number", co->number, "Card number")->required();
   credit->add_option("--asset", co->asset, "stored_value, gift_value, uses, points…")
       ->capture_default_str();
@@ -148,9 +148,29 @@ void AddCardCommands(CLI::App& app, CliContext& ctx) {
     };
   });
 
+  auto qo = std::make_shared<CardOptions>();
+  auto qr = std::make_shared<bool>(false);
+  auto* code = card->add_subcommand("code", "Render a card's barcode or QR code");
+  code->add_option("number", qo->number, "Card number")->required();
+  code->add_option("--out", qo->by, "File to write: .png, .svg or .eps")->required();
+  code->add_flag("--qr", *qr, "A QR code instead of a Code 128 barcode");
+  code->callback([&ctx, qo, qr] {
+    ctx.action = [qo, qr](Session& s) -> Status {
+      ONECARD_TRY(service::TenantRef t, s.Tenant());
+      // Only cards that exist get printed.
+      ONECARD_TRY(service::CardView v, s.services().cards().Show(t, qo->number));
+      ONECARD_CHECK(service::WriteCardCode(
+          v.number, *qr ? service::CodeKind::kQr : service::CodeKind::kBarcode, qo->by));
+      s.Emit(nlohmann::json{{"card", v.number}, {"file", qo->by}}, [&] {
+        s.out() << "Wrote the " << (*qr ? "QR code" : "barcode") << " of card " << v.number
+                << " to " << qo->by << "\n";
+      });
+      return {};
+    };
+  });
+
   auto eo = std::make_shared<CardOptions>();
-  auto* expiring =
-      card->add_subcommand("expiring", "Cards whose membership ends by a date (R-204)");
+  auto* expiring = card->add_subcommand("expiring", "Cards whose membership ends by a date");
   expiring->add_option("--by", eo->by, "Date (default: 30 days from today)");
   expiring->add_option("--limit", eo->max, "At most this many")->capture_default_str();
   expiring->callback([&ctx, eo] {

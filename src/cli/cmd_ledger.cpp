@@ -126,7 +126,7 @@ void AddPoints(CLI::App& app, CliContext& ctx) {
   });
 
   auto a = std::make_shared<LedgerOptions>();
-  auto* adjust = points->add_subcommand("adjust", "Correct a balance by hand (R-407)");
+  auto* adjust = points->add_subcommand("adjust", "Correct a balance by hand");
   adjust->add_option("--card", a->card, "Card number")->required();
   adjust->add_option("--points", a->amount, "Signed amount, e.g. 50 or -50")->required();
   adjust->add_option("--kind", a->kind, "points (default), cashable_points, or any asset");
@@ -389,10 +389,10 @@ void AddJournal(CLI::App& app, CliContext& ctx) {
 
 void AddLedgerCommands(CLI::App& app, CliContext& ctx) {
   AddPoints(app, ctx);
-  AddLoadAndPay(app, ctx, "value", "Stored value and gift value (R-501, R-503)", "top-up", "pay",
-                "--amount", Asset::kStoredValue);
-  AddLoadAndPay(app, ctx, "uses", "Count cards: uses of a service (R-505)", "load", "redeem",
-                "--count", Asset::kUses);
+  AddLoadAndPay(app, ctx, "value", "Stored value and gift value", "top-up", "pay", "--amount",
+                Asset::kStoredValue);
+  AddLoadAndPay(app, ctx, "uses", "Count cards: uses of a service", "load", "redeem", "--count",
+                Asset::kUses);
   AddHolds(app, ctx);
   AddJournal(app, ctx);
 }

@@ -130,7 +130,7 @@ void AddMemberCommands(CLI::App& app, CliContext& ctx) {
   auto add_opts = std::make_shared<MemberOptions>();
   auto* add = member->add_subcommand("add", "Enrol a member");
   AddProfileOptions(add, add_opts);
-  add->add_flag("--pending", add_opts->pending, "Enrol as pending approval (R-103)");
+  add->add_flag("--pending", add_opts->pending, "Enrol as pending approval");
   add->callback([&ctx, add_opts, add] {
     add_opts->home_store_given = add->count("--home-store") > 0;
     ctx.action = [add_opts](Session& s) -> Status {

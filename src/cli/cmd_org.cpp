@@ -165,7 +165,7 @@ void AddCardTypes(CLI::App& app, CliContext& ctx, std::shared_ptr<OrgOptions> o)
 }
 
 void AddFields(CLI::App& app, CliContext& ctx, std::shared_ptr<OrgOptions> o) {
-  auto* field = app.add_subcommand("field", "Custom member fields (R-102)");
+  auto* field = app.add_subcommand("field", "Custom member fields");
   field->require_subcommand(1);
   auto* define = field->add_subcommand("define", "Define a custom field");
   define->add_option("key", o->code, "Field key (a-z, 0-9, _ and -)")->required();

@@ -75,8 +75,8 @@ Result<LedgerService::Prepared<EntryReceipt>> LedgerService::PrepareEarn(const R
   return Prepared<EntryReceipt>{
       c.digest(), [req, r](LedgerTxn& l) -> Result<EntryReceipt> {
         ONECARD_CHECK(CheckExpiryAhead(r.expires_at, l.now()));
-        ONECARD_TRY(ResolvedCard card, l.Card(r.card, CardUse::kMoveValue));
-        ONECARD_TRY(core::AccountPlanner * holder, l.Holder(card.owner, r.asset));
+        ONECARD_TRY(auto found, l.CardAndHolder(r.card, r.asset));
+        auto& [card, holder] = found;
         core::EntryPlan plan;
         plan.Credit(*holder, r.amount,
                     core::LotSpec{r.expires_at, core::LotSource::kEarned, req.actor.store, {}});
@@ -165,8 +165,8 @@ Result<LedgerService::Prepared<EntryReceipt>> LedgerService::PrepareTopUp(const 
   return Prepared<EntryReceipt>{
       c.digest(), [req, r](LedgerTxn& l) -> Result<EntryReceipt> {
         ONECARD_CHECK(CheckExpiryAhead(r.expires_at, l.now()));
-        ONECARD_TRY(ResolvedCard card, l.Card(r.card, CardUse::kMoveValue));
-        ONECARD_TRY(core::AccountPlanner * holder, l.Holder(card.owner, r.asset));
+        ONECARD_TRY(auto found, l.CardAndHolder(r.card, r.asset));
+        auto& [card, holder] = found;
         core::EntryPlan plan;
         plan.Credit(*holder, r.amount,
                     core::LotSpec{r.expires_at, core::LotSource::kPaid, req.actor.store, {}});

@@ -58,6 +58,27 @@ Result<ResolvedCard> LedgerTxn::Card(std::string_view number, CardUse use) {
   return card;
 }
 
+Result<std::pair<ResolvedCard, core::AccountPlanner*>> LedgerTxn::CardAndHolder(
+    std::string_view number, core::Asset asset) {
+  ONECARD_TRY(std::optional<storage::CardAccount> found,
+              txn_.FindCardAndLockAccount(request_.tenant.id, number, asset));
+  if (!found || found->card.primary.valid()) {
+    // Unknown, or a linked card (whose accounts are its primary's): the general path.
+    ONECARD_TRY(ResolvedCard card, Card(number, CardUse::kMoveValue));
+    ONECARD_TRY(core::AccountPlanner * holder, Holder(card.owner, asset));
+    return std::make_pair(std::move(card), holder);
+  }
+  ONECARD_CHECK(core::CheckCardUsable(found->card.status, found->card.number));
+  ResolvedCard card{found->card, found->card};
+  core::AccountPlanner* holder = nullptr;
+  if (found->account) {
+    holder = Planner(card.owner, *found->account);
+  } else {
+    ONECARD_TRY(holder, Holder(card.owner, asset));
+  }
+  return std::make_pair(std::move(card), holder);
+}
+
 Result<ResolvedCard> LedgerTxn::CardById(core::CardId id) {
   ONECARD_TRY(std::optional<storage::CardRecord> card, txn_.GetCard(request_.tenant.id, id));
   if (!card) {

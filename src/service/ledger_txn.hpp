@@ -17,6 +17,7 @@
 #include <memory>
 #include <string_view>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 #include "core/lots.hpp"
@@ -66,6 +67,9 @@ class LedgerTxn {
   // The card with `number` in the request's tenant. Errors: kCardNotFound; with kMoveValue also
   // kCardInactive, kCardFrozen, kCardLost, kCardClosed, kCardReplaced (of either card).
   core::Result<ResolvedCard> Card(std::string_view number, CardUse use);
+  // Card(number, kMoveValue) and Holder(owner, asset) in one look-up where it can be done so.
+  core::Result<std::pair<ResolvedCard, core::AccountPlanner*>> CardAndHolder(
+      std::string_view number, core::Asset asset);
   // The card with id `id` (for stored entries and holds); no usability check.
   core::Result<ResolvedCard> CardById(core::CardId id);
   // The card that holds a card account.

@@ -141,6 +141,12 @@ struct AccountRecord {
   std::int64_t credit_limit = 0;
 };
 
+// A card with, if it has one, its own holder account for some asset.
+struct CardAccount {
+  CardRecord card;
+  std::optional<AccountRecord> account;
+};
+
 struct EntryRecord {
   EntryId id;
   TenantId tenant;

@@ -182,6 +182,11 @@ class WriteTxn : public ReadTxn {
   // stores' accounts, which every entry touches and no rule needs to read, so that concurrent
   // writers never queue on them.
   virtual Result<AccountId> EnsureAccount(const AccountKey& key, Timestamp now) = 0;
+  // The card numbered `number` and, locked like LockAccount, its own holder account for `asset`
+  // (none when it has none yet; linked cards never have one) — one look-up for the hot path.
+  virtual Result<std::optional<CardAccount>> FindCardAndLockAccount(TenantId tenant,
+                                                                    std::string_view number,
+                                                                    core::Asset asset) = 0;
   // The account for `key`, locked like LockAccount, or nullopt when there is none (a debit
   // need not create an empty account).
   virtual Result<std::optional<AccountRecord>> LockAccountIfExists(const AccountKey& key) = 0;

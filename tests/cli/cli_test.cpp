@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -190,6 +191,64 @@ TEST_F(CliTest, CardsHoldsAndReplacementFromTheCommandLine) {
             cli::kExitRejected);
   EXPECT_EQ(Run({"card", "show", "8800001"}).code, 0);
   EXPECT_EQ(Run({"verify"}).code, 0);
+}
+
+// Rendered codes are read back by a real decoder (zbarimg, from Debian's zbar-tools).
+std::string Decode(const std::string& png) {
+  const std::string cmd = "zbarimg --quiet --raw '" + png + "' 2>/dev/null";
+  std::string out;
+  if (FILE* p = ::popen(cmd.c_str(), "r")) {
+    char buf[256];
+    while (std::fgets(buf, sizeof buf, p) != nullptr) out += buf;
+    ::pclose(p);
+  }
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
+TEST_F(CliTest, RendersScannableBarcodesAndQrCodes) {
+  MakeShop();
+  const std::string barcode = dir_.File("card.png");
+  const std::string qr = dir_.File("card-qr.png");
+  ASSERT_EQ(Run({"card", "code", "8800001", "--out", barcode}).code, 0);
+  ASSERT_EQ(Run({"card", "code", "8800001", "--out", qr, "--qr"}).code, 0);
+  EXPECT_EQ(Decode(barcode), "8800001");
+  EXPECT_EQ(Decode(qr), "8800001");
+  EXPECT_EQ(Run({"card", "code", "9999999", "--out", barcode}).code, cli::kExitNotFound);
+  EXPECT_EQ(Run({"card", "code", "8800001", "--out", dir_.File("card.jpg")}).code,
+            cli::kExitInvalid);
+}
+
+}  // namespace
+}  // namespace onecard::testing
+
+namespace onecard::testing {
+namespace {
+
+// docs/cli.md lists every error code under its class and exit code.
+TEST(CliDocsTest, EveryErrorCodeIsDocumentedUnderItsClass) {
+  std::ifstream in(ONECARD_SOURCE_DIR "/docs/cli.md");
+  ASSERT_TRUE(in.good());
+  std::map<std::string, std::string> class_of;  // code → the class of the row it is listed in
+  std::string line;
+  while (std::getline(in, line)) {
+    for (const char* cls :
+         {"invalid", "not_found", "rejected", "conflict", "unavailable", "internal"}) {
+      if (line.rfind(std::string("| ") + cls + " (", 0) != 0) continue;
+      std::size_t pos = 0;
+      while ((pos = line.find('`', pos)) != std::string::npos) {
+        const std::size_t end = line.find('`', pos + 1);
+        class_of[line.substr(pos + 1, end - pos - 1)] = cls;
+        pos = end + 1;
+      }
+    }
+  }
+  for (int i = 0; i <= static_cast<int>(core::ErrorCode::kInternal); ++i) {
+    const auto code = static_cast<core::ErrorCode>(i);
+    const std::string name(core::ErrorCodeName(code));
+    ASSERT_TRUE(class_of.count(name)) << name << " is not in docs/cli.md";
+    EXPECT_EQ(class_of[name], core::ErrorClassName(core::ClassOf(code))) << name;
+  }
 }
 
 }  // namespace

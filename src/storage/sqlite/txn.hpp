@@ -107,6 +107,9 @@ class SqliteTxn final : public WriteTxn {
   Result<AccountRecord> LockAccount(const AccountKey& key, MemberId member, Timestamp now) override;
   Result<std::optional<AccountRecord>> LockAccountById(TenantId tenant, AccountId id) override;
   Result<std::optional<AccountRecord>> LockAccountIfExists(const AccountKey& key) override;
+  Result<std::optional<CardAccount>> FindCardAndLockAccount(TenantId tenant,
+                                                            std::string_view number,
+                                                            core::Asset asset) override;
   Result<AccountId> EnsureAccount(const AccountKey& key, Timestamp now) override;
   Status SetCreditLimit(AccountId account, std::int64_t credit_limit) override;
   Result<EntryId> InsertEntry(const EntryRecord& entry) override;

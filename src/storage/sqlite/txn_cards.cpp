@@ -5,10 +5,11 @@
 namespace onecard::storage::sqlite {
 namespace {
 
-#define ONECARD_CARD_COLS                                                              \
-  "id, tenant_id, COALESCE(member_id, 0), card_type_id, number, state, frozen, lost, " \
-  "COALESCE(primary_card_id, 0), COALESCE(replaced_by_id, 0), issued_at, expires_on, " \
-  "reissue_count "
+#define ONECARD_CARD_COLS_OF(c)                                                           \
+  c "id, " c "tenant_id, COALESCE(" c "member_id, 0), " c "card_type_id, " c "number, " c \
+    "state, " c "frozen, " c "lost, COALESCE(" c "primary_card_id, 0), COALESCE(" c       \
+    "replaced_by_id, 0), " c "issued_at, " c "expires_on, " c "reissue_count "
+#define ONECARD_CARD_COLS ONECARD_CARD_COLS_OF("")
 
 Result<CardRecord> ReadCard(const Stmt& st) {
   CardRecord c;
@@ -47,6 +48,36 @@ Result<std::optional<CardRecord>> SqliteTxn::FindCard(TenantId tenant, std::stri
                                "FROM cards WHERE tenant_id = ?1 AND number = ?2"));
   st.Bind(1, tenant.value).Bind(2, number);
   return ReadOne<CardRecord>(st, ReadCard);
+}
+
+Result<std::optional<CardAccount>> SqliteTxn::FindCardAndLockAccount(TenantId tenant,
+                                                                     std::string_view number,
+                                                                     core::Asset asset) {
+  RequireWritable();
+  ONECARD_TRY(Stmt st,
+              Prepare("SELECT " ONECARD_CARD_COLS_OF(
+                  "c.") ", a.id, a.balance, a.debt, "
+                        "a.credit_limit, COALESCE(a.member_id, 0) FROM cards c "
+                        "LEFT JOIN accounts a ON a.tenant_id = c.tenant_id AND a.holder_kind = "
+                        "'card' AND a.holder_id = c.id AND a.role = 'holder' AND a.asset = ?3 "
+                        "WHERE c.tenant_id = ?1 AND c.number = ?2"));
+  st.Bind(1, tenant.value).Bind(2, number).Bind(3, core::AssetName(asset));
+  return ReadOne<CardAccount>(st, [&](const Stmt& s) -> Result<CardAccount> {
+    ONECARD_TRY(CardRecord card, ReadCard(s));
+    CardAccount out{std::move(card), std::nullopt};
+    if (!s.IsNull(13)) {
+      AccountRecord a;
+      a.id = AccountId{s.Int(13)};
+      a.key = AccountKey{tenant, core::HolderKind::kCard, out.card.id.value,
+                         core::AccountRole::kHolder, asset};
+      a.balance = s.Int(14);
+      a.debt = s.Int(15);
+      a.credit_limit = s.Int(16);
+      a.member = MemberId{s.Int(17)};
+      out.account = a;
+    }
+    return out;
+  });
 }
 
 Result<std::optional<CardRecord>> SqliteTxn::GetCard(TenantId tenant, CardId id) {
