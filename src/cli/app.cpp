@@ -98,17 +98,24 @@ void PrintError(CliContext& ctx, const core::Error& e) {
   ctx.err << "onecard: " << e.ToString() << "\n";
 }
 
+// "1 entry", "2 entries": a count with its noun.
+std::string Counted(std::int64_t n, std::string_view one, std::string_view many) {
+  return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
 void PrintVerify(Session& s, const service::VerifyReport& r) {
   s.Emit(r, [&] {
     std::ostream& o = s.out();
     if (r.ok) {
-      o << "The books balance: " << r.entries << " entries, " << r.postings << " postings, "
-        << r.accounts << " accounts and " << r.lots
-        << " lots recomputed from the journal; every figure matches.\n";
+      o << "The books balance: " << Counted(r.entries, "entry", "entries") << ", "
+        << Counted(r.postings, "posting", "postings") << ", "
+        << Counted(r.accounts, "account", "accounts") << " and " << Counted(r.lots, "lot", "lots")
+        << " recomputed from the journal; every figure matches.\n";
       return;
     }
-    o << "The books do NOT balance: " << r.discrepancies.size() << " discrepancy(ies) in "
-      << r.entries << " entries.\n";
+    o << "The books do NOT balance: "
+      << Counted(static_cast<std::int64_t>(r.discrepancies.size()), "discrepancy", "discrepancies")
+      << " in " << Counted(r.entries, "entry", "entries") << ".\n";
     for (const service::DiscrepancyLine& d : r.discrepancies) {
       o << "  " << d.what;
       if (d.id != 0) o << " " << d.id;

@@ -1,5 +1,7 @@
 #include "service/ledger_txn.hpp"
 
+#include <utility>
+
 #include "core/assert.hpp"
 #include "core/card.hpp"
 
@@ -258,11 +260,21 @@ Result<EntryReceipt> LedgerTxn::Write(storage::EntryRecord header, const core::E
         txn_.InsertLotMove(tenant, storage::LotMoveRecord{entry, m.account, m.lot, m.delta}));
   }
 
+  // A planner's balance already includes this plan's postings; walk back to the stored balance.
+  std::map<core::AccountId, std::int64_t> running;
+  for (const core::Posting& p : plan.postings()) {
+    if (!IsHolder(p.account)) continue;
+    auto it = running.try_emplace(p.account, planners_.at(p.account)->balance()).first;
+    it->second -= p.amount;
+  }
   for (const core::Posting& p : plan.postings()) {
     std::optional<std::int64_t> balance_after;
     if (IsHolder(p.account)) {
-      ONECARD_TRY(std::int64_t after,
-                  txn_.ApplyAccountChange(p.account, p.amount, debt_deltas[p.account]));
+      std::int64_t& balance = running.at(p.account);
+      const std::int64_t debt_delta = std::exchange(debt_deltas[p.account], 0);
+      ONECARD_CHECK(txn_.ApplyAccountChange(p.account, balance, p.amount, debt_delta));
+      balance += p.amount;
+      const std::int64_t after = balance;
       balance_after = after;
       receipt.lines.push_back(PostingLine{card_numbers_.at(p.account), p.asset, p.amount, after});
     }

@@ -203,9 +203,11 @@ class WriteTxn : public ReadTxn {
   virtual Status ChangeLotRemaining(LotId lot, std::int64_t delta) = 0;
   // Adds the deltas to a card account's balance and debt, inside the write: refused with
   // kInsufficientBalance if the balance would fall below -credit_limit or the debt leave
-  // [-credit_limit, 0]. Returns the new balance.
-  virtual Result<std::int64_t> ApplyAccountChange(AccountId account, std::int64_t balance_delta,
-                                                  std::int64_t debt_delta) = 0;
+  // [-credit_limit, 0]. `balance_before` is what the caller read under its lock; a stored
+  // balance that differs is an internal error (the caller's picture of the account is stale),
+  // never silently overwritten.
+  virtual Status ApplyAccountChange(AccountId account, std::int64_t balance_before,
+                                    std::int64_t balance_delta, std::int64_t debt_delta) = 0;
 
   virtual Result<HoldId> InsertHold(const HoldRecord& hold) = 0;
   // Writes status, captured and close_entry.

@@ -117,8 +117,8 @@ class SqliteTxn final : public WriteTxn {
   Result<LotId> InsertLot(const LotRecord& lot) override;
   Status InsertLotMove(TenantId tenant, const LotMoveRecord& move) override;
   Status ChangeLotRemaining(LotId lot, std::int64_t delta) override;
-  Result<std::int64_t> ApplyAccountChange(AccountId account, std::int64_t balance_delta,
-                                          std::int64_t debt_delta) override;
+  Status ApplyAccountChange(AccountId account, std::int64_t balance_before,
+                            std::int64_t balance_delta, std::int64_t debt_delta) override;
   Result<HoldId> InsertHold(const HoldRecord& hold) override;
   Status UpdateHold(const HoldRecord& hold) override;
   Status InsertIdempotency(TenantId tenant, std::string_view key, const IdempotencyRecord& record,

@@ -189,25 +189,32 @@ Status SqliteTxn::SetCreditLimit(AccountId account, std::int64_t credit_limit) {
   return {};
 }
 
-Result<std::int64_t> SqliteTxn::ApplyAccountChange(AccountId account, std::int64_t balance_delta,
-                                                   std::int64_t debt_delta) {
+Status SqliteTxn::ApplyAccountChange(AccountId account, std::int64_t balance_before,
+                                     std::int64_t balance_delta, std::int64_t debt_delta) {
   RequireWritable();
-  ONECARD_TRY(Stmt st, Prepare("UPDATE accounts SET balance = balance + ?2, debt = debt + ?3 "
-                               "WHERE id = ?1 AND holder_kind = 'card' "
-                               "AND balance + ?2 >= -credit_limit "
-                               "AND debt + ?3 <= 0 AND debt + ?3 >= -credit_limit "
-                               "RETURNING balance"));
-  st.Bind(1, account.value).Bind(2, balance_delta).Bind(3, debt_delta);
-  ONECARD_TRY(bool row, st.Step());
-  if (!row) {
-    return core::MakeError(
-        ErrorCode::kInsufficientBalance,
-        "account " + std::to_string(account.value) + " would fall below its credit limit");
+  // No RETURNING: SQLite materialises RETURNING rows in an ephemeral table, which costs more than
+  // the update itself; the caller knows the balance it read under the writer's lock, and the
+  // update only applies if the stored balance still is that.
+  ONECARD_TRY(Stmt st, Prepare("UPDATE accounts SET balance = balance + ?3, debt = debt + ?4 "
+                               "WHERE id = ?1 AND holder_kind = 'card' AND balance = ?2 "
+                               "AND balance + ?3 >= -credit_limit "
+                               "AND debt + ?4 <= 0 AND debt + ?4 >= -credit_limit"));
+  st.Bind(1, account.value).Bind(2, balance_before).Bind(3, balance_delta).Bind(4, debt_delta);
+  ONECARD_CHECK(st.Run());
+  const std::int64_t changed = conn_.Changes();
+  ONECARD_ASSERT(changed <= 1, "account update touched two rows");
+  if (changed == 1) return {};
+  ONECARD_TRY(Stmt check, Prepare("SELECT balance FROM accounts WHERE id = ?1"));
+  check.Bind(1, account.value);
+  ONECARD_TRY(bool row, check.Step());
+  if (!row || check.Int(0) != balance_before) {
+    return core::MakeError(ErrorCode::kInternal,
+                           "account " + std::to_string(account.value) +
+                               " changed under the writer's lock; nothing was written");
   }
-  const std::int64_t balance = st.Int(0);
-  ONECARD_TRY(bool more, st.Step());
-  ONECARD_ASSERT(!more, "account update touched two rows");
-  return balance;
+  return core::MakeError(
+      ErrorCode::kInsufficientBalance,
+      "account " + std::to_string(account.value) + " would fall below its credit limit");
 }
 
 Result<EntryId> SqliteTxn::InsertEntry(const EntryRecord& e) {
