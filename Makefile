@@ -3,7 +3,7 @@
 DB ?= data/onecard.db
 export ONECARD_DB := $(abspath $(DB))
 
-.PHONY: run test deps bench format clean
+.PHONY: run test deps bench bench-http format clean
 
 run: deps
 	@tools/build.sh release
@@ -19,6 +19,11 @@ deps:
 bench: deps
 	@tools/build.sh release
 	@build/release/bench/onecard_bench
+
+# The HTTP benchmark (wrk against the release `onecard serve`): see bench/README.md.
+bench-http: deps
+	@tools/build.sh release
+	@bench/http/run.sh
 
 format:
 	@git ls-files -co --exclude-standard -- '*.cpp' '*.hpp' | xargs clang-format -i

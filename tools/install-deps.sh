@@ -9,9 +9,9 @@ packages=(
   g++ cmake ninja-build pkg-config make clang-format
   # libraries (see ../shared/DEPENDENCIES.md and docs/dependencies.md)
   libsqlite3-dev libcli11-dev nlohmann-json3-dev libsodium-dev libhowardhinnant-date-dev tzdata
-  libzint-dev
+  libzint-dev libboost-dev libtomlplusplus-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev zbar-tools
+  libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev zbar-tools wrk
 )
 
 missing=()

@@ -1,36 +1,37 @@
 #!/usr/bin/env bash
 # What `make run` does after building: create the data file with the demo tenant if there is
-# none, prove its books, and show what is in it and what to try next. (When the HTTP server
-# exists, this is where it starts.)
+# none, prove its books, and serve the HTTP API with the demo logins (until Ctrl-C).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin="$PWD/build/release/apps/onecard/onecard"
 db=${ONECARD_DB:-$PWD/data/onecard.db}
 export ONECARD_DB=$db
+listen=${ONECARD_LISTEN:-127.0.0.1:8080}
 mkdir -p "$(dirname "$db")"
 if [ ! -f "$db" ]; then
   "$bin" init --demo
 fi
 echo
 "$bin" verify
-echo
-"$bin" overview
 cat <<MSG
 
 Data file: $db (set DB=… to use another; delete it to start again with a fresh demo).
-Try, as a clerk at store sh01 (the demo's card numbers are above):
+Demo logins (tenant "demo"; POST /v1/auth/login, then send Authorization: Bearer TOKEN):
 
-  alias onecard="$bin --store sh01 --staff you"
-  onecard balance 88000000013                      # 张伟: points by expiry, stored value
-  onecard points earn --card 88000000013 --points 120 --expires 2027-12-31 --doc S-9001
-  onecard points spend --card 88000000013 --points 100      # earliest-expiring points first
-  onecard value pay --card 88000000013 --amount 12.50
-  onecard hold --card 13900139000 --amount 200 --timeout 10m   # then: onecard capture HOLD_ID
-  onecard history --card 88000000013
-  onecard card lost 88000000013 --reason "lost at the gym"  # now it refuses value movements
-  onecard card replace 88000000013                 # every balance moves to a new number
-  onecard member find 1380                         # by phone tail, name, card or WeChat id
-  onecard verify                                   # recompute the books from the journal
-  onecard --help                                   # everything else
+  admin         / onecard-admin       head office, everything
+  marketing     / onecard-marketing   members, point adjustments
+  finance       / onecard-finance     reversals, verify, audit log
+  zhou.manager  / onecard-manager     store manager at sh01
+  zhou.clerk    / onecard-clerk       clerk at sh01
+  wang.clerk    / onecard-clerk       clerk at bj01
+
+Try (in another terminal):
+
+  t=\$(curl -s http://$listen/v1/auth/login -d '{"username":"zhou.clerk","password":"onecard-clerk"}' | sed 's/.*"token":"\\([^"]*\\)".*/\\1/')
+  curl -s http://$listen/v1/cards/88000000013/balance -H "Authorization: Bearer \$t"
+  curl -s http://$listen/v1/points/earn -H "Authorization: Bearer \$t" -H "Idempotency-Key: try-1" \\
+       -d '{"card":"88000000013","points":120}'
+  The API: http://$listen/openapi.json · docs/api.md · the command line: $bin --help
 
 MSG
+exec "$bin" serve --listen "$listen"

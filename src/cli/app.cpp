@@ -32,6 +32,10 @@ int ExitCodeFor(core::ErrorClass cls) {
       return kExitUnavailable;
     case core::ErrorClass::kInternal:
       return kExitInternal;
+    case core::ErrorClass::kUnauthenticated:
+    case core::ErrorClass::kForbidden:
+    case core::ErrorClass::kLimited:
+      return kExitRejected;  // the CLI itself never asks for credentials; staff login refusals
   }
   return kExitInternal;
 }
@@ -58,7 +62,11 @@ Result<service::Request> Session::MakeRequest(bool needs_key) {
     std::snprintf(buf, sizeof buf, "cli-%016llx", dist(rd));
     key = buf;
   }
-  return service::Request{tenant, actor, key};
+  service::Request r;
+  r.tenant = tenant;
+  r.actor = actor;
+  r.idempotency_key = key;
+  return r;
 }
 
 std::string Session::Local(core::Timestamp t) {
@@ -197,6 +205,9 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   AddMemberCommands(app, ctx);
   AddCardCommands(app, ctx);
   AddLedgerCommands(app, ctx);
+  AddStaffCommands(app, ctx);
+  AddServeCommand(app, ctx);
+  ctx.root = &app;
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
   try {
@@ -214,6 +225,13 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
     err << "onecard: " << e.what() << "\n";
     err << "Run `onecard --help` (or `onecard COMMAND --help`) for usage.\n";
     return kExitUsage;
+  }
+  if (ctx.standalone) {
+    if (core::Status s = ctx.standalone(); !s) {
+      PrintError(ctx, s.error());
+      return ExitCodeFor(core::ClassOf(s.error().code));
+    }
+    return kExitOk;
   }
   if (!ctx.action) {
     err << "onecard: choose a command; run `onecard --help`\n";

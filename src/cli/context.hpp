@@ -33,7 +33,10 @@ struct CliContext {
 
   Needs needs = Needs::kDatabase;
   std::function<core::Status(Session&)> action;  // set by the command chosen
-  int exit_code = 0;                             // on success (verify sets 8 when books differ)
+  // A command that opens the database itself (serve): run instead of `action`.
+  std::function<core::Status()> standalone;
+  CLI::App* root = nullptr;
+  int exit_code = 0;  // on success (verify sets 8 when books differ)
 };
 
 // An open database with its services, and helpers to build requests and print.
@@ -80,5 +83,7 @@ void AddOrgCommands(CLI::App& app, CliContext& ctx);
 void AddMemberCommands(CLI::App& app, CliContext& ctx);
 void AddCardCommands(CLI::App& app, CliContext& ctx);
 void AddLedgerCommands(CLI::App& app, CliContext& ctx);
+void AddStaffCommands(CLI::App& app, CliContext& ctx);
+void AddServeCommand(CLI::App& app, CliContext& ctx);
 
 }  // namespace onecard::cli

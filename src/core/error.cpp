@@ -30,6 +30,9 @@ constexpr std::array kCodes = {
     CodeInfo{C::kFieldInvalid, "field_invalid", K::kInvalid},
     CodeInfo{C::kIdempotencyKeyMissing, "idempotency_key_missing", K::kInvalid},
     CodeInfo{C::kIdempotencyKeyMalformed, "idempotency_key_malformed", K::kInvalid},
+    CodeInfo{C::kRoleUnknown, "role_unknown", K::kInvalid},
+    CodeInfo{C::kPasswordWeak, "password_weak", K::kInvalid},
+    CodeInfo{C::kJsonMalformed, "json_malformed", K::kInvalid},
     CodeInfo{C::kTenantNotFound, "tenant_not_found", K::kNotFound},
     CodeInfo{C::kRegionNotFound, "region_not_found", K::kNotFound},
     CodeInfo{C::kStoreNotFound, "store_not_found", K::kNotFound},
@@ -38,6 +41,8 @@ constexpr std::array kCodes = {
     CodeInfo{C::kCardTypeNotFound, "card_type_not_found", K::kNotFound},
     CodeInfo{C::kEntryNotFound, "entry_not_found", K::kNotFound},
     CodeInfo{C::kHoldNotFound, "hold_not_found", K::kNotFound},
+    CodeInfo{C::kStaffNotFound, "staff_not_found", K::kNotFound},
+    CodeInfo{C::kApiKeyNotFound, "api_key_not_found", K::kNotFound},
     CodeInfo{C::kInsufficientBalance, "insufficient_balance", K::kRejected},
     CodeInfo{C::kCardInactive, "card_inactive", K::kRejected},
     CodeInfo{C::kCardFrozen, "card_frozen", K::kRejected},
@@ -65,7 +70,13 @@ constexpr std::array kCodes = {
     CodeInfo{C::kDatabaseTooNew, "database_too_new", K::kUnavailable},
     CodeInfo{C::kDatabaseBusy, "database_busy", K::kUnavailable},
     CodeInfo{C::kStorageFailure, "storage_failure", K::kUnavailable},
+    CodeInfo{C::kListenFailed, "listen_failed", K::kUnavailable},
     CodeInfo{C::kInternal, "internal", K::kInternal},
+    CodeInfo{C::kAuthRequired, "auth_required", K::kUnauthenticated},
+    CodeInfo{C::kTokenInvalid, "token_invalid", K::kUnauthenticated},
+    CodeInfo{C::kCredentialsInvalid, "credentials_invalid", K::kUnauthenticated},
+    CodeInfo{C::kForbidden, "forbidden", K::kForbidden},
+    CodeInfo{C::kLoginLocked, "login_locked", K::kLimited},
 };
 
 const CodeInfo& Info(ErrorCode code) {
@@ -98,6 +109,12 @@ std::string_view ErrorClassName(ErrorClass cls) {
       return "unavailable";
     case K::kInternal:
       return "internal";
+    case K::kUnauthenticated:
+      return "unauthenticated";
+    case K::kForbidden:
+      return "forbidden";
+    case K::kLimited:
+      return "limited";
   }
   return "internal";
 }

@@ -14,12 +14,15 @@ namespace onecard::core {
 
 // The broad kind of a failure: what a caller can do about it.
 enum class ErrorClass : std::uint8_t {
-  kInvalid,      // the request is malformed or out of range; fix the input
-  kNotFound,     // a named object does not exist (in this tenant)
-  kRejected,     // well-formed, but a business rule refuses it in the current state
-  kConflict,     // clashes with something that exists (a reused key, a taken number)
-  kUnavailable,  // the database cannot be used (missing, corrupt, too new, busy); maybe retry
-  kInternal,     // a bug or an unexpected library failure
+  kInvalid,          // the request is malformed or out of range; fix the input
+  kNotFound,         // a named object does not exist (in this tenant)
+  kRejected,         // well-formed, but a business rule refuses it in the current state
+  kConflict,         // clashes with something that exists (a reused key, a taken number)
+  kUnavailable,      // the database cannot be used (missing, corrupt, too new, busy); maybe retry
+  kInternal,         // a bug or an unexpected library failure
+  kUnauthenticated,  // no credentials, or credentials that are wrong, expired or revoked
+  kForbidden,        // authenticated, but not allowed to do this (here)
+  kLimited,          // too many attempts; retry later
 };
 
 enum class ErrorCode : std::uint16_t {
@@ -38,6 +41,9 @@ enum class ErrorCode : std::uint16_t {
   kFieldInvalid,
   kIdempotencyKeyMissing,
   kIdempotencyKeyMalformed,
+  kRoleUnknown,
+  kPasswordWeak,
+  kJsonMalformed,
   // kNotFound
   kTenantNotFound,
   kRegionNotFound,
@@ -47,6 +53,8 @@ enum class ErrorCode : std::uint16_t {
   kCardTypeNotFound,
   kEntryNotFound,
   kHoldNotFound,
+  kStaffNotFound,
+  kApiKeyNotFound,
   // kRejected
   kInsufficientBalance,
   kCardInactive,
@@ -77,9 +85,20 @@ enum class ErrorCode : std::uint16_t {
   kDatabaseTooNew,
   kDatabaseBusy,
   kStorageFailure,
+  kListenFailed,
   // kInternal
   kInternal,
+  // kUnauthenticated
+  kAuthRequired,
+  kTokenInvalid,
+  kCredentialsInvalid,
+  // kForbidden
+  kForbidden,
+  // kLimited
+  kLoginLocked,
 };
+// The last code: tests walk 0 … kLastErrorCode to check the table and the documentation.
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kLoginLocked;
 
 // Stable snake_case name of a code ("insufficient_balance"); part of the CLI and API contract.
 std::string_view ErrorCodeName(ErrorCode code);

@@ -236,7 +236,8 @@ Result<CardOpResult> CardService::Issue(const Request& req, const IssueCardReque
         ONECARD_CHECK(Event(txn, req, card, CardOp::kIssue, r.reason, detail, type->fee_fen, now));
         ONECARD_TRY(CardView view, ReadCardView(txn, card, true));
         return CardOpResult{std::move(view), std::nullopt, std::nullopt, false};
-      });
+      },
+      AuditOf(req, "card.issue", "member", std::to_string(r.member_id)));
 }
 
 Result<CardOpResult> CardService::Apply(const Request& req, std::string_view number, CardOp op,
@@ -249,11 +250,17 @@ Result<CardOpResult> CardService::Apply(const Request& req, std::string_view num
   ONECARD_CHECK(core::ValidateText(reason, "reason", 500));
   Canonical c("card_op");
   c.Add("number", number).Add("op", core::CardOpName(op)).Add("reason", reason);
+  auto audit =
+      AuditOf(req, "card." + std::string(core::CardOpName(op)), "card", std::string(number));
   return writer_.Call<CardOpResult>(
       req.tenant.id, req.idempotency_key, c.digest(),
       [&](storage::WriteTxn& txn) -> Result<CardOpResult> {
         const core::Timestamp now = clock_.Now();
         ONECARD_TRY(storage::CardRecord card, FindCardOrFail(txn, req.tenant, number));
+        {
+          ONECARD_TRY(CardView before, ReadCardView(txn, card, false));
+          audit->before = nlohmann::json(before).dump();
+        }
         ONECARD_TRY(card.status, core::ApplyCardOp(card.status, op, card.number));
         std::string detail;
         std::int64_t fee = 0;
@@ -282,7 +289,8 @@ Result<CardOpResult> CardService::Apply(const Request& req, std::string_view num
         ONECARD_CHECK(Event(txn, req, card, op, reason, detail, fee, now));
         ONECARD_TRY(CardView view, ReadCardView(txn, card, true));
         return CardOpResult{std::move(view), std::nullopt, std::nullopt, false};
-      });
+      },
+      audit);
 }
 
 Result<CardOpResult> CardService::Replace(const Request& req, std::string_view old_number,
@@ -357,7 +365,8 @@ Result<CardOpResult> CardService::Replace(const Request& req, std::string_view o
         ONECARD_TRY(CardView old_view, ReadCardView(txn, old_card, true));
         ONECARD_TRY(CardView new_view, ReadCardView(txn, new_card, true));
         return CardOpResult{std::move(old_view), std::move(new_view), std::move(transfer), false};
-      });
+      },
+      AuditOf(req, "card.replace", "card", std::string(old_number)));
 }
 
 Result<CardView> CardService::Show(const TenantRef& tenant, std::string_view number) {

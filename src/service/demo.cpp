@@ -25,11 +25,15 @@ class DemoBuilder {
   // Moves the demo clock to `days` after the start, at `hour`:00 Shanghai time.
   void At(int days, int hour) { clock_.Set(start_.PlusSeconds(days * kDay + (hour - 8) * 3600)); }
   Request Req(const std::string& store) {
-    Request r{tenant_, Actor{"demo", {}, ""}, "demo-" + std::to_string(++key_)};
+    Request r;
+    r.tenant = tenant_;
+    r.actor.staff = "demo";
+    r.idempotency_key = "demo-" + std::to_string(++key_);
     if (!store.empty()) {
       Result<Actor> actor = services_.org().ResolveActor(tenant_, staff_for(store), store);
       if (actor) r.actor = *actor;
     }
+    r.actor.kind = "system";
     return r;
   }
   static std::string staff_for(const std::string& store) {
@@ -83,6 +87,11 @@ Status DemoBuilder::Org() {
                              "上海市徐汇区漕溪北路 8 号"));
   ONECARD_CHECK(org.AddStore(Req(""), "bj01", "Beijing Wangfujing 北京王府井店", "north",
                              "北京市东城区王府井大街 25 号"));
+  // Logins for the API and the web console (the demo's passwords are printed by `make run`).
+  for (const DemoLogin& l : DemoLogins()) {
+    ONECARD_CHECK(services_.staff().Add(
+        Req(""), StaffSpec{l.username, l.display_name, l.password, l.role, l.store, ""}));
+  }
   ONECARD_CHECK(
       org.AddCardType(Req(""), {"member", "Member card 会员卡", core::CardKind::kPersonal, 12, 0}));
   ONECARD_CHECK(
@@ -257,6 +266,7 @@ Result<DemoSummary> DemoBuilder::Build() {
 
   DemoSummary summary;
   summary.tenant = tenant_.code;
+  summary.logins = DemoLogins();
   ONECARD_TRY(std::vector<StoreView> stores, services_.org().ListStores(tenant_));
   summary.stores = static_cast<std::int64_t>(stores.size());
   ONECARD_TRY(std::vector<MemberView> members, services_.members().List(tenant_, 0, 1000));
@@ -282,6 +292,17 @@ Result<DemoSummary> DemoBuilder::Build() {
 Result<DemoSummary> LoadDemo(storage::Store& store, core::Timestamp now) {
   DemoBuilder builder(store, now);
   return builder.Build();
+}
+
+std::vector<DemoLogin> DemoLogins() {
+  return {
+      {"admin", "onecard-admin", "admin", "", "Head office admin 总部管理员"},
+      {"marketing", "onecard-marketing", "marketing", "", "Marketing 市场部"},
+      {"finance", "onecard-finance", "finance", "", "Finance 财务"},
+      {"zhou.manager", "onecard-manager", "store_manager", "sh01", "Zhou (manager, sh01) 周店长"},
+      {"zhou.clerk", "onecard-clerk", "clerk", "sh01", "Zhou (clerk, sh01) 周店员"},
+      {"wang.clerk", "onecard-clerk", "clerk", "bj01", "Wang (clerk, bj01) 王店员"},
+  };
 }
 
 }  // namespace onecard::service

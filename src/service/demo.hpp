@@ -20,6 +20,16 @@ struct DemoCard {
   std::string note;
 };
 
+// A demo staff login. The passwords are public: a demo database is for trying OneCard out.
+struct DemoLogin {
+  std::string username;
+  std::string password;
+  std::string role;
+  std::string store;
+  std::string display_name;
+};
+std::vector<DemoLogin> DemoLogins();
+
 struct DemoSummary {
   std::string tenant;
   std::int64_t stores = 0;
@@ -27,10 +37,13 @@ struct DemoSummary {
   std::int64_t cards = 0;
   std::int64_t entries = 0;
   std::vector<DemoCard> highlights;  // cards worth looking at, with what they show
+  std::vector<DemoLogin> logins;
 };
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DemoCard, number, holder, note)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DemoSummary, tenant, stores, members, cards, entries, highlights)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DemoLogin, username, password, role, store, display_name)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DemoSummary, tenant, stores, members, cards, entries, highlights,
+                                   logins)
 
 // Fills an empty store with the demo tenant; its history ends at `now`.
 core::Result<DemoSummary> LoadDemo(storage::Store& store, core::Timestamp now);

@@ -176,9 +176,11 @@ Result<std::int64_t> LedgerService::ReleaseDueHolds() {
     if (due.empty()) return released;
     std::int64_t round = 0;
     for (const storage::HoldRecord& h : due) {
-      const Request req{tenants[h.tenant], Actor{"system", {}, ""}, ""};
-      Result<bool> done =
-          writer_.Call<bool>(h.tenant, "", "", [&](storage::WriteTxn& txn) -> Result<bool> {
+      Request req{tenants[h.tenant], Actor{}, "", ""};
+      req.actor.kind = "system";
+      Result<bool> done = writer_.Call<bool>(
+          h.tenant, "", "",
+          [&](storage::WriteTxn& txn) -> Result<bool> {
             LedgerTxn l(txn, req, clock_.Now(), accounts_.get());
             ONECARD_TRY(std::optional<storage::HoldRecord> hold, txn.GetHold(h.tenant, h.id));
             // Captured or voided since it was listed: nothing to do.
@@ -188,7 +190,8 @@ Result<std::int64_t> LedgerService::ReleaseDueHolds() {
             }
             ONECARD_CHECK(CloseHold(l, *hold, 0, storage::HoldStatus::kExpired, "hold timed out"));
             return true;
-          });
+          },
+          AuditOf(req, "hold.release", "hold", std::to_string(h.id.value)));
       if (!done) return done.error();
       if (*done) ++round;
     }

@@ -74,7 +74,8 @@ Result<ExpiryReport> LedgerService::Expire(const Request& req, core::CivilDate a
             ONECARD_CHECK(l.Write(header, plan));
             return Expired{holder->asset(), amount};
           },
-          [promise](Result<Expired> r) { promise->set_value(std::move(r)); });
+          [promise](Result<Expired> r) { promise->set_value(std::move(r)); },
+          AuditOf(req, "points.expire", "account", std::to_string(account.value)));
     }
     // Wait for every command before looking at any: they refer to this frame's variables.
     std::vector<Result<Expired>> outcomes;

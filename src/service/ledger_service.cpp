@@ -24,7 +24,8 @@ LedgerService::LedgerService(storage::Store& store, const Clock& clock, Writer& 
 LedgerService::~LedgerService() = default;
 
 template <class T>
-void LedgerService::Submit(const Request& req, Result<Prepared<T>> prepared, Callback<T> done) {
+void LedgerService::Submit(const Request& req, Result<Prepared<T>> prepared, Callback<T> done,
+                           std::shared_ptr<storage::AuditRecord> audit) {
   if (!prepared) return done(std::move(prepared).error());
   if (Status key = ValidateIdempotencyKey(req.idempotency_key); !key) {
     return done(std::move(key).error());
@@ -37,27 +38,32 @@ void LedgerService::Submit(const Request& req, Result<Prepared<T>> prepared, Cal
         LedgerTxn l(txn, *shared, clock_.Now(), accounts_.get());
         return run(l);
       },
-      std::move(done));
+      std::move(done), std::move(audit));
 }
 
-#define ONECARD_LEDGER_USE_CASE(Name, RequestType, Reply)                                     \
+// Each use case is audited as `action` on the object `object` (an expression of `r`).
+#define ONECARD_LEDGER_USE_CASE(Name, RequestType, Reply, action, kind, object)               \
   void LedgerService::Name##Async(const Request& req, const RequestType& r,                   \
                                   Callback<Reply> done) {                                     \
-    Submit<Reply>(req, Prepare##Name(req, r), std::move(done));                               \
+    Submit<Reply>(req, Prepare##Name(req, r), std::move(done),                                \
+                  AuditOf(req, action, kind, object));                                        \
   }                                                                                           \
   Result<Reply> LedgerService::Name(const Request& req, const RequestType& r) {               \
     return Await<Reply>([&](Callback<Reply> done) { Name##Async(req, r, std::move(done)); }); \
   }
 
-ONECARD_LEDGER_USE_CASE(Earn, EarnRequest, EntryReceipt)
-ONECARD_LEDGER_USE_CASE(Spend, SpendRequest, EntryReceipt)
-ONECARD_LEDGER_USE_CASE(Adjust, AdjustRequest, EntryReceipt)
-ONECARD_LEDGER_USE_CASE(TopUp, TopUpRequest, EntryReceipt)
-ONECARD_LEDGER_USE_CASE(Pay, PayRequest, EntryReceipt)
-ONECARD_LEDGER_USE_CASE(Reverse, ReverseRequest, EntryReceipt)
-ONECARD_LEDGER_USE_CASE(Hold, HoldRequest, HoldReceipt)
-ONECARD_LEDGER_USE_CASE(Capture, CaptureRequest, HoldReceipt)
-ONECARD_LEDGER_USE_CASE(Void, VoidRequest, HoldReceipt)
+ONECARD_LEDGER_USE_CASE(Earn, EarnRequest, EntryReceipt, "points.earn", "card", r.card)
+ONECARD_LEDGER_USE_CASE(Spend, SpendRequest, EntryReceipt, "points.spend", "card", r.card)
+ONECARD_LEDGER_USE_CASE(Adjust, AdjustRequest, EntryReceipt, "points.adjust", "card", r.card)
+ONECARD_LEDGER_USE_CASE(TopUp, TopUpRequest, EntryReceipt, "value.top_up", "card", r.card)
+ONECARD_LEDGER_USE_CASE(Pay, PayRequest, EntryReceipt, "value.pay", "card", r.card)
+ONECARD_LEDGER_USE_CASE(Reverse, ReverseRequest, EntryReceipt, "entry.reverse", "entry",
+                        std::to_string(r.entry_id))
+ONECARD_LEDGER_USE_CASE(Hold, HoldRequest, HoldReceipt, "hold.create", "card", r.card)
+ONECARD_LEDGER_USE_CASE(Capture, CaptureRequest, HoldReceipt, "hold.capture", "hold",
+                        std::to_string(r.hold_id))
+ONECARD_LEDGER_USE_CASE(Void, VoidRequest, HoldReceipt, "hold.void", "hold",
+                        std::to_string(r.hold_id))
 #undef ONECARD_LEDGER_USE_CASE
 
 Result<LedgerService::Prepared<EntryReceipt>> LedgerService::PrepareEarn(const Request& req,
@@ -320,7 +326,8 @@ Result<AssetBalance> LedgerService::SetCreditLimit(const Request& req,
                     txn.GetAccount(req.tenant.id, holder->id()));
         ONECARD_TRY(core::AccountSnapshot snap, LoadSnapshot(txn, *account));
         return BalanceOf(core::AccountPlanner(std::move(snap), l.now()), 0);
-      });
+      },
+      AuditOf(req, "card.set_credit_limit", "card", r.card));
 }
 
 }  // namespace onecard::service

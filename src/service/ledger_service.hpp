@@ -192,7 +192,8 @@ class LedgerService {
   core::Result<Prepared<HoldReceipt>> PrepareVoid(const Request& req, const VoidRequest& r);
   // Queues a prepared command (checking the idempotency key first), or answers its error.
   template <class T>
-  void Submit(const Request& req, core::Result<Prepared<T>> prepared, Callback<T> done);
+  void Submit(const Request& req, core::Result<Prepared<T>> prepared, Callback<T> done,
+              std::shared_ptr<storage::AuditRecord> audit);
 
   storage::Store& store_;
   const Clock& clock_;

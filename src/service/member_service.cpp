@@ -146,12 +146,14 @@ Result<MemberView> MemberService::Add(const Request& req, const MemberChanges& c
           if (!value.empty()) ONECARD_CHECK(txn.SetCustomValue(req.tenant.id, m.id, key, value));
         }
         return ReadMemberView(txn, m);
-      });
+      },
+      AuditOf(req, "member.add", "member", ""));
 }
 
 Result<MemberView> MemberService::Update(const Request& req, std::int64_t member_id,
                                          const MemberChanges& changes) {
   if (!req.idempotency_key.empty()) ONECARD_CHECK(ValidateIdempotencyKey(req.idempotency_key));
+  auto audit = AuditOf(req, "member.update", "member", std::to_string(member_id));
   return writer_.Call<MemberView>(
       req.tenant.id, req.idempotency_key,
       Digest(std::to_string(member_id) + "|" + Describe(changes)),
@@ -165,6 +167,10 @@ Result<MemberView> MemberService::Update(const Request& req, std::int64_t member
               "no member " + std::to_string(member_id) + " in tenant " + req.tenant.code, "member");
         }
         storage::MemberRecord m = *found;
+        {
+          ONECARD_TRY(MemberView before, ReadMemberView(txn, m));
+          audit->before = nlohmann::json(before).dump();
+        }
         std::vector<std::pair<std::string, std::string>> custom;
         ONECARD_CHECK(Apply(txn, req, changes, m, LocalDate(req.tenant.timezone, now), custom));
         if (changes.status && *changes.status != m.status) {
@@ -182,7 +188,8 @@ Result<MemberView> MemberService::Update(const Request& req, std::int64_t member
           ONECARD_CHECK(txn.SetCustomValue(req.tenant.id, m.id, key, value));
         }
         return ReadMemberView(txn, m);
-      });
+      },
+      audit);
 }
 
 Result<MemberView> MemberService::Show(const TenantRef& tenant, std::int64_t member_id) {

@@ -101,7 +101,8 @@ Result<RegionView> OrgService::AddRegion(const Request& req, std::string_view co
         ONECARD_CHECK(txn.InsertRegion(storage::RegionRecord{
             {}, req.tenant.id, parent_id, std::string(code), std::string(name)}));
         return RegionView{std::string(code), std::string(name), std::string(parent)};
-      });
+      },
+      AuditOf(req, "region.add", "region", std::string(code)));
 }
 
 Result<std::vector<RegionView>> OrgService::ListRegions(const TenantRef& tenant) {
@@ -149,7 +150,8 @@ Result<StoreView> OrgService::AddStore(const Request& req, std::string_view code
                                                            std::string(address)}));
         return StoreView{std::string(code), std::string(name), std::string(region),
                          std::string(address)};
-      });
+      },
+      AuditOf(req, "store.add", "store", std::string(code)));
 }
 
 Result<std::vector<StoreView>> OrgService::ListStores(const TenantRef& tenant) {
@@ -166,7 +168,8 @@ Result<std::vector<StoreView>> OrgService::ListStores(const TenantRef& tenant) {
 Result<Actor> OrgService::ResolveActor(const TenantRef& tenant, std::string_view staff,
                                        std::string_view store_code) {
   ONECARD_CHECK(core::ValidateText(staff, "staff", 100));
-  Actor actor{staff.empty() ? "cli" : std::string(staff), {}, ""};
+  Actor actor;
+  actor.staff = staff.empty() ? "cli" : std::string(staff);
   if (store_code.empty()) return actor;
   ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store_.BeginRead());
   ONECARD_TRY(std::optional<storage::StoreRecord> store, txn->FindStore(tenant.id, store_code));
@@ -210,7 +213,8 @@ Result<CardTypeView> OrgService::AddCardType(const Request& req, const CardTypeS
                                                                  spec.fee_fen}));
         return CardTypeView{spec.code, spec.name, std::string(core::CardKindName(spec.kind)),
                             spec.validity_months, spec.fee_fen};
-      });
+      },
+      AuditOf(req, "card_type.add", "card_type", spec.code));
 }
 
 Result<std::vector<CardTypeView>> OrgService::ListCardTypes(const TenantRef& tenant) {
@@ -235,7 +239,8 @@ Result<FieldView> OrgService::DefineField(const Request& req, const core::FieldD
         }
         ONECARD_CHECK(txn.InsertFieldDef(storage::FieldDefRecord{req.tenant.id, def}));
         return ToView(def);
-      });
+      },
+      AuditOf(req, "field.define", "field", def.key));
 }
 
 Result<std::vector<FieldView>> OrgService::ListFields(const TenantRef& tenant) {

@@ -2,14 +2,16 @@
 
 namespace onecard::service {
 
-Services::Services(storage::Store& store, const Clock& clock, WriterOptions options)
+Services::Services(storage::Store& store, const Clock& clock, WriterOptions options,
+                   StaffOptions staff)
     : store_(store),
       clock_(clock),
       writer_(store, clock, options),
       org_(store, clock, writer_),
       members_(store, clock, writer_),
       cards_(store, clock, writer_),
-      ledger_(store, clock, writer_) {}
+      ledger_(store, clock, writer_),
+      staff_(store, clock, writer_, org_, staff) {}
 
 core::Result<VerifyReport> Services::Verify() {
   ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store_.BeginRead());

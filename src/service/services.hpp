@@ -15,6 +15,7 @@
 #include "service/ledger_service.hpp"
 #include "service/member_service.hpp"
 #include "service/org_service.hpp"
+#include "service/staff_service.hpp"
 #include "service/views.hpp"
 #include "service/writer.hpp"
 #include "storage/store.hpp"
@@ -23,12 +24,14 @@ namespace onecard::service {
 
 class Services {
  public:
-  Services(storage::Store& store, const Clock& clock, WriterOptions options = {});
+  Services(storage::Store& store, const Clock& clock, WriterOptions options = {},
+           StaffOptions staff = {});
 
   OrgService& org() { return org_; }
   MemberService& members() { return members_; }
   CardService& cards() { return cards_; }
   LedgerService& ledger() { return ledger_; }
+  StaffService& staff() { return staff_; }
   Writer& writer() { return writer_; }
   const Clock& clock() const { return clock_; }
   storage::Store& store() { return store_; }
@@ -45,6 +48,7 @@ class Services {
   MemberService members_;
   CardService cards_;
   LedgerService ledger_;
+  StaffService staff_;
 };
 
 }  // namespace onecard::service

@@ -20,13 +20,13 @@ Writer::~Writer() {
   thread_.join();
 }
 
-void Writer::Submit(core::TenantId tenant, std::string key, std::string digest, Run run,
-                    Done done) {
+void Writer::Submit(core::TenantId tenant, std::string key, std::string digest, Run run, Done done,
+                    std::shared_ptr<storage::AuditRecord> audit) {
   {
     std::lock_guard lock(mu_);
     ONECARD_ASSERT(!stopping_, "submit to a stopping writer");
-    queue_.push_back(
-        Task{tenant, std::move(key), std::move(digest), std::move(run), std::move(done)});
+    queue_.push_back(Task{tenant, std::move(key), std::move(digest), std::move(run),
+                          std::move(done), std::move(audit)});
   }
   cv_.notify_one();
 }
@@ -69,7 +69,8 @@ struct Outcome {
 // Runs one command: answers a known key from its stored reply (or refuses it, if the content
 // differs), otherwise runs the command and stores its reply under the key.
 static Outcome RunOne(storage::WriteTxn& txn, const Clock& clock, const Writer::Run& run,
-                      core::TenantId tenant, const std::string& key, const std::string& digest) {
+                      core::TenantId tenant, const std::string& key, const std::string& digest,
+                      const std::shared_ptr<storage::AuditRecord>& audit) {
   Outcome out;
   if (!key.empty()) {
     core::Result<std::optional<storage::IdempotencyRecord>> found =
@@ -92,10 +93,23 @@ static Outcome RunOne(storage::WriteTxn& txn, const Clock& clock, const Writer::
       return out;
     }
   }
+  // A group may run again after a rollback: the audit record is completed afresh each time.
+  if (audit) {
+    audit->before.reset();
+    audit->after.reset();
+  }
   out.reply = run(txn);
   if (out.reply && !key.empty()) {
     core::Status stored = txn.InsertIdempotency(
         tenant, key, storage::IdempotencyRecord{digest, *out.reply}, clock.Now());
+    if (!stored) out.reply = stored.error();
+  }
+  if (out.reply && audit) {
+    storage::AuditRecord record = *audit;
+    record.tenant = tenant;
+    record.at = clock.Now();
+    if (!record.after && !out.reply->empty()) record.after = *out.reply;
+    core::Result<std::int64_t> stored = txn.InsertAudit(record);
     if (!stored) out.reply = stored.error();
   }
   return out;
@@ -122,8 +136,8 @@ void Writer::RunGroup(std::deque<Task>& group) {
     for (std::size_t i = 0; i < group.size() && !restart; ++i) {
       if (settled[i]) continue;
       const std::int64_t before = txn.ChangeCount();
-      outcomes[i] =
-          RunOne(txn, clock_, group[i].run, group[i].tenant, group[i].key, group[i].digest);
+      outcomes[i] = RunOne(txn, clock_, group[i].run, group[i].tenant, group[i].key,
+                           group[i].digest, group[i].audit);
       if (!outcomes[i].reply && txn.ChangeCount() != before) {
         settled[i] = true;
         restart = true;
@@ -148,6 +162,12 @@ void Writer::RunGroup(std::deque<Task>& group) {
   {
     std::lock_guard lock(mu_);
     stats_.groups += 1;
+    for (std::size_t b = 0; b < WriterStats::kGroupBuckets.size(); ++b) {
+      if (static_cast<int>(group.size()) <= WriterStats::kGroupBuckets[b]) {
+        ++stats_.group_sizes[b];
+        break;
+      }
+    }
     stats_.commands += static_cast<std::int64_t>(group.size());
     stats_.replays += replays;
     stats_.rollbacks += rollbacks;

@@ -20,6 +20,7 @@
 // Thread-safe: any thread may submit; commands run on the writer thread in submission order.
 #pragma once
 
+#include <array>
 #include <concepts>
 #include <condition_variable>
 #include <deque>
@@ -51,6 +52,10 @@ struct WriterStats {
   std::int64_t failed = 0;
   std::int64_t rollbacks = 0;  // groups replayed because a command failed after writing
   std::int64_t queued = 0;     // commands waiting now
+  // Groups by size: group_sizes[i] counts groups of at most kGroupBuckets[i] commands (and more
+  // than the bound before).
+  static constexpr std::array<int, 8> kGroupBuckets = {1, 2, 5, 10, 20, 50, 100, 200};
+  std::array<std::int64_t, 8> group_sizes{};
 };
 
 class Writer {
@@ -69,21 +74,27 @@ class Writer {
 
   // Queues a command. `key` empty: not idempotent. `done` runs on the writer thread and must be
   // quick (hand the result to another thread or a promise).
-  void Submit(core::TenantId tenant, std::string key, std::string digest, Run run, Done done);
+  // `audit`, when given, is stored in the same transaction once the command has run (not on a
+  // replay), completed with the time and, unless the command set it, the reply as `after`.
+  void Submit(core::TenantId tenant, std::string key, std::string digest, Run run, Done done,
+              std::shared_ptr<storage::AuditRecord> audit = nullptr);
 
   // Runs `fn` (Result<T>(WriteTxn&)) as a command; `then` gets its durable result on the writer
   // thread. T must convert to and from JSON (nlohmann) and may have a `bool replayed` member,
   // which is set on replays.
   template <class T, class Fn>
   void CallAsync(core::TenantId tenant, std::string key, std::string digest, Fn fn,
-                 std::function<void(core::Result<T>)> then);
+                 std::function<void(core::Result<T>)> then,
+                 std::shared_ptr<storage::AuditRecord> audit = nullptr);
 
   // CallAsync, waiting for the result.
   template <class T, class Fn>
-  core::Result<T> Call(core::TenantId tenant, std::string key, std::string digest, Fn fn) {
+  core::Result<T> Call(core::TenantId tenant, std::string key, std::string digest, Fn fn,
+                       std::shared_ptr<storage::AuditRecord> audit = nullptr) {
     std::promise<core::Result<T>> promise;
-    CallAsync<T>(tenant, std::move(key), std::move(digest), std::move(fn),
-                 [&](core::Result<T> r) { promise.set_value(std::move(r)); });
+    CallAsync<T>(
+        tenant, std::move(key), std::move(digest), std::move(fn),
+        [&](core::Result<T> r) { promise.set_value(std::move(r)); }, std::move(audit));
     return promise.get_future().get();
   }
 
@@ -99,6 +110,7 @@ class Writer {
     std::string digest;
     Run run;
     Done done;
+    std::shared_ptr<storage::AuditRecord> audit;
   };
   void Loop();
   void RunGroup(std::deque<Task>& group);
@@ -131,11 +143,12 @@ concept HasReplyEncoder = requires(const T& t) {
 
 template <class T, class Fn>
 void Writer::CallAsync(core::TenantId tenant, std::string key, std::string digest, Fn fn,
-                       std::function<void(core::Result<T>)> then) {
+                       std::function<void(core::Result<T>)> then,
+                       std::shared_ptr<storage::AuditRecord> audit) {
   // The typed result of a first run, so it need not be parsed back; shared by the two callbacks,
   // which both run on the writer thread.
   auto fresh = std::make_shared<std::optional<T>>();
-  const bool keyed = !key.empty();
+  const bool keyed = !key.empty() || audit != nullptr;  // the reply is stored
   Submit(
       tenant, std::move(key), std::move(digest),
       [fn = std::move(fn), fresh, keyed](storage::WriteTxn& txn) -> core::Result<std::string> {
@@ -167,7 +180,8 @@ void Writer::CallAsync(core::TenantId tenant, std::string key, std::string diges
           then(core::MakeError(core::ErrorCode::kInternal,
                                std::string("a stored reply could not be read: ") + e.what()));
         }
-      });
+      },
+      std::move(audit));
 }
 
 }  // namespace onecard::service

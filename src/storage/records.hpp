@@ -241,4 +241,72 @@ struct Discrepancy {
   std::string detail;  // what is wrong, with the expected and found figures
 };
 
+// A person who logs in (issue #3). `role` is a service::Role name; a store- or region-scoped
+// user acts only there.
+struct StaffUserRecord {
+  std::int64_t id = 0;
+  TenantId tenant;
+  std::string username;
+  std::string display_name;
+  std::string password_hash;  // argon2id string (libsodium crypto_pwhash_str)
+  std::string role;
+  StoreId store;
+  RegionId region;
+  std::string status = "active";   // active | disabled
+  std::int64_t failed_logins = 0;  // since the last successful login
+  std::optional<Timestamp> locked_until;
+  Timestamp created_at;
+};
+
+struct SessionRecord {
+  std::string token_hash;  // hex BLAKE2b-256 of the token; the token itself is never stored
+  TenantId tenant;
+  std::int64_t user_id = 0;
+  Timestamp created_at;
+  Timestamp expires_at;
+  std::optional<Timestamp> revoked_at;
+  std::string client;
+};
+
+// A machine's credential: a till, a web shop, an ERP.
+struct ApiKeyRecord {
+  std::int64_t id = 0;
+  TenantId tenant;
+  std::string name;
+  std::string key_hash;
+  std::string role;
+  StoreId store;
+  RegionId region;
+  std::string status = "active";  // active | revoked
+  Timestamp created_at;
+  std::optional<Timestamp> revoked_at;
+};
+
+struct AuditRecord {
+  std::int64_t id = 0;
+  TenantId tenant;
+  Timestamp at;
+  std::string actor;       // username, key name, or "cli:<staff>"
+  std::string actor_kind;  // staff | api_key | cli | system
+  std::string client;      // address
+  StoreId store;
+  std::string request_id;
+  std::string action;  // "points.earn", "member.update", "staff.login"…
+  std::string object_kind;
+  std::string object_id;
+  std::optional<std::string> before;  // JSON
+  std::optional<std::string> after;   // JSON
+};
+
+struct AuditFilter {
+  std::int64_t before_id = 0;  // 0: newest first from the top; else ids below it
+  std::string actor;
+  std::string action;
+  std::string object_kind;
+  std::string object_id;
+  std::optional<Timestamp> from;
+  std::optional<Timestamp> to;
+  int limit = 50;
+};
+
 }  // namespace onecard::storage

@@ -117,6 +117,20 @@ class ReadTxn {
   virtual Result<std::optional<IdempotencyRecord>> FindIdempotency(TenantId tenant,
                                                                    std::string_view key) = 0;
 
+  // Staff, sessions, API keys, login failures, audit (issue #3).
+  virtual Result<std::optional<StaffUserRecord>> FindStaffUser(TenantId tenant,
+                                                               std::string_view username) = 0;
+  virtual Result<std::optional<StaffUserRecord>> GetStaffUser(TenantId tenant, std::int64_t id) = 0;
+  virtual Result<std::vector<StaffUserRecord>> ListStaffUsers(TenantId tenant) = 0;
+  virtual Result<std::optional<SessionRecord>> FindSession(std::string_view token_hash) = 0;
+  virtual Result<std::optional<ApiKeyRecord>> FindApiKey(std::string_view key_hash) = 0;
+  virtual Result<std::vector<ApiKeyRecord>> ListApiKeys(TenantId tenant) = 0;
+  // Failed logins from `client` at or after `since`.
+  virtual Result<std::int64_t> CountLoginFailures(std::string_view client, Timestamp since) = 0;
+  // Newest first.
+  virtual Result<std::vector<AuditRecord>> ListAudit(TenantId tenant,
+                                                     const AuditFilter& filter) = 0;
+
   // verify: every check recomputes from the journal; each returns what it found wrong.
   // The database file itself (page structure, indexes).
   virtual Result<std::vector<Discrepancy>> CheckStorageIntegrity() = 0;
@@ -215,6 +229,21 @@ class WriteTxn : public ReadTxn {
 
   virtual Status InsertIdempotency(TenantId tenant, std::string_view key,
                                    const IdempotencyRecord& record, Timestamp at) = 0;
+
+  // Refused with kCodeTaken when the username is in use in the tenant.
+  virtual Result<std::int64_t> InsertStaffUser(const StaffUserRecord& user) = 0;
+  // Writes every field but id, tenant, username and created_at.
+  virtual Status UpdateStaffUser(const StaffUserRecord& user) = 0;
+  virtual Status InsertSession(const SessionRecord& session) = 0;
+  virtual Status RevokeSession(std::string_view token_hash, Timestamp at) = 0;
+  virtual Status RevokeSessionsOfUser(std::int64_t user_id, Timestamp at) = 0;
+  // Refused with kCodeTaken when the name is in use in the tenant.
+  virtual Result<std::int64_t> InsertApiKey(const ApiKeyRecord& key) = 0;
+  virtual Status RevokeApiKey(TenantId tenant, std::int64_t id, Timestamp at) = 0;
+  // Records a failed login from `client`; forgets those before `forget_before`.
+  virtual Status InsertLoginFailure(std::string_view client, Timestamp at,
+                                    Timestamp forget_before) = 0;
+  virtual Result<std::int64_t> InsertAudit(const AuditRecord& record) = 0;
 };
 
 // How OpenStore treats the file.

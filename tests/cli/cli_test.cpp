@@ -5,10 +5,12 @@
 
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "service/demo.hpp"
 #include "support/test_env.hpp"
 
 namespace onecard::testing {
@@ -225,6 +227,17 @@ TEST_F(CliTest, RendersScannableBarcodesAndQrCodes) {
 namespace onecard::testing {
 namespace {
 
+// `make run` prints the demo's logins; they must be the ones the demo makes.
+TEST(CliDocsTest, MakeRunPrintsTheDemoLogins) {
+  std::ifstream in(ONECARD_SOURCE_DIR "/tools/run.sh");
+  ASSERT_TRUE(in.good());
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  for (const service::DemoLogin& l : service::DemoLogins()) {
+    EXPECT_NE(text.find(l.username + " "), std::string::npos) << l.username;
+    EXPECT_NE(text.find(" " + l.password + " "), std::string::npos) << l.password;
+  }
+}
+
 // docs/cli.md lists every error code under its class and exit code.
 TEST(CliDocsTest, EveryErrorCodeIsDocumentedUnderItsClass) {
   std::ifstream in(ONECARD_SOURCE_DIR "/docs/cli.md");
@@ -232,8 +245,8 @@ TEST(CliDocsTest, EveryErrorCodeIsDocumentedUnderItsClass) {
   std::map<std::string, std::string> class_of;  // code → the class of the row it is listed in
   std::string line;
   while (std::getline(in, line)) {
-    for (const char* cls :
-         {"invalid", "not_found", "rejected", "conflict", "unavailable", "internal"}) {
+    for (const char* cls : {"invalid", "not_found", "rejected", "conflict", "unavailable",
+                            "internal", "unauthenticated", "forbidden", "limited"}) {
       if (line.rfind(std::string("| ") + cls + " (", 0) != 0) continue;
       std::size_t pos = 0;
       while ((pos = line.find('`', pos)) != std::string::npos) {
@@ -243,7 +256,7 @@ TEST(CliDocsTest, EveryErrorCodeIsDocumentedUnderItsClass) {
       }
     }
   }
-  for (int i = 0; i <= static_cast<int>(core::ErrorCode::kInternal); ++i) {
+  for (int i = 0; i <= static_cast<int>(core::kLastErrorCode); ++i) {
     const auto code = static_cast<core::ErrorCode>(i);
     const std::string name(core::ErrorCodeName(code));
     ASSERT_TRUE(class_of.count(name)) << name << " is not in docs/cli.md";

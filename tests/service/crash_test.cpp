@@ -93,7 +93,7 @@ TEST(CrashTest, KilledWriterLosesNothingAcknowledgedAndLeavesNothingHalfWritten)
     service::Services services(**store, clock);
     auto tenant = services.org().CreateTenant("t1", "Crash", "Asia/Shanghai");
     ASSERT_TRUE(tenant);
-    const service::Request req{*tenant, service::Actor{"setup", {}, ""}, ""};
+    const service::Request req = service::RequestAs(*tenant, service::ActorNamed("setup"));
     ASSERT_TRUE(services.org().AddCardType(req, {"member", "M", core::CardKind::kPersonal, 0, 0}));
     for (int i = 0; i < 6; ++i) {
       service::MemberChanges m;

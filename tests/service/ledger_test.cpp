@@ -103,7 +103,8 @@ TEST(LedgerTest, ATenantNeverSeesAnotherTenantsCards) {
   env.Earn(card, 10);
   auto other = env.services().org().CreateTenant("t2", "Other", "Asia/Shanghai");
   ASSERT_TRUE(other);
-  const service::Request foreign{*other, service::Actor{"intruder", {}, ""}, "x1"};
+  const service::Request foreign =
+      service::RequestAs(*other, service::ActorNamed("intruder"), "x1");
   auto spend = env.ledger().Spend(
       foreign, service::SpendRequest{card, core::AssetSelection::kAnyPoints, 5, "", ""});
   EXPECT_EQ(spend.error().code, ErrorCode::kCardNotFound);
@@ -118,7 +119,7 @@ TEST(LedgerTest, ATenantNeverSeesAnotherTenantsCards) {
             ErrorCode::kCardTypeNotFound);
   ASSERT_TRUE(
       env.services().org().AddCardType(foreign, {"member", "M", core::CardKind::kPersonal, 0, 0}));
-  EXPECT_EQ(env.services().cards().Issue(service::Request{*other, {}, "x2"}, issue).error().code,
+  EXPECT_EQ(env.services().cards().Issue(service::RequestAs(*other, {}, "x2"), issue).error().code,
             ErrorCode::kMemberNotFound);
   EXPECT_EQ(env.Balance(card), 10);
 }

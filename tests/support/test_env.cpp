@@ -30,7 +30,7 @@ TestEnv::TestEnv(storage::Durability durability, int group_max)
   auto t = services_->org().CreateTenant("t1", "Test Tenant 测试", "Asia/Shanghai");
   if (!t) ADD_FAILURE() << t.error().ToString();
   tenant_ = *t;
-  service::Request req{tenant_, service::Actor{"setup", {}, ""}, ""};
+  service::Request req = service::RequestAs(tenant_, service::ActorNamed("setup"));
   auto& org = services_->org();
   EXPECT_TRUE(org.AddRegion(req, "east", "East", ""));
   EXPECT_TRUE(org.AddStore(req, "s1", "Store One", "east", ""));
@@ -71,7 +71,7 @@ service::Request TestEnv::Req(const std::string& store) {
 service::Request TestEnv::Keyed(const std::string& key, const std::string& store) {
   auto actor = services_->org().ResolveActor(tenant_, "tester", store);
   EXPECT_TRUE(actor) << actor.error().ToString();
-  return service::Request{tenant_, *actor, key};
+  return service::RequestAs(tenant_, *actor, key);
 }
 
 std::string TestEnv::NewCard(const std::string& name, const std::string& type) {

@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
   service::Services services(**store, clock, service::WriterOptions{16});
   auto tenant = services.org().ResolveTenant("");
   if (!tenant) return 1;
-  const service::Request base{*tenant, service::Actor{"crash", {}, ""}, ""};
+  const service::Request base = service::RequestAs(*tenant, service::ActorNamed("crash"));
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {

@@ -22,6 +22,27 @@ class SqliteTxn final : public WriteTxn {
   ~SqliteTxn() override;
 
   Result<std::vector<TenantRecord>> ListTenants() override;
+
+  // txn_staff.cpp
+  Result<std::optional<StaffUserRecord>> FindStaffUser(TenantId tenant,
+                                                       std::string_view username) override;
+  Result<std::optional<StaffUserRecord>> GetStaffUser(TenantId tenant, std::int64_t id) override;
+  Result<std::vector<StaffUserRecord>> ListStaffUsers(TenantId tenant) override;
+  Result<std::optional<SessionRecord>> FindSession(std::string_view token_hash) override;
+  Result<std::optional<ApiKeyRecord>> FindApiKey(std::string_view key_hash) override;
+  Result<std::vector<ApiKeyRecord>> ListApiKeys(TenantId tenant) override;
+  Result<std::int64_t> CountLoginFailures(std::string_view client, Timestamp since) override;
+  Result<std::vector<AuditRecord>> ListAudit(TenantId tenant, const AuditFilter& filter) override;
+  Result<std::int64_t> InsertStaffUser(const StaffUserRecord& user) override;
+  Status UpdateStaffUser(const StaffUserRecord& user) override;
+  Status InsertSession(const SessionRecord& session) override;
+  Status RevokeSession(std::string_view token_hash, Timestamp at) override;
+  Status RevokeSessionsOfUser(std::int64_t user_id, Timestamp at) override;
+  Result<std::int64_t> InsertApiKey(const ApiKeyRecord& key) override;
+  Status RevokeApiKey(TenantId tenant, std::int64_t id, Timestamp at) override;
+  Status InsertLoginFailure(std::string_view client, Timestamp at,
+                            Timestamp forget_before) override;
+  Result<std::int64_t> InsertAudit(const AuditRecord& record) override;
   Result<std::optional<TenantRecord>> FindTenant(std::string_view code) override;
   Result<std::optional<TenantRecord>> GetTenant(TenantId id) override;
   Result<std::vector<RegionRecord>> ListRegions(TenantId tenant) override;

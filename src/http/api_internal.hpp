@@ -1,0 +1,81 @@
+// What the API's route handlers share (internal to src/http).
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.hpp"
+#include "http/api.hpp"
+#include "http/fields.hpp"
+#include "service/access.hpp"
+
+namespace onecard::http {
+
+struct Call {
+  Api* api = nullptr;
+  ApiRequest req;
+  Respond respond;
+  const Api::Route* route = nullptr;
+  std::vector<std::pair<std::string, std::string>> params;
+  std::optional<service::Principal> who;
+  std::chrono::steady_clock::time_point start;
+  std::string error_code;  // for the log line
+  std::atomic<bool> answered{false};
+
+  const std::string& Param(std::string_view name) const;
+  const service::Principal& Who() const { return *who; }
+};
+
+using RouteHandler = std::function<void(service::Services&, const CallPtr&)>;
+
+struct Api::Route {
+  std::string method;
+  std::string pattern;
+  std::vector<std::string> segments;
+  bool needs_auth = true;
+  std::optional<service::Permission> permission;
+  RouteHandler handler;
+};
+
+// Answers with a JSON body.
+void Reply(const CallPtr& call, int status, std::string body);
+template <class T>
+void ReplyJson(const CallPtr& call, int status, const T& value) {
+  Reply(call, status, nlohmann::json(value).dump());
+}
+// Answers with the error document and the status of the error's class.
+void ReplyError(const CallPtr& call, const core::Error& e);
+template <class T>
+void ReplyResult(const CallPtr& call, int status, const core::Result<T>& r) {
+  if (!r) return ReplyError(call, r.error());
+  ReplyJson(call, status, *r);
+}
+int StatusOf(const core::Error& e);
+
+// Runs `fn` on the blocking pool (it may wait for the writer or hash a password).
+void Blocking(const CallPtr& call, std::function<void()> fn);
+
+// A service request for the principal: its tenant and name, the store it acts at (`store`, a
+// code from the body or query, checked against its scope), the client and request id, and — for
+// value-moving calls — the Idempotency-Key header, scoped to the principal.
+core::Result<service::Request> MakeRequest(const CallPtr& call, bool needs_key,
+                                           const std::optional<std::string>& store);
+
+// Whether a store (by code; empty = head office) is inside the principal's scope.
+bool CoversStoreCode(const service::Principal& who, std::string_view store_code);
+
+// Parses a strictly positive integer path parameter or query value.
+core::Result<std::int64_t> PositiveId(std::string_view text, std::string_view field);
+
+void AddReadRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
+void AddWriteRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
+void AddAdminRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
+
+// Route table helper.
+std::unique_ptr<Api::Route> MakeRoute(std::string method, std::string pattern, bool needs_auth,
+                                      std::optional<service::Permission> permission,
+                                      RouteHandler handler);
+
+}  // namespace onecard::http

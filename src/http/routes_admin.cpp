@@ -1,0 +1,288 @@
+// Organisation, staff, API keys, audit and verify routes.
+#include "http/api_internal.hpp"
+
+namespace onecard::http {
+namespace {
+
+using core::ErrorCode;
+using core::MakeError;
+using core::Result;
+using P = service::Permission;
+using Routes = std::vector<std::unique_ptr<Api::Route>>;
+
+// Runs a read on the calling thread and answers with its result as {"items": [...]}.
+template <class T>
+void ReplyItems(const CallPtr& call, const Result<std::vector<T>>& r) {
+  if (!r) return ReplyError(call, r.error());
+  ReplyJson(call, 200, nlohmann::json{{"items", *r}});
+}
+
+// Parses the body for an admin write and builds the request (head office unless the body
+// names a store). Answers the error itself.
+std::optional<std::pair<service::Request, Fields>> Begin(const CallPtr& call) {
+  Result<Fields> f = Fields::Parse(call->req.body);
+  if (!f) {
+    ReplyError(call, f.error());
+    return std::nullopt;
+  }
+  Result<service::Request> req = MakeRequest(call, false, std::nullopt);
+  if (!req) {
+    ReplyError(call, req.error());
+    return std::nullopt;
+  }
+  return std::make_pair(std::move(*req), std::move(*f));
+}
+
+void GetTenant(service::Services& s, const CallPtr& call) {
+  const service::TenantRef& t = call->Who().tenant;
+  Result<std::vector<service::TenantView>> all = s.org().ListTenants();
+  if (!all) return ReplyError(call, all.error());
+  for (const auto& v : *all) {
+    if (v.code == t.code) return ReplyJson(call, 200, v);
+  }
+  ReplyError(call, MakeError(ErrorCode::kTenantNotFound, "the tenant is gone"));
+}
+
+void PostRegion(service::Services& s, const CallPtr& call) {
+  auto b = Begin(call);
+  if (!b) return;
+  Fields& f = b->second;
+  Result<std::string> code = f.Text("code", 40);
+  Result<std::string> name = code ? f.Text("name", 200) : Result<std::string>(code.error());
+  Result<std::string> parent =
+      name ? f.TextOr("parent", "", 40) : Result<std::string>(name.error());
+  if (!parent) return ReplyError(call, parent.error());
+  if (core::Status done = f.Finish(); !done) return ReplyError(call, done.error());
+  Blocking(call,
+           [&s, call, req = std::move(b->first), code = *code, name = *name, parent = *parent] {
+             ReplyResult(call, 201, s.org().AddRegion(req, code, name, parent));
+           });
+}
+
+void PostStore(service::Services& s, const CallPtr& call) {
+  auto b = Begin(call);
+  if (!b) return;
+  Fields& f = b->second;
+  std::string code, name, region, address;
+  for (auto [field, out, max, required] :
+       {std::tuple{"code", &code, 40, true}, std::tuple{"name", &name, 200, true},
+        std::tuple{"region", &region, 40, false}, std::tuple{"address", &address, 500, false}}) {
+    Result<std::string> v = required ? f.Text(field, static_cast<std::size_t>(max))
+                                     : f.TextOr(field, "", static_cast<std::size_t>(max));
+    if (!v) return ReplyError(call, v.error());
+    *out = std::move(*v);
+  }
+  if (core::Status done = f.Finish(); !done) return ReplyError(call, done.error());
+  Blocking(call, [&s, call, req = std::move(b->first), code, name, region, address] {
+    ReplyResult(call, 201, s.org().AddStore(req, code, name, region, address));
+  });
+}
+
+void PostCardType(service::Services& s, const CallPtr& call) {
+  auto b = Begin(call);
+  if (!b) return;
+  Fields& f = b->second;
+  service::CardTypeSpec spec;
+  auto read = [&]() -> core::Status {
+    ONECARD_TRY(spec.code, f.Text("code", 40));
+    ONECARD_TRY(spec.name, f.Text("name", 200));
+    ONECARD_TRY(std::string kind, f.TextOr("kind", "personal", 40));
+    ONECARD_TRY(spec.kind, core::ParseCardKind(kind));
+    ONECARD_TRY(std::optional<std::int64_t> months, f.OptInt("validity_months"));
+    if (months && (*months < 0 || *months > 1200)) {
+      return MakeError(ErrorCode::kFieldInvalid, "validity is 0 to 1,200 months",
+                       "validity_months");
+    }
+    spec.validity_months = static_cast<int>(months.value_or(0));
+    ONECARD_TRY(std::optional<std::int64_t> fee, f.OptInt("fee_fen"));
+    spec.fee_fen = fee.value_or(0);
+    return f.Finish();
+  };
+  if (core::Status ok = read(); !ok) return ReplyError(call, ok.error());
+  Blocking(call, [&s, call, req = std::move(b->first), spec] {
+    ReplyResult(call, 201, s.org().AddCardType(req, spec));
+  });
+}
+
+void PostField(service::Services& s, const CallPtr& call) {
+  auto b = Begin(call);
+  if (!b) return;
+  Fields& f = b->second;
+  core::FieldDefinition def;
+  auto read = [&]() -> core::Status {
+    ONECARD_TRY(def.key, f.Text("key", 40));
+    ONECARD_TRY(def.label, f.Text("label", 200));
+    ONECARD_TRY(std::string type, f.TextOr("type", "text", 40));
+    ONECARD_TRY(def.type, core::ParseFieldType(type));
+    ONECARD_TRY(std::string list, f.TextOr("choices", "", 2000));
+    std::size_t start = 0;
+    while (!list.empty() && start <= list.size()) {
+      const std::size_t bar = list.find('|', start);
+      def.choices.push_back(list.substr(start, bar == std::string::npos ? bar : bar - start));
+      if (bar == std::string::npos) break;
+      start = bar + 1;
+    }
+    ONECARD_TRY(std::optional<bool> indexed, f.OptBool("indexed"));
+    def.indexed = indexed.value_or(false);
+    ONECARD_TRY(std::optional<bool> editable, f.OptBool("member_editable"));
+    def.member_editable = editable.value_or(false);
+    return f.Finish();
+  };
+  if (core::Status ok = read(); !ok) return ReplyError(call, ok.error());
+  Blocking(call, [&s, call, req = std::move(b->first), def] {
+    ReplyResult(call, 201, s.org().DefineField(req, def));
+  });
+}
+
+// ----- staff and API keys -----
+
+void PostStaff(service::Services& s, const CallPtr& call) {
+  auto b = Begin(call);
+  if (!b) return;
+  Fields& f = b->second;
+  service::StaffSpec spec;
+  auto read = [&]() -> core::Status {
+    ONECARD_TRY(spec.username, f.Text("username", 64));
+    ONECARD_TRY(spec.display_name, f.TextOr("display_name", "", 100));
+    ONECARD_TRY(spec.password, f.Text("password", 256));
+    ONECARD_TRY(spec.role, f.Text("role", 40));
+    ONECARD_TRY(spec.store, f.TextOr("store", "", 40));
+    ONECARD_TRY(spec.region, f.TextOr("region", "", 40));
+    return f.Finish();
+  };
+  if (core::Status ok = read(); !ok) return ReplyError(call, ok.error());
+  Blocking(call, [&s, call, req = std::move(b->first), spec = std::move(spec)] {
+    ReplyResult(call, 201, s.staff().Add(req, spec));
+  });
+}
+
+void PatchStaff(service::Services& s, const CallPtr& call) {
+  auto b = Begin(call);
+  if (!b) return;
+  Fields& f = b->second;
+  service::StaffChanges c;
+  auto read = [&]() -> core::Status {
+    ONECARD_TRY(c.display_name, f.OptText("display_name", 100));
+    ONECARD_TRY(c.password, f.OptText("password", 256));
+    ONECARD_TRY(c.role, f.OptText("role", 40));
+    ONECARD_TRY(c.store, f.OptText("store", 40));
+    ONECARD_TRY(c.region, f.OptText("region", 40));
+    ONECARD_TRY(c.active, f.OptBool("active"));
+    return f.Finish();
+  };
+  if (core::Status ok = read(); !ok) return ReplyError(call, ok.error());
+  Blocking(call, [&s, call, req = std::move(b->first), c = std::move(c)] {
+    ReplyResult(call, 200, s.staff().Update(req, call->Param("username"), c));
+  });
+}
+
+void PostApiKey(service::Services& s, const CallPtr& call) {
+  auto b = Begin(call);
+  if (!b) return;
+  Fields& f = b->second;
+  service::ApiKeySpec spec;
+  auto read = [&]() -> core::Status {
+    ONECARD_TRY(spec.name, f.Text("name", 64));
+    ONECARD_TRY(spec.role, f.Text("role", 40));
+    ONECARD_TRY(spec.store, f.TextOr("store", "", 40));
+    ONECARD_TRY(spec.region, f.TextOr("region", "", 40));
+    return f.Finish();
+  };
+  if (core::Status ok = read(); !ok) return ReplyError(call, ok.error());
+  Blocking(call, [&s, call, req = std::move(b->first), spec = std::move(spec)] {
+    ReplyResult(call, 201, s.staff().AddApiKey(req, spec));
+  });
+}
+
+void PostRevokeApiKey(service::Services& s, const CallPtr& call) {
+  Result<std::int64_t> id = PositiveId(call->Param("id"), "id");
+  if (!id) return ReplyError(call, id.error());
+  auto b = Begin(call);
+  if (!b) return;
+  if (core::Status done = b->second.Finish(); !done) return ReplyError(call, done.error());
+  Blocking(call, [&s, call, req = std::move(b->first), id = *id] {
+    ReplyResult(call, 200, s.staff().RevokeApiKey(req, id));
+  });
+}
+
+void GetAudit(service::Services& s, const CallPtr& call) {
+  storage::AuditFilter f;
+  auto read = [&]() -> core::Status {
+    if (const std::string* v = call->req.Query("before_id")) {
+      ONECARD_TRY(f.before_id, PositiveId(*v, "before_id"));
+    }
+    if (const std::string* v = call->req.Query("limit")) {
+      ONECARD_TRY(std::int64_t n, PositiveId(*v, "limit"));
+      f.limit = static_cast<int>(std::min<std::int64_t>(n, 100000));
+    }
+    for (auto [name, out] :
+         {std::pair{"actor", &f.actor}, std::pair{"action", &f.action},
+          std::pair{"object_kind", &f.object_kind}, std::pair{"object_id", &f.object_id}}) {
+      if (const std::string* v = call->req.Query(name)) *out = *v;
+    }
+    for (auto [name, out] : {std::pair{"from", &f.from}, std::pair{"to", &f.to}}) {
+      if (const std::string* v = call->req.Query(name)) {
+        ONECARD_TRY(core::Timestamp t, core::Timestamp::ParseIsoUtc(*v, name));
+        *out = t;
+      }
+    }
+    return {};
+  };
+  if (core::Status ok = read(); !ok) return ReplyError(call, ok.error());
+  ReplyResult(call, 200, s.staff().Audit(call->Who().tenant, f));
+}
+
+void PostVerify(service::Services& s, const CallPtr& call) {
+  Blocking(call, [&s, call] {
+    Result<service::VerifyReport> r = s.Verify();
+    if (!r) return ReplyError(call, r.error());
+    ReplyJson(call, 200, *r);
+  });
+}
+
+}  // namespace
+
+// GET PATTERN → {"items": LIST(services, tenant)}.
+template <class List>
+std::unique_ptr<Api::Route> ListRoute(const char* pattern, P permission, List list) {
+  return MakeRoute("GET", pattern, true, permission,
+                   [list](service::Services& s, const CallPtr& call) {
+                     ReplyItems(call, list(s, call->Who().tenant));
+                   });
+}
+
+void AddAdminRoutes(Routes& routes) {
+  using T = const service::TenantRef&;
+  using S = service::Services&;
+  routes.push_back(MakeRoute("GET", "/v1/tenant", true, P::kOrgRead, GetTenant));
+  routes.push_back(
+      ListRoute("/v1/regions", P::kOrgRead, [](S s, T t) { return s.org().ListRegions(t); }));
+  routes.push_back(MakeRoute("POST", "/v1/regions", true, P::kOrgWrite, PostRegion));
+  routes.push_back(
+      ListRoute("/v1/stores", P::kOrgRead, [](S s, T t) { return s.org().ListStores(t); }));
+  routes.push_back(MakeRoute("POST", "/v1/stores", true, P::kOrgWrite, PostStore));
+  routes.push_back(
+      ListRoute("/v1/card-types", P::kOrgRead, [](S s, T t) { return s.org().ListCardTypes(t); }));
+  routes.push_back(MakeRoute("POST", "/v1/card-types", true, P::kOrgWrite, PostCardType));
+  routes.push_back(
+      ListRoute("/v1/fields", P::kOrgRead, [](S s, T t) { return s.org().ListFields(t); }));
+  routes.push_back(MakeRoute("POST", "/v1/fields", true, P::kOrgWrite, PostField));
+  routes.push_back(
+      ListRoute("/v1/staff", P::kStaffManage, [](S s, T t) { return s.staff().List(t); }));
+  routes.push_back(MakeRoute("POST", "/v1/staff", true, P::kStaffManage, PostStaff));
+  routes.push_back(MakeRoute(
+      "GET", "/v1/staff/{username}", true, P::kStaffManage,
+      [](service::Services& s, const CallPtr& call) {
+        ReplyResult(call, 200, s.staff().Show(call->Who().tenant, call->Param("username")));
+      }));
+  routes.push_back(MakeRoute("PATCH", "/v1/staff/{username}", true, P::kStaffManage, PatchStaff));
+  routes.push_back(ListRoute("/v1/api-keys", P::kStaffManage,
+                             [](S s, T t) { return s.staff().ListApiKeys(t); }));
+  routes.push_back(MakeRoute("POST", "/v1/api-keys", true, P::kStaffManage, PostApiKey));
+  routes.push_back(
+      MakeRoute("POST", "/v1/api-keys/{id}/revoke", true, P::kStaffManage, PostRevokeApiKey));
+  routes.push_back(MakeRoute("GET", "/v1/audit", true, P::kAuditRead, GetAudit));
+  routes.push_back(MakeRoute("POST", "/v1/verify", true, P::kVerify, PostVerify));
+}
+
+}  // namespace onecard::http

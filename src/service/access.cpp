@@ -1,0 +1,135 @@
+#include "service/access.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace onecard::service {
+namespace {
+
+using core::ErrorCode;
+using core::MakeError;
+using P = Permission;
+
+struct RoleInfo {
+  Role role;
+  std::string_view name;
+  std::vector<Permission> permissions;
+};
+
+const std::vector<RoleInfo>& Roles() {
+  static const std::vector<RoleInfo> roles = {
+      {Role::kAdmin, "admin", {P::kOrgRead,    P::kOrgWrite,    P::kMemberRead,   P::kMemberWrite,
+                               P::kCardRead,   P::kCardIssue,   P::kCardService,  P::kCardControl,
+                               P::kPointsEarn, P::kPointsSpend, P::kPointsAdjust, P::kValueTopUp,
+                               P::kValuePay,   P::kHolds,       P::kReverse,      P::kLedgerRead,
+                               P::kVerify,     P::kJobs,        P::kStaffManage,  P::kAuditRead}},
+      {Role::kMarketing,
+       "marketing",
+       {P::kOrgRead, P::kMemberRead, P::kMemberWrite, P::kCardRead, P::kPointsAdjust,
+        P::kLedgerRead}},
+      {Role::kFinance,
+       "finance",
+       {P::kOrgRead, P::kMemberRead, P::kCardRead, P::kCardControl, P::kReverse, P::kLedgerRead,
+        P::kVerify, P::kJobs, P::kAuditRead}},
+      {Role::kStoreManager,
+       "store_manager",
+       {P::kOrgRead, P::kMemberRead, P::kMemberWrite, P::kCardRead, P::kCardIssue, P::kCardService,
+        P::kCardControl, P::kPointsEarn, P::kPointsSpend, P::kPointsAdjust, P::kValueTopUp,
+        P::kValuePay, P::kHolds, P::kReverse, P::kLedgerRead}},
+      {Role::kClerk,
+       "clerk",
+       {P::kOrgRead, P::kMemberRead, P::kMemberWrite, P::kCardRead, P::kCardIssue, P::kCardService,
+        P::kPointsEarn, P::kPointsSpend, P::kValueTopUp, P::kValuePay, P::kHolds, P::kLedgerRead}},
+  };
+  return roles;
+}
+
+constexpr std::array<std::string_view, 20> kPermissionNames = {
+    "org.read",      "org.write",    "member.read",  "member.write", "card.read",
+    "card.issue",    "card.service", "card.control", "points.earn",  "points.spend",
+    "points.adjust", "value.top_up", "value.pay",    "holds",        "entry.reverse",
+    "ledger.read",   "verify",       "jobs",         "staff.manage", "audit.read"};
+
+}  // namespace
+
+std::string_view RoleName(Role role) {
+  for (const RoleInfo& r : Roles()) {
+    if (r.role == role) return r.name;
+  }
+  return "unknown";
+}
+
+core::Result<Role> ParseRole(std::string_view name) {
+  for (const RoleInfo& r : Roles()) {
+    if (r.name == name) return r.role;
+  }
+  return MakeError(ErrorCode::kRoleUnknown,
+                   "no role '" + std::string(name) +
+                       "'; roles are admin, marketing, finance, store_manager and clerk",
+                   "role");
+}
+
+std::vector<Role> AllRoles() {
+  std::vector<Role> out;
+  for (const RoleInfo& r : Roles()) out.push_back(r.role);
+  return out;
+}
+
+std::string_view PermissionName(Permission p) {
+  return kPermissionNames.at(static_cast<std::size_t>(p));
+}
+
+bool RoleHas(Role role, Permission p) {
+  for (const RoleInfo& r : Roles()) {
+    if (r.role == role) {
+      return std::find(r.permissions.begin(), r.permissions.end(), p) != r.permissions.end();
+    }
+  }
+  return false;
+}
+
+core::Status CheckScopeFits(Role role, bool has_store, bool has_region) {
+  if (has_store && has_region) {
+    return MakeError(ErrorCode::kFieldInvalid, "give a store or a region, not both", "store");
+  }
+  switch (role) {
+    case Role::kAdmin:
+      if (has_store || has_region) {
+        return MakeError(ErrorCode::kFieldInvalid, "an admin is tenant-wide: no store or region",
+                         "store");
+      }
+      return {};
+    case Role::kMarketing:
+    case Role::kFinance:
+      if (has_store) {
+        return MakeError(ErrorCode::kFieldInvalid,
+                         "marketing and finance work for head office or a region, not one store",
+                         "store");
+      }
+      return {};
+    case Role::kStoreManager:
+    case Role::kClerk:
+      if (!has_store) {
+        return MakeError(ErrorCode::kFieldInvalid,
+                         std::string(RoleName(role)) + " works at one store: give --store",
+                         "store");
+      }
+      return {};
+  }
+  return {};
+}
+
+bool Principal::CoversStore(core::StoreId s) const {
+  if (TenantWide()) return true;
+  if (store.valid()) return s == store;
+  return std::find(region_stores.begin(), region_stores.end(), s) != region_stores.end();
+}
+
+core::Status Require(const Principal& who, Permission p) {
+  if (who.Can(p)) return {};
+  return MakeError(ErrorCode::kForbidden, "the role " + std::string(RoleName(who.role)) +
+                                              " may not do this (needs " +
+                                              std::string(PermissionName(p)) + ")");
+}
+
+}  // namespace onecard::service

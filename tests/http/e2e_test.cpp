@@ -1,0 +1,474 @@
+// End-to-end tests of `onecard serve`: the real binary on a free loopback port, a temporary
+// demo database, and HTTP over real sockets.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "cli/cli.hpp"
+#include "service/services.hpp"
+#include "storage/sqlite/sqlite_store.hpp"
+#include "support/http_client.hpp"
+#include "support/test_env.hpp"
+
+namespace onecard::testing {
+namespace {
+
+using nlohmann::json;
+
+// 张伟's card in the demo (sh01), 李娜's phone-number card (bj01).
+constexpr const char* kZhang = "88000000013";
+
+int RunCli(const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  const int code = cli::RunCli(args, out, err);
+  if (code != 0) ADD_FAILURE() << "onecard " << args[2] << ": " << err.str();
+  return code;
+}
+
+class ServeTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    db_ = dir_.File("demo.db");
+    ASSERT_EQ(RunCli({"--db", db_, "init", "--demo"}), 0);
+  }
+  void Start(std::vector<std::string> extra = {}) {
+    server_ = std::make_unique<ServerProcess>(db_, std::move(extra));
+    ASSERT_TRUE(server_->started()) << server_->output();
+  }
+  int port() const { return server_->port(); }
+  std::int64_t Points(HttpClient& c, const std::string& token, const std::string& card) {
+    HttpResponse r = c.Get("/v1/cards/" + card + "/balance", token);
+    EXPECT_EQ(r.status, 200) << r.body;
+    const json balances = r.Json();
+    for (const auto& a : balances["assets"]) {
+      if (a["asset"] == "points") return a["balance"].get<std::int64_t>();
+    }
+    return -1;
+  }
+  std::string VerifyOk(HttpClient& c) {
+    const std::string admin = Login(c, "admin", "onecard-admin");
+    HttpResponse v = c.Post("/v1/verify", json::object(), admin);
+    if (v.status != 200) return "verify answered " + std::to_string(v.status) + ": " + v.body;
+    if (!v.Json()["ok"].get<bool>()) return v.body;
+    return "";
+  }
+
+  TempDir dir_;
+  std::string db_;
+  std::unique_ptr<ServerProcess> server_;
+};
+
+TEST_F(ServeTest, AnswersHealthReadinessMetricsAndItsOwnDocument) {
+  Start();
+  HttpClient c(port());
+  EXPECT_EQ(c.Get("/healthz").status, 200);
+  HttpResponse ready = c.Get("/readyz");
+  EXPECT_EQ(ready.status, 200);
+  EXPECT_EQ(ready.Json()["status"], "ready");
+  EXPECT_FALSE(ready.Header("x-request-id").empty());
+  HttpResponse doc = c.Get("/openapi.json");
+  ASSERT_EQ(doc.status, 200);
+  EXPECT_EQ(doc.Json()["openapi"], "3.0.3");
+  HttpResponse metrics = c.Get("/metrics");
+  ASSERT_EQ(metrics.status, 200);
+  EXPECT_NE(metrics.body.find("onecard_http_requests_total{method=\"GET\",route=\"/healthz\","
+                              "status=\"200\"} 1"),
+            std::string::npos)
+      << metrics.body;
+  EXPECT_NE(metrics.body.find("onecard_http_open_connections 1"), std::string::npos);
+  EXPECT_NE(metrics.body.find("onecard_writer_group_size_bucket"), std::string::npos);
+}
+
+TEST_F(ServeTest, AClerkLogsInFindsAMemberByCardAndEarnsAndSpendsPoints) {
+  Start();
+  HttpClient c(port());
+  const std::string token = Login(c, "zhou.clerk", "onecard-clerk");
+  ASSERT_FALSE(token.empty());
+  HttpResponse me = c.Get("/v1/auth/me", token);
+  EXPECT_EQ(me.Json()["store"], "sh01");
+  EXPECT_EQ(me.Json()["role"], "clerk");
+
+  HttpResponse member = c.Get(std::string("/v1/cards/") + kZhang + "/member", token);
+  ASSERT_EQ(member.status, 200) << member.body;
+  const json profile = member.Json()["profile"];
+  EXPECT_NE(
+      std::find(profile.begin(), profile.end(), json{{"key", "name"}, {"value", "张伟 Zhang Wei"}}),
+      profile.end())
+      << member.body;
+  HttpResponse found = c.Get("/v1/members?q=%E5%BC%A0%E4%BC%9F", token);  // 张伟
+  ASSERT_EQ(found.status, 200) << found.body;
+  EXPECT_EQ(found.Json()["items"].size(), 1u);
+
+  const std::int64_t before = Points(c, token, kZhang);
+  HttpResponse earn = c.Post(
+      "/v1/points/earn", {{"card", kZhang}, {"points", 120}, {"doc_no", "S-1"}}, token, "earn-1");
+  ASSERT_EQ(earn.status, 200) << earn.body;
+  EXPECT_EQ(earn.Json()["store"], "sh01");
+  EXPECT_EQ(earn.Json()["staff"], "zhou.clerk");
+  EXPECT_EQ(earn.Json()["lines"][0]["balance_after"], before + 120);
+  HttpResponse spend =
+      c.Post("/v1/points/spend", {{"card", kZhang}, {"points", 100}}, token, "spend-1");
+  ASSERT_EQ(spend.status, 200) << spend.body;
+  EXPECT_EQ(Points(c, token, kZhang), before + 20);
+  HttpResponse history = c.Get(std::string("/v1/cards/") + kZhang + "/history?limit=2", token);
+  ASSERT_EQ(history.status, 200);
+  EXPECT_EQ(history.Json()["lines"][0]["kind"], "spend");
+  EXPECT_EQ(history.Json()["lines"][1]["kind"], "earn");
+
+  HttpResponse too_much =
+      c.Post("/v1/points/spend", {{"card", kZhang}, {"points", 1000000}}, token, "spend-2");
+  EXPECT_EQ(too_much.status, 409);
+  EXPECT_EQ(too_much.Json()["code"], "insufficient_balance");
+  EXPECT_EQ(Points(c, token, kZhang), before + 20);
+  EXPECT_EQ(VerifyOk(c), "");
+}
+
+TEST_F(ServeTest, RetriesWithTheSameKeyNeverCountTwice) {
+  Start();
+  HttpClient c(port());
+  const std::string token = Login(c, "zhou.clerk", "onecard-clerk");
+  const std::int64_t before = Points(c, token, kZhang);
+  const json body = {{"card", kZhang}, {"points", 7}};
+  // The same request sent at once from eight connections, then again in sequence.
+  std::vector<std::thread> threads;
+  std::vector<HttpResponse> answers(8);
+  for (int i = 0; i < 8; ++i) {
+    threads.emplace_back([&, i] {
+      HttpClient own(port());
+      answers[static_cast<std::size_t>(i)] = own.Post("/v1/points/earn", body, token, "same-key");
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::set<std::string> bodies;
+  int replays = 0;
+  for (const auto& a : answers) {
+    EXPECT_EQ(a.status, 200) << a.body;
+    bodies.insert(a.body);
+    replays += a.Header("idempotent-replayed") == "true" ? 1 : 0;
+  }
+  EXPECT_EQ(bodies.size(), 1u) << "every answer is the first one";
+  EXPECT_EQ(replays, 7);
+  HttpResponse again = c.Post("/v1/points/earn", body, token, "same-key");
+  EXPECT_EQ(again.status, 200);
+  EXPECT_EQ(again.body, *bodies.begin());
+  EXPECT_EQ(Points(c, token, kZhang), before + 7);
+
+  HttpResponse other =
+      c.Post("/v1/points/earn", {{"card", kZhang}, {"points", 8}}, token, "same-key");
+  EXPECT_EQ(other.status, 409);
+  EXPECT_EQ(other.Json()["code"], "idempotency_conflict");
+  HttpResponse keyless = c.Post("/v1/points/earn", body, token);
+  EXPECT_EQ(keyless.status, 422);
+  EXPECT_EQ(keyless.Json()["code"], "idempotency_key_missing");
+  EXPECT_EQ(Points(c, token, kZhang), before + 7);
+}
+
+TEST_F(ServeTest, ConcurrentSpendsAgainstOneMemberNeverOverdraw) {
+  Start();
+  HttpClient c(port());
+  const std::string token = Login(c, "zhou.clerk", "onecard-clerk");
+  const std::int64_t start = Points(c, token, kZhang);
+  ASSERT_GT(start, 100);
+  std::atomic<int> ok{0}, refused{0}, other{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 16; ++t) {
+    threads.emplace_back([&, t] {
+      HttpClient own(port());
+      for (int i = 0; i < 20; ++i) {
+        HttpResponse r = own.Post("/v1/points/spend", {{"card", kZhang}, {"points", 7}}, token,
+                                  "s-" + std::to_string(t) + "-" + std::to_string(i));
+        if (r.status == 200) {
+          ++ok;
+        } else if (r.status == 409 && r.Json()["code"] == "insufficient_balance") {
+          ++refused;
+        } else {
+          ++other;
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(other.load(), 0);
+  EXPECT_EQ(ok.load(), static_cast<int>(start / 7)) << "every spend that fits, and no more";
+  EXPECT_EQ(Points(c, token, kZhang), start - 7 * ok.load());
+  EXPECT_GE(Points(c, token, kZhang), 0);
+  EXPECT_EQ(VerifyOk(c), "");
+}
+
+// Who may do what: role × endpoint × object of another store or tenant.
+TEST_F(ServeTest, RolesAndStoresLimitWhatEachPrincipalMayDoAndSee) {
+  Start();
+  HttpClient c(port());
+  const std::string clerk = Login(c, "zhou.clerk", "onecard-clerk");        // sh01
+  const std::string bj_clerk = Login(c, "wang.clerk", "onecard-clerk");     // bj01
+  const std::string manager = Login(c, "zhou.manager", "onecard-manager");  // sh01
+  const std::string marketing = Login(c, "marketing", "onecard-marketing");
+  const std::string finance = Login(c, "finance", "onecard-finance");
+  const std::string admin = Login(c, "admin", "onecard-admin");
+  for (const auto* t : {&clerk, &bj_clerk, &manager, &marketing, &finance, &admin}) {
+    ASSERT_FALSE(t->empty());
+  }
+  // Objects made at bj01: an earn entry and a hold.
+  HttpResponse bj_earn =
+      c.Post("/v1/points/earn", {{"card", kZhang}, {"points", 30}}, bj_clerk, "bj-earn");
+  ASSERT_EQ(bj_earn.status, 200) << bj_earn.body;
+  const std::string bj_entry = std::to_string(bj_earn.Json()["entry_id"].get<std::int64_t>());
+  HttpResponse bj_hold =
+      c.Post("/v1/holds", {{"card", kZhang}, {"amount", 10}}, bj_clerk, "bj-hold");
+  ASSERT_EQ(bj_hold.status, 201) << bj_hold.body;
+  const std::string hold = std::to_string(bj_hold.Json()["hold_id"].get<std::int64_t>());
+
+  struct Case {
+    const char* who;
+    const std::string* token;
+    const char* method;
+    std::string target;
+    json body;
+    int status;
+  };
+  const json earn = {{"card", kZhang}, {"points", 1}};
+  const json adjust = {{"card", kZhang}, {"points", 1}, {"reason", "goodwill"}};
+  const std::vector<Case> cases = {
+      // A clerk serves members at their own store…
+      {"clerk", &clerk, "POST", "/v1/points/earn", earn, 200},
+      {"clerk", &clerk, "GET", std::string("/v1/cards/") + kZhang + "/balance", nullptr, 200},
+      // …but may not adjust points, act for another store, or manage anything.
+      {"clerk", &clerk, "POST", "/v1/points/adjust", adjust, 403},
+      {"clerk",
+       &clerk,
+       "POST",
+       "/v1/points/earn",
+       {{"card", kZhang}, {"points", 1}, {"store", "bj01"}},
+       403},
+      {"clerk", &clerk, "GET", "/v1/staff", nullptr, 403},
+      {"clerk", &clerk, "GET", "/v1/audit", nullptr, 403},
+      {"clerk", &clerk, "POST", "/v1/verify", json::object(), 403},
+      {"clerk", &clerk, "POST", "/v1/stores", {{"code", "x1"}, {"name", "X"}}, 403},
+      // Another store's entry and hold do not exist for them.
+      {"clerk", &clerk, "GET", "/v1/entries/" + bj_entry, nullptr, 404},
+      {"clerk", &clerk, "GET", "/v1/holds/" + hold, nullptr, 404},
+      {"clerk", &clerk, "POST", "/v1/holds/" + hold + "/capture", json::object(), 404},
+      {"manager", &manager, "POST", "/v1/entries/" + bj_entry + "/reverse", {{"reason", "x"}}, 404},
+      {"manager", &manager, "POST", "/v1/points/adjust", adjust, 200},
+      {"manager", &manager, "GET", "/v1/staff", nullptr, 403},
+      {"bj clerk", &bj_clerk, "GET", "/v1/entries/" + bj_entry, nullptr, 200},
+      {"bj clerk", &bj_clerk, "POST", "/v1/holds/" + hold + "/capture", json::object(), 200},
+      {"marketing", &marketing, "POST", "/v1/points/adjust", adjust, 200},
+      {"marketing", &marketing, "POST", "/v1/points/earn", earn, 403},
+      {"marketing", &marketing, "GET", "/v1/audit", nullptr, 403},
+      {"finance", &finance, "GET", "/v1/audit", nullptr, 200},
+      {"finance", &finance, "POST", "/v1/verify", json::object(), 200},
+      {"finance", &finance, "POST", "/v1/value/top-up", {{"card", kZhang}, {"amount", 100}}, 403},
+      {"finance", &finance, "GET", "/v1/entries/" + bj_entry, nullptr, 200},
+      {"admin", &admin, "GET", "/v1/staff", nullptr, 200},
+      {"admin",
+       &admin,
+       "POST",
+       "/v1/points/earn",
+       {{"card", kZhang}, {"points", 1}, {"store", "bj01"}},
+       200},
+  };
+  int n = 0;
+  for (const Case& k : cases) {
+    HttpResponse r;
+    if (std::string(k.method) == "GET") {
+      r = c.Get(k.target, *k.token);
+    } else {
+      r = c.Post(k.target, k.body, *k.token, "matrix-" + std::to_string(++n));
+    }
+    EXPECT_EQ(r.status, k.status) << k.who << " " << k.method << " " << k.target << ": " << r.body;
+    if (r.status == 403) {
+      EXPECT_EQ(r.Json()["code"], "forbidden");
+    }
+  }
+
+  // A second tenant's admin sees nothing of the demo tenant.
+  server_->Stop(SIGTERM);
+  ASSERT_EQ(RunCli({"--db", db_, "tenant", "add", "other", "--name", "Other"}), 0);
+  ASSERT_EQ(RunCli({"--db", db_, "--tenant", "other", "staff", "add", "boss", "--role", "admin",
+                    "--password", "other-admin-pw"}),
+            0);
+  Start();
+  HttpClient c2(port());
+  HttpResponse login =
+      c2.Post("/v1/auth/login",
+              {{"tenant", "other"}, {"username", "boss"}, {"password", "other-admin-pw"}});
+  ASSERT_EQ(login.status, 200) << login.body;
+  const std::string boss = login.Json()["token"];
+  EXPECT_EQ(c2.Get(std::string("/v1/cards/") + kZhang, boss).status, 404);
+  EXPECT_EQ(c2.Get(std::string("/v1/cards/") + kZhang + "/balance", boss).status, 404);
+  EXPECT_EQ(c2.Get("/v1/members/1", boss).status, 404);
+  EXPECT_EQ(c2.Get("/v1/entries/" + bj_entry, boss).status, 404);
+  EXPECT_EQ(c2.Post("/v1/points/earn", earn, boss, "x").status, 404);
+  // Its audit log holds its own changes only: the admin added by the CLI, then the login.
+  const json audit = c2.Get("/v1/audit", boss).Json()["items"];
+  ASSERT_EQ(audit.size(), 2u) << audit.dump();
+  EXPECT_EQ(audit[0]["action"], "staff.login");
+  EXPECT_EQ(audit[1]["action"], "staff.add");
+  EXPECT_EQ(audit[1]["actor_kind"], "cli");
+}
+
+TEST_F(ServeTest, BadRequestsGetTheirStatusAndTheErrorDocumentAndChangeNothing) {
+  Start({"--threads", "2"});
+  HttpClient c(port());
+  const std::string token = Login(c, "zhou.clerk", "onecard-clerk");
+  const std::int64_t before = Points(c, token, kZhang);
+  const auto post = [&](const std::string& body) {
+    return c.Send("POST", "/v1/points/earn", body,
+                  {{"Authorization", "Bearer " + token}, {"Idempotency-Key", "bad-1"}});
+  };
+  struct Case {
+    const char* what;
+    HttpResponse r;
+    int status;
+    const char* code;
+  };
+  std::vector<Case> cases;
+  cases.push_back({"malformed JSON", post("{\"card\":"), 400, "json_malformed"});
+  cases.push_back({"not an object", post("[1,2]"), 400, "json_malformed"});
+  cases.push_back(
+      {"wrong type", post(R"({"card":"88000000013","points":"12"})"), 422, "field_invalid"});
+  cases.push_back({"unknown field", post(R"({"card":"88000000013","points":1,"bonus":5})"), 422,
+                   "field_unknown"});
+  cases.push_back(
+      {"negative", post(R"({"card":"88000000013","points":-5})"), 422, "amount_not_positive"});
+  cases.push_back({"overflow", post(R"({"card":"88000000013","points":99999999999999999999})"), 422,
+                   "field_invalid"});
+  cases.push_back(
+      {"unknown card", post(R"({"card":"99999999","points":5})"), 404, "card_not_found"});
+  cases.push_back({"no auth", c.Post("/v1/points/earn", {{"card", kZhang}, {"points", 1}}, "", "k"),
+                   401, "auth_required"});
+  cases.push_back({"bad token",
+                   c.Post("/v1/points/earn", {{"card", kZhang}, {"points", 1}}, "ocs_nope", "k"),
+                   401, "token_invalid"});
+  cases.push_back({"unknown route", c.Get("/v1/nothing", token), 404, "route_not_found"});
+  cases.push_back(
+      {"wrong method", c.Send("DELETE", "/v1/points/earn", "", {}), 405, "method_not_allowed"});
+  cases.push_back({"bad id", c.Get("/v1/entries/abc", token), 422, "invalid_argument"});
+  cases.push_back({"oversized body",
+                   c.Send("POST", "/v1/points/earn", std::string(2 << 20, 'x'), {}), 413,
+                   "body_too_large"});
+  for (const Case& k : cases) {
+    EXPECT_EQ(k.r.status, k.status) << k.what << ": " << k.r.body;
+    json doc = k.r.Json();
+    ASSERT_TRUE(doc.is_object()) << k.what << ": " << k.r.body;
+    EXPECT_EQ(doc.value("code", ""), k.code) << k.what;
+    EXPECT_FALSE(doc.value("message", "").empty()) << k.what;
+  }
+  EXPECT_EQ(c.Get("/v1/entries/abc", token).Header("content-type"), "application/json");
+  HttpClient raw(port());
+  EXPECT_EQ(raw.SendRaw("GARBAGE\r\n\r\n").status, 0) << "garbage is dropped";
+  HttpResponse big_header = raw.SendRaw(
+      "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(64 * 1024, 'a') + "\r\n\r\n");
+  EXPECT_EQ(big_header.status, 431);
+
+  // After logout the token is dead.
+  EXPECT_EQ(c.Post("/v1/auth/logout", json::object(), token).status, 200);
+  HttpResponse after = c.Get(std::string("/v1/cards/") + kZhang, token);
+  EXPECT_EQ(after.status, 401);
+  EXPECT_EQ(after.Json()["code"], "token_invalid");
+  const std::string again = Login(c, "zhou.clerk", "onecard-clerk");
+  EXPECT_EQ(Points(c, again, kZhang), before) << "nothing changed";
+}
+
+TEST_F(ServeTest, RepeatedFailedLoginsLockTheAccountAndSayWhenToRetry) {
+  Start();
+  HttpClient c(port());
+  for (int i = 0; i < 5; ++i) {
+    HttpResponse r =
+        c.Post("/v1/auth/login", {{"username", "zhou.clerk"}, {"password", "wrong-password"}});
+    EXPECT_EQ(r.status, 401);
+    EXPECT_EQ(r.Json()["code"], "credentials_invalid");
+  }
+  HttpResponse locked =
+      c.Post("/v1/auth/login", {{"username", "zhou.clerk"}, {"password", "onecard-clerk"}});
+  EXPECT_EQ(locked.status, 429);
+  EXPECT_EQ(locked.Json()["code"], "login_locked");
+  EXPECT_NE(locked.Json()["message"].get<std::string>().find("retry after"), std::string::npos);
+  EXPECT_FALSE(locked.Header("retry-after").empty());
+  // Another account from the same address is not locked (yet).
+  EXPECT_FALSE(Login(c, "zhou.manager", "onecard-manager").empty());
+  // An unknown user fails like a wrong password.
+  HttpResponse unknown =
+      c.Post("/v1/auth/login", {{"username", "nobody"}, {"password", "whatever-pw"}});
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_EQ(unknown.Json()["code"], "credentials_invalid");
+  // The audit log has every attempt.
+  const std::string admin = Login(c, "admin", "onecard-admin");
+  HttpResponse audit = c.Get("/v1/audit?action=staff.login_failed&limit=100", admin);
+  ASSERT_EQ(audit.status, 200);
+  EXPECT_EQ(audit.Json()["items"].size(), 6u);
+}
+
+TEST_F(ServeTest, ServerPastItsConnectionLimitAnswers503) {
+  Start({"--threads", "1"});
+  server_->Stop(SIGTERM);
+  setenv("ONECARD_MAX_CONNECTIONS", "2", 1);
+  Start();
+  unsetenv("ONECARD_MAX_CONNECTIONS");
+  HttpClient a(port()), b(port()), third(port());
+  ASSERT_EQ(a.Get("/healthz").status, 200);
+  ASSERT_EQ(b.Get("/healthz").status, 200);
+  HttpResponse r = third.Get("/healthz");
+  EXPECT_EQ(r.status, 503);
+  EXPECT_EQ(r.Json()["code"], "too_many_connections");
+  a.Close();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  HttpClient fourth(port());
+  EXPECT_EQ(fourth.Get("/healthz").status, 200);
+}
+
+// SIGTERM under load: every write that was answered 200 is in the database afterwards, and the
+// books balance.
+TEST_F(ServeTest, SigtermDuringLoadLosesNoAcknowledgedWrite) {
+  Start();
+  const std::string token = [&] {
+    HttpClient c(port());
+    return Login(c, "zhou.clerk", "onecard-clerk");
+  }();
+  std::mutex mu;
+  std::vector<std::int64_t> acked;
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] {
+      HttpClient own(port());
+      for (int i = 0; !stop; ++i) {
+        HttpResponse r = own.Post("/v1/points/earn", {{"card", kZhang}, {"points", 1}}, token,
+                                  "load-" + std::to_string(t) + "-" + std::to_string(i));
+        if (r.status == 200) {
+          std::lock_guard lock(mu);
+          acked.push_back(r.Json()["entry_id"].get<std::int64_t>());
+        } else if (r.status == 0) {
+          return;  // the server went away
+        }
+      }
+    });
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  EXPECT_EQ(server_->Stop(SIGTERM), 0) << "a graceful shutdown exits 0";
+  stop = true;
+  for (auto& t : threads) t.join();
+  ASSERT_GT(acked.size(), 10u);
+
+  auto store = storage::sqlite::OpenStore(db_, {.mode = storage::OpenMode::kExisting});
+  ASSERT_TRUE(store) << store.error().ToString();
+  service::SystemClock clock;
+  service::Services services(**store, clock);
+  auto tenant = services.org().ResolveTenant("");
+  ASSERT_TRUE(tenant);
+  for (std::int64_t id : acked) {
+    EXPECT_TRUE(services.ledger().Entry(*tenant, core::EntryId{id})) << "entry " << id;
+  }
+  auto report = services.Verify();
+  ASSERT_TRUE(report);
+  EXPECT_TRUE(report->ok);
+}
+
+}  // namespace
+}  // namespace onecard::testing
