@@ -53,7 +53,7 @@ Setup MakeDatabase(const std::string& path) {
   service::Services services(**store, clock, service::WriterOptions{100});
   auto tenant = services.org().CreateTenant("bench", "Bench", "Asia/Shanghai");
   Check(tenant.ok(), "tenant");
-  const service::Request admin{*tenant, service::Actor{"bench", {}, ""}, ""};
+  const service::Request admin = service::RequestAs(*tenant, service::ActorNamed("bench"));
   Check(services.org().AddStore(admin, "s1", "Store", "", "").ok(), "store");
   Check(services.org().AddCardType(admin, {"member", "M", core::CardKind::kPersonal, 0, 0}).ok(),
         "card type");
@@ -71,7 +71,7 @@ Setup MakeDatabase(const std::string& path) {
     auto card = services.cards().Issue(admin, issue);
     Check(card.ok(), "card");
     setup.cards.push_back(card->card.number);
-    const service::Request req{*tenant, *actor, "warm-" + std::to_string(i)};
+    const service::Request req = service::RequestAs(*tenant, *actor, "warm-" + std::to_string(i));
     Check(
         services.ledger().Earn(req, {card->card.number, core::Asset::kPoints, 1, {}, "", ""}).ok(),
         "warm-up earn");
@@ -105,8 +105,8 @@ double ServiceRate(const Setup& setup, int group, int earns, storage::Durability
       cv.wait(lock, [&] { return in_flight < window; });
       ++in_flight;
     }
-    const service::Request req{*tenant, *actor,
-                               "g" + std::to_string(group) + "-" + std::to_string(i)};
+    const service::Request req =
+        service::RequestAs(*tenant, *actor, "g" + std::to_string(group) + "-" + std::to_string(i));
     const service::EarnRequest earn{
         setup.cards[pick(rng)], core::Asset::kPoints, 10, std::nullopt, "", ""};
     services.ledger().EarnAsync(req, earn, [&](core::Result<service::EntryReceipt> r) {

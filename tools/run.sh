@@ -13,6 +13,12 @@ if [ ! -f "$db" ]; then
 fi
 echo
 "$bin" verify
+if [ "$("$bin" --json staff list 2>/dev/null | tr -d ' \n')" = "[]" ]; then
+  echo
+  echo "This data file has no staff logins yet (it predates them). Add one, e.g.:"
+  echo "  $bin staff add admin --role admin --password-stdin <<< 'onecard-admin'"
+  echo "or delete $db to start again with a fresh demo."
+fi
 cat <<MSG
 
 Data file: $db (set DB=… to use another; delete it to start again with a fresh demo).

@@ -36,9 +36,10 @@ run() {  # name, wrk args… → "name req/s p50 p99"
   errs=$(awk '/Non-2xx/{print $4}' <<<"$out")
   printf "%-34s %10s req/s   p50 %-9s p99 %-9s %s\n" "$name" "$rps" "$p50" "$p99" "${errs:+non-2xx: $errs}"
 }
+# Look-ups first, while the demo's cards hold a handful of lots each (a balance lists them).
 run "GET /healthz (baseline), 64 conns" -c64 "$url/healthz"
-run "POST /v1/points/earn, 64 conns" -c64 -s bench/http/earn.lua "$url" -- "$key" "$cards"
 run "GET /v1/cards/N/balance, 64 conns" -c64 -s bench/http/get.lua "$url" -- "$key" "$cards"
+run "POST /v1/points/earn, 64 conns" -c64 -s bench/http/earn.lua "$url" -- "$key" "$cards"
 run "GET /healthz (baseline again)" -c64 "$url/healthz"
 echo "1,000 idle keep-alive connections held open during an earn run:"
 python3 bench/http/idle.py "$port" 1000 "$secs" &

@@ -68,6 +68,7 @@ struct Principal {
   std::vector<core::StoreId> region_stores;  // the stores of `region`
   std::vector<std::string> region_store_codes;
   std::string session_hash;  // for logout (sessions only)
+  std::optional<core::Timestamp> session_expires;
 
   bool Can(Permission p) const { return RoleHas(role, p); }
   // Whether a store (invalid: head office) is inside this principal's scope.

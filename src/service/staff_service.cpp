@@ -228,6 +228,18 @@ Result<StaffView> StaffService::Update(const Request& req, std::string_view user
   }
   if (changes.role) ONECARD_CHECK(ParseRole(*changes.role));
   auto audit = AuditOf(req, "staff.update", "staff", std::string(username));
+  const core::TenantId tenant = req.tenant.id;
+  const std::string name(username);
+  struct ForgetAfter {  // whatever the outcome, the user's cached sessions are dropped
+    StaffService* self;
+    core::TenantId tenant;
+    std::string name;
+    ~ForgetAfter() {
+      self->Forget([&](const Principal& p) {
+        return p.kind == "staff" && p.tenant.id == tenant && p.name == name;
+      });
+    }
+  } forget{this, tenant, name};
   return writer_.Call<StaffView>(
       req.tenant.id, "", "",
       [&](storage::WriteTxn& txn) -> Result<StaffView> {
@@ -384,6 +396,7 @@ Status StaffService::Logout(const Request& req, const Principal& who) {
       },
       AuditOf(req, "staff.logout", "staff", who.name));
   if (!done) return done.error();
+  Forget([&](const Principal& p) { return p.session_hash == who.session_hash; });
   return {};
 }
 
@@ -415,14 +428,40 @@ Result<Principal> StaffService::PrincipalOf(storage::ReadTxn& txn, const TenantR
 }
 
 Result<Principal> StaffService::Authenticate(std::string_view token) {
+  if (!token.starts_with(kSessionPrefix) && !token.starts_with(kApiKeyPrefix)) {
+    return MakeError(ErrorCode::kTokenInvalid, "not a OneCard session token or API key");
+  }
+  const std::string hash = Digest(token);
+  const auto steady = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(cache_mu_);
+    auto it = cache_.find(hash);
+    if (it != cache_.end() && it->second.until > steady &&
+        (!it->second.session_expires || *it->second.session_expires > clock_.Now())) {
+      return it->second.principal;
+    }
+    if (it != cache_.end()) cache_.erase(it);
+  }
+  ONECARD_TRY(Principal p, AuthenticateUncached(token, hash));
+  if (options_.principal_cache_ttl.count() > 0) {
+    std::lock_guard lock(cache_mu_);
+    if (cache_.size() > 100'000) cache_.clear();  // a bound, not an LRU: rebuilt in seconds
+    cache_[hash] = Cached{p, steady + options_.principal_cache_ttl, p.session_expires};
+  }
+  return p;
+}
+
+void StaffService::Forget(std::function<bool(const Principal&)> which) {
+  std::lock_guard lock(cache_mu_);
+  std::erase_if(cache_, [&](const auto& kv) { return which(kv.second.principal); });
+}
+
+Result<Principal> StaffService::AuthenticateUncached(std::string_view token,
+                                                     const std::string& hash) {
   const auto invalid = [](std::string why) {
     return MakeError(ErrorCode::kTokenInvalid, std::move(why));
   };
   const bool session = token.starts_with(kSessionPrefix);
-  if (!session && !token.starts_with(kApiKeyPrefix)) {
-    return invalid("not a OneCard session token or API key");
-  }
-  const std::string hash = Digest(token);
   const core::Timestamp now = clock_.Now();
   ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store_.BeginRead());
   if (session) {
@@ -441,6 +480,7 @@ Result<Principal> StaffService::Authenticate(std::string_view token) {
                 PrincipalOf(*txn, TenantRef{t->id, t->code, t->timezone}, "staff", u->id,
                             u->username, u->display_name, u->role, u->store, u->region));
     p.session_hash = hash;
+    p.session_expires = s->expires_at;
     return p;
   }
   ONECARD_TRY(std::optional<storage::ApiKeyRecord> k, txn->FindApiKey(hash));
@@ -499,7 +539,7 @@ Result<std::vector<ApiKeyView>> StaffService::ListApiKeys(const TenantRef& tenan
 }
 
 Result<ApiKeyView> StaffService::RevokeApiKey(const Request& req, std::int64_t id) {
-  return writer_.Call<ApiKeyView>(
+  Result<ApiKeyView> revoked = writer_.Call<ApiKeyView>(
       req.tenant.id, "", "",
       [&](storage::WriteTxn& txn) -> Result<ApiKeyView> {
         ONECARD_TRY(std::vector<storage::ApiKeyRecord> keys, txn.ListApiKeys(req.tenant.id));
@@ -518,6 +558,10 @@ Result<ApiKeyView> StaffService::RevokeApiKey(const Request& req, std::int64_t i
                          "id");
       },
       AuditOf(req, "api_key.revoke", "api_key", std::to_string(id)));
+  Forget([&](const Principal& p) {
+    return p.kind == "api_key" && p.tenant.id == req.tenant.id && p.id == id;
+  });
+  return revoked;
 }
 
 Result<AuditPage> StaffService::Audit(const TenantRef& tenant, const storage::AuditFilter& filter) {

@@ -10,8 +10,10 @@
 #pragma once
 
 #include <chrono>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "service/access.hpp"
@@ -32,6 +34,7 @@ struct StaffOptions {
   // argon2id cost: libsodium's INTERACTIVE (about 0.1 s, 64 MiB) unless `fast_hashing`, which
   // tests use to keep hundreds of logins quick; the stored hash carries its own cost.
   bool fast_hashing = false;
+  std::chrono::milliseconds principal_cache_ttl{5000};
 };
 
 struct StaffSpec {
@@ -143,7 +146,9 @@ class StaffService {
   // Ends the principal's session (API keys are revoked, not logged out).
   core::Status Logout(const Request& req, const Principal& who);
   // A session token or an API key → who it is. kTokenInvalid when unknown, expired, revoked or
-  // its user is disabled.
+  // its user is disabled. A token seen in the last `principal_cache_ttl` is answered from memory
+  // (this process forgets it at once on logout, revocation or a change of its user; another
+  // process sharing the database within that time).
   core::Result<Principal> Authenticate(std::string_view token);
 
   core::Result<ApiKeyView> AddApiKey(const Request& req, const ApiKeySpec& spec);
@@ -153,6 +158,8 @@ class StaffService {
   core::Result<AuditPage> Audit(const TenantRef& tenant, const storage::AuditFilter& filter);
 
  private:
+  core::Result<Principal> AuthenticateUncached(std::string_view token, const std::string& hash);
+  void Forget(std::function<bool(const Principal&)> which);
   core::Result<std::string> HashPassword(std::string_view password) const;
   core::Result<Principal> PrincipalOf(storage::ReadTxn& txn, const TenantRef& tenant,
                                       std::string kind, std::int64_t id, std::string name,
@@ -164,6 +171,14 @@ class StaffService {
   Writer& writer_;
   OrgService& org_;
   StaffOptions options_;
+
+  struct Cached {
+    Principal principal;
+    std::chrono::steady_clock::time_point until;
+    std::optional<core::Timestamp> session_expires;
+  };
+  std::mutex cache_mu_;
+  std::unordered_map<std::string, Cached> cache_;  // by token hash
 };
 
 }  // namespace onecard::service

@@ -405,6 +405,42 @@ TEST_F(ServeTest, RepeatedFailedLoginsLockTheAccountAndSayWhenToRetry) {
   EXPECT_EQ(audit.Json()["items"].size(), 6u);
 }
 
+TEST_F(ServeTest, RevokedKeysAndDisabledUsersAreRefusedAtOnce) {
+  Start();
+  HttpClient c(port());
+  const std::string admin = Login(c, "admin", "onecard-admin");
+  HttpResponse made = c.Post(
+      "/v1/api-keys", {{"name", "till-sh01-1"}, {"role", "clerk"}, {"store", "sh01"}}, admin);
+  ASSERT_EQ(made.status, 201) << made.body;
+  const std::string key = made.Json()["key"];
+  ASSERT_EQ(key.rfind("ock_", 0), 0u);
+  const std::string balance = std::string("/v1/cards/") + kZhang + "/balance";
+  EXPECT_EQ(c.Get(balance, key).status, 200);
+  HttpResponse earn = c.Post("/v1/points/earn", {{"card", kZhang}, {"points", 2}}, key, "till-1");
+  ASSERT_EQ(earn.status, 200) << earn.body;
+  EXPECT_EQ(earn.Json()["staff"], "till-sh01-1");
+  const std::string id = std::to_string(made.Json()["id"].get<std::int64_t>());
+  EXPECT_EQ(c.Post("/v1/api-keys/" + id + "/revoke", json::object(), admin).status, 200);
+  EXPECT_EQ(c.Get(balance, key).status, 401);
+  HttpResponse keys = c.Get("/v1/api-keys", admin);
+  EXPECT_EQ(keys.body.find("ock_"), std::string::npos) << "keys are never shown again";
+
+  const std::string clerk = Login(c, "zhou.clerk", "onecard-clerk");
+  EXPECT_EQ(c.Get(balance, clerk).status, 200);
+  HttpResponse off = c.Send("PATCH", "/v1/staff/zhou.clerk", R"({"active":false})",
+                            {{"Authorization", "Bearer " + admin}});
+  ASSERT_EQ(off.status, 200) << off.body;
+  EXPECT_EQ(c.Get(balance, clerk).status, 401);
+  EXPECT_EQ(
+      c.Post("/v1/auth/login", {{"username", "zhou.clerk"}, {"password", "onecard-clerk"}}).status,
+      401);
+  // The audit log shows both changes with their before and after.
+  HttpResponse audit = c.Get("/v1/audit?action=staff.update", admin);
+  ASSERT_EQ(audit.status, 200);
+  EXPECT_EQ(audit.Json()["items"][0]["before"]["status"], "active");
+  EXPECT_EQ(audit.Json()["items"][0]["after"]["status"], "disabled");
+}
+
 TEST_F(ServeTest, ServerPastItsConnectionLimitAnswers503) {
   Start({"--threads", "1"});
   server_->Stop(SIGTERM);
