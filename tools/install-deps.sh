@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   # build
-  g++ cmake ninja-build pkg-config make clang-format
+  g++ cmake ninja-build pkg-config make clang-format clang libclang-rt-14-dev
   # libraries (see ../shared/DEPENDENCIES.md and docs/dependencies.md)
   libsqlite3-dev libcli11-dev nlohmann-json3-dev libsodium-dev libhowardhinnant-date-dev tzdata
   libzint-dev libboost-dev libtomlplusplus-dev

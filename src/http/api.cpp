@@ -34,7 +34,7 @@ std::vector<std::string> SplitPath(std::string_view path) {
 std::string ErrorDocument(std::string_view code, std::string_view message, std::string_view field) {
   nlohmann::json j = {{"code", code}, {"message", message}};
   if (!field.empty()) j["field"] = field;
-  return j.dump();
+  return Dump(j);
 }
 
 std::string Iso(std::chrono::system_clock::time_point t) {
@@ -359,7 +359,7 @@ void Api::Log(const Call& call, const ApiResponse& res, double ms) const {
     if (call.who->store.valid()) line["store"] = call.who->store_code;
   }
   if (!call.error_code.empty()) line["code"] = call.error_code;
-  const std::string text = line.dump() + "\n";
+  const std::string text = Dump(line) + "\n";
   std::fwrite(text.data(), 1, text.size(), stderr);
 }
 
@@ -375,13 +375,12 @@ void Api::AddRoutes() {
             txn ? (*txn)->ListTenants() : Result<std::vector<storage::TenantRecord>>(txn.error());
         if (!tenants) {
           return Reply(call, 503,
-                       nlohmann::json{{"status", "unavailable"},
-                                      {"code", core::ErrorCodeName(tenants.error().code)},
-                                      {"message", tenants.error().message}}
-                           .dump());
+                       Dump(nlohmann::json{{"status", "unavailable"},
+                                           {"code", core::ErrorCodeName(tenants.error().code)},
+                                           {"message", tenants.error().message}}));
         }
         Reply(call, 200,
-              nlohmann::json{{"status", "ready"}, {"database", s.store().Describe()}}.dump());
+              Dump(nlohmann::json{{"status", "ready"}, {"database", s.store().Describe()}}));
       }));
   routes_.push_back(MakeRoute(
       "GET", "/metrics", false, std::nullopt, [this](service::Services& s, const CallPtr& call) {

@@ -39,11 +39,17 @@ struct Api::Route {
   RouteHandler handler;
 };
 
+// JSON text of `j`; bytes that are not UTF-8 (a percent-decoded path, say) become U+FFFD
+// instead of throwing.
+inline std::string Dump(const nlohmann::json& j) {
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
 // Answers with a JSON body.
 void Reply(const CallPtr& call, int status, std::string body);
 template <class T>
 void ReplyJson(const CallPtr& call, int status, const T& value) {
-  Reply(call, status, nlohmann::json(value).dump());
+  Reply(call, status, Dump(nlohmann::json(value)));
 }
 // Answers with the error document and the status of the error's class.
 void ReplyError(const CallPtr& call, const core::Error& e);

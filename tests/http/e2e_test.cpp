@@ -350,6 +350,7 @@ TEST_F(ServeTest, BadRequestsGetTheirStatusAndTheErrorDocumentAndChangeNothing) 
   cases.push_back(
       {"wrong method", c.Send("DELETE", "/v1/points/earn", "", {}), 405, "method_not_allowed"});
   cases.push_back({"bad id", c.Get("/v1/entries/abc", token), 422, "invalid_argument"});
+  cases.push_back({"not UTF-8", c.Get("/v1/cards/%FF%FE/balance", token), 404, "card_not_found"});
   cases.push_back({"oversized body",
                    c.Send("POST", "/v1/points/earn", std::string(2 << 20, 'x'), {}), 413,
                    "body_too_large"});
