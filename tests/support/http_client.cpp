@@ -1,6 +1,7 @@
 #include "support/http_client.hpp"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -171,8 +172,11 @@ std::string Login(HttpClient& c, const std::string& username, const std::string&
 ServerProcess::ServerProcess(const std::string& db, std::vector<std::string> extra_args) {
   int out[2];
   if (::pipe(out) != 0) return;
+  const std::string log = db + ".server.log";  // the server's JSON log lines, kept out of the way
   pid_ = ::fork();
   if (pid_ == 0) {
+    const int err = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (err >= 0) ::dup2(err, STDERR_FILENO);
     ::dup2(out[1], STDOUT_FILENO);
     ::close(out[0]);
     ::close(out[1]);

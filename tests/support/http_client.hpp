@@ -55,7 +55,7 @@ class HttpClient {
 };
 
 // `onecard --db PATH serve --listen 127.0.0.1:0` as a child process; learns its port from the
-// line it prints. The destructor sends SIGTERM and waits.
+// line it prints; its log goes to PATH.server.log. The destructor sends SIGTERM and waits.
 class ServerProcess {
  public:
   ServerProcess(const std::string& db, std::vector<std::string> extra_args = {});
