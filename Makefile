@@ -9,19 +9,22 @@ run: deps
 	@tools/build.sh release
 	@tools/run.sh
 
-test: deps
+test:
+	@tools/install-deps.sh test
 	@tools/test.sh
 
 deps:
 	@tools/install-deps.sh
 
 # Benchmarks (release build): see bench/README.md.
-bench: deps
+bench:
+	@tools/install-deps.sh bench
 	@tools/build.sh release
 	@build/release/bench/onecard_bench
 
 # The HTTP benchmark (wrk against the release `onecard serve`): see bench/README.md.
-bench-http: deps
+bench-http:
+	@tools/install-deps.sh bench
 	@tools/build.sh release
 	@bench/http/run.sh
 

@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages OneCard needs to build, test and run, and nothing else.
-# Quiet and quick when everything is there already (one dpkg-query). Needs root (or sudo) only
-# when something is missing.
+# tools/install-deps.sh [test|bench]: installs the Debian 12 packages OneCard needs to build
+# and run (`make run`), plus those for the tests (`test`: `make test`) or the benchmarks
+# (`bench`), and nothing else. Quiet and quick when everything is there already (one
+# dpkg-query). Needs root (or sudo) only when something is missing.
 set -euo pipefail
 
 packages=(
   # build
-  g++ cmake ninja-build pkg-config make clang-format clang libclang-rt-14-dev
+  g++ cmake ninja-build pkg-config make
   # libraries (see ../shared/DEPENDENCIES.md and docs/dependencies.md)
   libsqlite3-dev libcli11-dev nlohmann-json3-dev libsodium-dev libhowardhinnant-date-dev tzdata
   libzint-dev libboost-dev libtomlplusplus-dev
-  # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev librapidcheck-dev zbar-tools wrk
 )
+case "${1:-}" in
+  test)  # format check, tests, the fuzz build (clang + libFuzzer)
+    packages+=(clang-format clang libclang-rt-14-dev libgtest-dev libgmock-dev libbenchmark-dev
+               librapidcheck-dev zbar-tools) ;;
+  bench) packages+=(wrk) ;;
+  "") ;;
+  *) echo "usage: tools/install-deps.sh [test|bench]" >&2; exit 2 ;;
+esac
 
 missing=()
 while read -r name status; do
