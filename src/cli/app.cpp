@@ -85,11 +85,8 @@ std::string Session::ValidUntil(const std::optional<core::Timestamp>& expires_at
 
 Result<std::optional<core::Timestamp>> Session::ExpiryFromDate(const std::string& date,
                                                                std::string_view field) {
-  if (date.empty() || date == "never") return std::optional<core::Timestamp>{};
-  ONECARD_TRY(core::CivilDate d, core::CivilDate::Parse(date, field));
   ONECARD_TRY(service::TenantRef tenant, Tenant());
-  ONECARD_TRY(core::Timestamp t, service::EndOfLocalDay(tenant.timezone, d));
-  return std::optional<core::Timestamp>(t);
+  return service::ExpiryAfterLastDay(tenant.timezone, date, field);
 }
 
 namespace {

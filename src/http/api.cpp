@@ -139,15 +139,6 @@ void Blocking(const CallPtr& call, std::function<void()> fn) {
   call->api->blocking().Post(std::move(fn));
 }
 
-bool CoversStoreCode(const service::Principal& who, std::string_view code) {
-  if (who.TenantWide()) return true;
-  if (who.store.valid()) return code == who.store_code;
-  for (const std::string& c : who.region_store_codes) {
-    if (c == code) return true;
-  }
-  return false;
-}
-
 Result<std::int64_t> PositiveId(std::string_view text, std::string_view field) {
   std::int64_t v = 0;
   bool ok = !text.empty() && text.size() <= 18;
@@ -173,7 +164,7 @@ Result<service::Request> MakeRequest(const CallPtr& call, bool needs_key,
   r.request_id = call->req.request_id;
   std::string code = store.value_or("");
   if (code.empty() && who.store.valid()) code = who.store_code;  // a store's staff act there
-  if (!CoversStoreCode(who, code)) {
+  if (!who.CoversStore(code)) {
     if (code.empty()) {
       return MakeError(
           ErrorCode::kForbidden,
@@ -214,6 +205,29 @@ Result<service::Request> MakeRequest(const CallPtr& call, bool needs_key,
     ONECARD_CHECK(service::ValidateIdempotencyKey(r.idempotency_key));
   }
   return r;
+}
+
+std::optional<WriteBody> BeginWrite(const CallPtr& call, bool needs_key, bool store_field) {
+  Result<Fields> f = Fields::Parse(call->req.body);
+  if (!f) {
+    ReplyError(call, f.error());
+    return std::nullopt;
+  }
+  std::optional<std::string> store;
+  if (store_field) {
+    Result<std::optional<std::string>> given = f->OptText("store", 40);
+    if (!given) {
+      ReplyError(call, given.error());
+      return std::nullopt;
+    }
+    store = std::move(*given);
+  }
+  Result<service::Request> req = MakeRequest(call, needs_key, store);
+  if (!req) {
+    ReplyError(call, req.error());
+    return std::nullopt;
+  }
+  return WriteBody{std::move(*req), std::move(*f)};
 }
 
 std::unique_ptr<Api::Route> MakeRoute(std::string method, std::string pattern, bool needs_auth,

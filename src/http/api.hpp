@@ -45,7 +45,6 @@ class BlockingPool {
 struct ApiOptions {
   bool access_log = true;  // one JSON line per request on stderr
   int blocking_threads = 4;
-  std::string version = "0.1.0";
 };
 
 struct Call;
@@ -90,7 +89,6 @@ class Api {
   std::function<ServerGauges()> gauges_;
   Metrics metrics_;
   BlockingPool blocking_;
-  std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };
 
 }  // namespace onecard::http

@@ -69,8 +69,15 @@ void Blocking(const CallPtr& call, std::function<void()> fn);
 core::Result<service::Request> MakeRequest(const CallPtr& call, bool needs_key,
                                            const std::optional<std::string>& store);
 
-// Whether a store (by code; empty = head office) is inside the principal's scope.
-bool CoversStoreCode(const service::Principal& who, std::string_view store_code);
+// A write's parsed body and the request it makes.
+struct WriteBody {
+  service::Request req;
+  Fields fields;
+};
+// Parses the body and builds the request (MakeRequest), the store taken from the body's "store"
+// field when `store_field` (else head office or the principal's store). On an error it answers
+// the call itself and returns nullopt.
+std::optional<WriteBody> BeginWrite(const CallPtr& call, bool needs_key, bool store_field);
 
 // Parses a strictly positive integer path parameter or query value.
 core::Result<std::int64_t> PositiveId(std::string_view text, std::string_view field);

@@ -32,11 +32,8 @@ Result<int> QueryLimit(const CallPtr& call, int fallback, int max) {
 // "2027-12-31" (the last valid day, in the tenant's zone) → the instant it ends; null/absent →
 // never.
 Result<std::optional<core::Timestamp>> ExpiryOf(Fields& f, const service::TenantRef& tenant) {
-  ONECARD_TRY(std::optional<std::string> text, f.OptText("expires_on", 10));
-  if (!text) return std::optional<core::Timestamp>{};
-  ONECARD_TRY(core::CivilDate d, core::CivilDate::Parse(*text, "expires_on"));
-  ONECARD_TRY(core::Timestamp t, service::EndOfLocalDay(tenant.timezone, d));
-  return std::optional<core::Timestamp>(t);
+  ONECARD_TRY(std::string text, f.TextOr("expires_on", "", 10));
+  return service::ExpiryAfterLastDay(tenant.timezone, text, "expires_on");
 }
 
 // A ledger write: JSON body → service request → durable answer. The writer thread only hands
@@ -142,14 +139,14 @@ void GetEntry(service::Services& s, const CallPtr& call) {
   ONECARD_TRY_REPLY(std::int64_t id, PositiveId(call->Param("id"), "id"));
   ONECARD_TRY_REPLY(service::EntryReceipt e,
                     s.ledger().Entry(call->Who().tenant, core::EntryId{id}));
-  if (!CoversStoreCode(call->Who(), e.store)) return ReplyError(call, EntryHidden(id));
+  if (!call->Who().CoversStore(e.store)) return ReplyError(call, EntryHidden(id));
   Reply(call, 200, service::EncodeReply(e));
 }
 
 void GetHold(service::Services& s, const CallPtr& call) {
   ONECARD_TRY_REPLY(std::int64_t id, PositiveId(call->Param("id"), "id"));
   ONECARD_TRY_REPLY(service::HoldReceipt h, s.ledger().ShowHold(call->Who().tenant, id));
-  if (!CoversStoreCode(call->Who(), h.entry.store)) return ReplyError(call, HoldHidden(id));
+  if (!call->Who().CoversStore(h.entry.store)) return ReplyError(call, HoldHidden(id));
   Reply(call, 200, service::EncodeReply(h));
 }
 
@@ -172,31 +169,6 @@ void GetMe(service::Services&, const CallPtr& call) {
 
 // ----- ledger writes -----
 
-struct LedgerBody {
-  service::Request req;
-  Fields fields;
-};
-
-// Parses the body and builds the request; answers the error itself and returns nullopt on one.
-std::optional<LedgerBody> Begin(const CallPtr& call, bool needs_key) {
-  Result<Fields> f = Fields::Parse(call->req.body);
-  if (!f) {
-    ReplyError(call, f.error());
-    return std::nullopt;
-  }
-  Result<std::optional<std::string>> store = f->OptText("store", 40);
-  if (!store) {
-    ReplyError(call, store.error());
-    return std::nullopt;
-  }
-  Result<service::Request> req = MakeRequest(call, needs_key, *store);
-  if (!req) {
-    ReplyError(call, req.error());
-    return std::nullopt;
-  }
-  return LedgerBody{std::move(*req), std::move(*f)};
-}
-
 template <class Reply>
 service::Callback<Reply> AnswerLater(const CallPtr& call, int status) {
   return [call, status](Result<Reply> r) { LedgerAnswer<Reply>(call, status, std::move(r)); };
@@ -215,7 +187,7 @@ Result<core::AssetSelection> SelectionField(Fields& f, core::AssetSelection fall
 }
 
 void PostEarn(service::Services& s, const CallPtr& call) {
-  auto b = Begin(call, true);
+  auto b = BeginWrite(call, true, true);
   if (!b) return;
   Fields& f = b->fields;
   service::EarnRequest r;
@@ -230,7 +202,7 @@ void PostEarn(service::Services& s, const CallPtr& call) {
 }
 
 void PostSpend(service::Services& s, const CallPtr& call) {
-  auto b = Begin(call, true);
+  auto b = BeginWrite(call, true, true);
   if (!b) return;
   Fields& f = b->fields;
   service::SpendRequest r;
@@ -244,7 +216,7 @@ void PostSpend(service::Services& s, const CallPtr& call) {
 }
 
 void PostAdjust(service::Services& s, const CallPtr& call) {
-  auto b = Begin(call, true);
+  auto b = BeginWrite(call, true, true);
   if (!b) return;
   Fields& f = b->fields;
   service::AdjustRequest r;
@@ -259,7 +231,7 @@ void PostAdjust(service::Services& s, const CallPtr& call) {
 }
 
 void PostTopUp(service::Services& s, const CallPtr& call) {
-  auto b = Begin(call, true);
+  auto b = BeginWrite(call, true, true);
   if (!b) return;
   Fields& f = b->fields;
   service::TopUpRequest r;
@@ -276,7 +248,7 @@ void PostTopUp(service::Services& s, const CallPtr& call) {
 }
 
 void PostPay(service::Services& s, const CallPtr& call) {
-  auto b = Begin(call, true);
+  auto b = BeginWrite(call, true, true);
   if (!b) return;
   Fields& f = b->fields;
   service::PayRequest r;
@@ -290,7 +262,7 @@ void PostPay(service::Services& s, const CallPtr& call) {
 }
 
 void PostHold(service::Services& s, const CallPtr& call) {
-  auto b = Begin(call, true);
+  auto b = BeginWrite(call, true, true);
   if (!b) return;
   Fields& f = b->fields;
   service::HoldRequest r;
@@ -308,7 +280,7 @@ void PostHold(service::Services& s, const CallPtr& call) {
 // "not found", whatever the principal's role.
 void PostCapture(service::Services& s, const CallPtr& call) {
   ONECARD_TRY_REPLY(std::int64_t id, PositiveId(call->Param("id"), "id"));
-  auto b = Begin(call, true);
+  auto b = BeginWrite(call, true, true);
   if (!b) return;
   Fields& f = b->fields;
   service::CaptureRequest r;
@@ -316,13 +288,13 @@ void PostCapture(service::Services& s, const CallPtr& call) {
   ONECARD_TRY_REPLY(r.amount, f.OptInt("amount"));
   ONECARD_CHECK_REPLY(f.Finish());
   ONECARD_TRY_REPLY(service::HoldReceipt h, s.ledger().ShowHold(b->req.tenant, id));
-  if (!CoversStoreCode(call->Who(), h.entry.store)) return ReplyError(call, HoldHidden(id));
+  if (!call->Who().CoversStore(h.entry.store)) return ReplyError(call, HoldHidden(id));
   s.ledger().CaptureAsync(b->req, r, AnswerLater<service::HoldReceipt>(call, 200));
 }
 
 void PostVoid(service::Services& s, const CallPtr& call) {
   ONECARD_TRY_REPLY(std::int64_t id, PositiveId(call->Param("id"), "id"));
-  auto b = Begin(call, true);
+  auto b = BeginWrite(call, true, true);
   if (!b) return;
   Fields& f = b->fields;
   service::VoidRequest r;
@@ -330,13 +302,13 @@ void PostVoid(service::Services& s, const CallPtr& call) {
   ONECARD_TRY_REPLY(r.reason, f.TextOr("reason", "", 500));
   ONECARD_CHECK_REPLY(f.Finish());
   ONECARD_TRY_REPLY(service::HoldReceipt h, s.ledger().ShowHold(b->req.tenant, id));
-  if (!CoversStoreCode(call->Who(), h.entry.store)) return ReplyError(call, HoldHidden(id));
+  if (!call->Who().CoversStore(h.entry.store)) return ReplyError(call, HoldHidden(id));
   s.ledger().VoidAsync(b->req, r, AnswerLater<service::HoldReceipt>(call, 200));
 }
 
 void PostReverse(service::Services& s, const CallPtr& call) {
   ONECARD_TRY_REPLY(std::int64_t id, PositiveId(call->Param("id"), "id"));
-  auto b = Begin(call, true);
+  auto b = BeginWrite(call, true, true);
   if (!b) return;
   Fields& f = b->fields;
   service::ReverseRequest r;
@@ -344,7 +316,7 @@ void PostReverse(service::Services& s, const CallPtr& call) {
   ONECARD_TRY_REPLY(r.reason, f.Text("reason", 500));
   ONECARD_CHECK_REPLY(f.Finish());
   ONECARD_TRY_REPLY(service::EntryReceipt e, s.ledger().Entry(b->req.tenant, core::EntryId{id}));
-  if (!CoversStoreCode(call->Who(), e.store)) return ReplyError(call, EntryHidden(id));
+  if (!call->Who().CoversStore(e.store)) return ReplyError(call, EntryHidden(id));
   s.ledger().ReverseAsync(b->req, r, AnswerLater<service::EntryReceipt>(call, 200));
 }
 
@@ -375,7 +347,7 @@ Result<service::MemberChanges> MemberChangesOf(Fields& f) {
 }
 
 void PostMember(service::Services& s, const CallPtr& call) {
-  auto b = Begin(call, false);
+  auto b = BeginWrite(call, false, true);
   if (!b) return;
   ONECARD_TRY_REPLY(service::MemberChanges c, MemberChangesOf(b->fields));
   Blocking(call, [&s, call, req = std::move(b->req), c = std::move(c)] {
@@ -385,7 +357,7 @@ void PostMember(service::Services& s, const CallPtr& call) {
 
 void PatchMember(service::Services& s, const CallPtr& call) {
   ONECARD_TRY_REPLY(std::int64_t id, PositiveId(call->Param("id"), "id"));
-  auto b = Begin(call, false);
+  auto b = BeginWrite(call, false, true);
   if (!b) return;
   ONECARD_TRY_REPLY(service::MemberChanges c, MemberChangesOf(b->fields));
   Blocking(call, [&s, call, id, req = std::move(b->req), c = std::move(c)] {
@@ -394,7 +366,7 @@ void PatchMember(service::Services& s, const CallPtr& call) {
 }
 
 void PostCard(service::Services& s, const CallPtr& call) {
-  auto b = Begin(call, false);
+  auto b = BeginWrite(call, false, true);
   if (!b) return;
   Fields& f = b->fields;
   service::IssueCardRequest r;
@@ -416,7 +388,7 @@ void PostCard(service::Services& s, const CallPtr& call) {
 
 RouteHandler CardOp(core::CardOp op) {
   return [op](service::Services& s, const CallPtr& call) {
-    auto b = Begin(call, false);
+    auto b = BeginWrite(call, false, true);
     if (!b) return;
     Fields& f = b->fields;
     ONECARD_TRY_REPLY(std::string reason, f.TextOr("reason", "", 500));
@@ -428,7 +400,7 @@ RouteHandler CardOp(core::CardOp op) {
 }
 
 void PostReplace(service::Services& s, const CallPtr& call) {
-  auto b = Begin(call, true);
+  auto b = BeginWrite(call, true, true);
   if (!b) return;
   Fields& f = b->fields;
   ONECARD_TRY_REPLY(std::string number, f.TextOr("new_number", "", 40));
@@ -441,7 +413,7 @@ void PostReplace(service::Services& s, const CallPtr& call) {
 }
 
 void PostCreditLimit(service::Services& s, const CallPtr& call) {
-  auto b = Begin(call, false);
+  auto b = BeginWrite(call, false, true);
   if (!b) return;
   Fields& f = b->fields;
   service::CreditLimitRequest r;

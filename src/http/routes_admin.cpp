@@ -17,20 +17,19 @@ void ReplyItems(const CallPtr& call, const Result<std::vector<T>>& r) {
   ReplyJson(call, 200, nlohmann::json{{"items", *r}});
 }
 
-// Parses the body for an admin write and builds the request (head office unless the body
-// names a store). Answers the error itself.
-std::optional<std::pair<service::Request, Fields>> Begin(const CallPtr& call) {
-  Result<Fields> f = Fields::Parse(call->req.body);
-  if (!f) {
-    ReplyError(call, f.error());
-    return std::nullopt;
-  }
-  Result<service::Request> req = MakeRequest(call, false, std::nullopt);
-  if (!req) {
-    ReplyError(call, req.error());
-    return std::nullopt;
-  }
-  return std::make_pair(std::move(*req), std::move(*f));
+// An admin write: `read(fields, spec)` fills a Spec from the body (every field not read is
+// refused), then `run(services, request, spec)` runs on the blocking pool and its result is the
+// answer, with `status`.
+template <class Spec, class Read, class Run>
+void AdminWrite(service::Services& s, const CallPtr& call, int status, Read read, Run run) {
+  auto b = BeginWrite(call, false, false);
+  if (!b) return;
+  Spec spec;
+  if (core::Status ok = read(b->fields, spec); !ok) return ReplyError(call, ok.error());
+  if (core::Status done = b->fields.Finish(); !done) return ReplyError(call, done.error());
+  Blocking(call, [&s, call, status, run, req = std::move(b->req), spec = std::move(spec)] {
+    ReplyResult(call, status, run(s, req, spec));
+  });
 }
 
 void GetTenant(service::Services& s, const CallPtr& call) {
@@ -43,166 +42,145 @@ void GetTenant(service::Services& s, const CallPtr& call) {
   ReplyError(call, MakeError(ErrorCode::kTenantNotFound, "the tenant is gone"));
 }
 
-void PostRegion(service::Services& s, const CallPtr& call) {
-  auto b = Begin(call);
-  if (!b) return;
-  Fields& f = b->second;
-  Result<std::string> code = f.Text("code", 40);
-  Result<std::string> name = code ? f.Text("name", 200) : Result<std::string>(code.error());
-  Result<std::string> parent =
-      name ? f.TextOr("parent", "", 40) : Result<std::string>(name.error());
-  if (!parent) return ReplyError(call, parent.error());
-  if (core::Status done = f.Finish(); !done) return ReplyError(call, done.error());
-  Blocking(call,
-           [&s, call, req = std::move(b->first), code = *code, name = *name, parent = *parent] {
-             ReplyResult(call, 201, s.org().AddRegion(req, code, name, parent));
-           });
-}
+using S = service::Services&;
+using R = const service::Request&;
 
-void PostStore(service::Services& s, const CallPtr& call) {
-  auto b = Begin(call);
-  if (!b) return;
-  Fields& f = b->second;
-  std::string code, name, region, address;
-  for (auto [field, out, max, required] :
-       {std::tuple{"code", &code, 40, true}, std::tuple{"name", &name, 200, true},
-        std::tuple{"region", &region, 40, false}, std::tuple{"address", &address, 500, false}}) {
-    Result<std::string> v = required ? f.Text(field, static_cast<std::size_t>(max))
-                                     : f.TextOr(field, "", static_cast<std::size_t>(max));
-    if (!v) return ReplyError(call, v.error());
-    *out = std::move(*v);
-  }
-  if (core::Status done = f.Finish(); !done) return ReplyError(call, done.error());
-  Blocking(call, [&s, call, req = std::move(b->first), code, name, region, address] {
-    ReplyResult(call, 201, s.org().AddStore(req, code, name, region, address));
-  });
-}
-
-void PostCardType(service::Services& s, const CallPtr& call) {
-  auto b = Begin(call);
-  if (!b) return;
-  Fields& f = b->second;
-  service::CardTypeSpec spec;
-  auto read = [&]() -> core::Status {
-    ONECARD_TRY(spec.code, f.Text("code", 40));
-    ONECARD_TRY(spec.name, f.Text("name", 200));
-    ONECARD_TRY(std::string kind, f.TextOr("kind", "personal", 40));
-    ONECARD_TRY(spec.kind, core::ParseCardKind(kind));
-    ONECARD_TRY(std::optional<std::int64_t> months, f.OptInt("validity_months"));
-    if (months && (*months < 0 || *months > 1200)) {
-      return MakeError(ErrorCode::kFieldInvalid, "validity is 0 to 1,200 months",
-                       "validity_months");
-    }
-    spec.validity_months = static_cast<int>(months.value_or(0));
-    ONECARD_TRY(std::optional<std::int64_t> fee, f.OptInt("fee_fen"));
-    spec.fee_fen = fee.value_or(0);
-    return f.Finish();
+void PostRegion(S services, const CallPtr& call) {
+  struct Spec {
+    std::string code, name, parent;
   };
-  if (core::Status ok = read(); !ok) return ReplyError(call, ok.error());
-  Blocking(call, [&s, call, req = std::move(b->first), spec] {
-    ReplyResult(call, 201, s.org().AddCardType(req, spec));
-  });
+  AdminWrite<Spec>(
+      services, call, 201,
+      [](Fields& f, Spec& o) -> core::Status {
+        ONECARD_TRY(o.code, f.Text("code", 40));
+        ONECARD_TRY(o.name, f.Text("name", 200));
+        ONECARD_TRY(o.parent, f.TextOr("parent", "", 40));
+        return {};
+      },
+      [](S s, R req, const Spec& o) { return s.org().AddRegion(req, o.code, o.name, o.parent); });
 }
 
-void PostField(service::Services& s, const CallPtr& call) {
-  auto b = Begin(call);
-  if (!b) return;
-  Fields& f = b->second;
-  core::FieldDefinition def;
-  auto read = [&]() -> core::Status {
-    ONECARD_TRY(def.key, f.Text("key", 40));
-    ONECARD_TRY(def.label, f.Text("label", 200));
-    ONECARD_TRY(std::string type, f.TextOr("type", "text", 40));
-    ONECARD_TRY(def.type, core::ParseFieldType(type));
-    ONECARD_TRY(std::string list, f.TextOr("choices", "", 2000));
-    std::size_t start = 0;
-    while (!list.empty() && start <= list.size()) {
-      const std::size_t bar = list.find('|', start);
-      def.choices.push_back(list.substr(start, bar == std::string::npos ? bar : bar - start));
-      if (bar == std::string::npos) break;
-      start = bar + 1;
-    }
-    ONECARD_TRY(std::optional<bool> indexed, f.OptBool("indexed"));
-    def.indexed = indexed.value_or(false);
-    ONECARD_TRY(std::optional<bool> editable, f.OptBool("member_editable"));
-    def.member_editable = editable.value_or(false);
-    return f.Finish();
+void PostStore(S services, const CallPtr& call) {
+  struct Spec {
+    std::string code, name, region, address;
   };
-  if (core::Status ok = read(); !ok) return ReplyError(call, ok.error());
-  Blocking(call, [&s, call, req = std::move(b->first), def] {
-    ReplyResult(call, 201, s.org().DefineField(req, def));
-  });
+  AdminWrite<Spec>(
+      services, call, 201,
+      [](Fields& f, Spec& o) -> core::Status {
+        ONECARD_TRY(o.code, f.Text("code", 40));
+        ONECARD_TRY(o.name, f.Text("name", 200));
+        ONECARD_TRY(o.region, f.TextOr("region", "", 40));
+        ONECARD_TRY(o.address, f.TextOr("address", "", 500));
+        return {};
+      },
+      [](S s, R req, const Spec& o) {
+        return s.org().AddStore(req, o.code, o.name, o.region, o.address);
+      });
+}
+
+void PostCardType(S services, const CallPtr& call) {
+  AdminWrite<service::CardTypeSpec>(
+      services, call, 201,
+      [](Fields& f, service::CardTypeSpec& spec) -> core::Status {
+        ONECARD_TRY(spec.code, f.Text("code", 40));
+        ONECARD_TRY(spec.name, f.Text("name", 200));
+        ONECARD_TRY(std::string kind, f.TextOr("kind", "personal", 40));
+        ONECARD_TRY(spec.kind, core::ParseCardKind(kind));
+        ONECARD_TRY(std::optional<std::int64_t> months, f.OptInt("validity_months"));
+        if (months && (*months < 0 || *months > 1200)) {
+          return MakeError(ErrorCode::kFieldInvalid, "validity is 0 to 1,200 months",
+                           "validity_months");
+        }
+        spec.validity_months = static_cast<int>(months.value_or(0));
+        ONECARD_TRY(std::optional<std::int64_t> fee, f.OptInt("fee_fen"));
+        spec.fee_fen = fee.value_or(0);
+        return {};
+      },
+      [](S s, R req, const service::CardTypeSpec& spec) { return s.org().AddCardType(req, spec); });
+}
+
+void PostField(S services, const CallPtr& call) {
+  AdminWrite<core::FieldDefinition>(
+      services, call, 201,
+      [](Fields& f, core::FieldDefinition& def) -> core::Status {
+        ONECARD_TRY(def.key, f.Text("key", 40));
+        ONECARD_TRY(def.label, f.Text("label", 200));
+        ONECARD_TRY(std::string type, f.TextOr("type", "text", 40));
+        ONECARD_TRY(def.type, core::ParseFieldType(type));
+        ONECARD_TRY(std::string list, f.TextOr("choices", "", 2000));
+        std::size_t start = 0;
+        while (!list.empty() && start <= list.size()) {
+          const std::size_t bar = list.find('|', start);
+          def.choices.push_back(list.substr(start, bar == std::string::npos ? bar : bar - start));
+          if (bar == std::string::npos) break;
+          start = bar + 1;
+        }
+        ONECARD_TRY(std::optional<bool> indexed, f.OptBool("indexed"));
+        def.indexed = indexed.value_or(false);
+        ONECARD_TRY(std::optional<bool> editable, f.OptBool("member_editable"));
+        def.member_editable = editable.value_or(false);
+        return {};
+      },
+      [](S s, R req, const core::FieldDefinition& def) { return s.org().DefineField(req, def); });
 }
 
 // ----- staff and API keys -----
 
-void PostStaff(service::Services& s, const CallPtr& call) {
-  auto b = Begin(call);
-  if (!b) return;
-  Fields& f = b->second;
-  service::StaffSpec spec;
-  auto read = [&]() -> core::Status {
-    ONECARD_TRY(spec.username, f.Text("username", 64));
-    ONECARD_TRY(spec.display_name, f.TextOr("display_name", "", 100));
-    ONECARD_TRY(spec.password, f.Text("password", 256));
-    ONECARD_TRY(spec.role, f.Text("role", 40));
-    ONECARD_TRY(spec.store, f.TextOr("store", "", 40));
-    ONECARD_TRY(spec.region, f.TextOr("region", "", 40));
-    return f.Finish();
-  };
-  if (core::Status ok = read(); !ok) return ReplyError(call, ok.error());
-  Blocking(call, [&s, call, req = std::move(b->first), spec = std::move(spec)] {
-    ReplyResult(call, 201, s.staff().Add(req, spec));
-  });
+void PostStaff(S services, const CallPtr& call) {
+  AdminWrite<service::StaffSpec>(
+      services, call, 201,
+      [](Fields& f, service::StaffSpec& spec) -> core::Status {
+        ONECARD_TRY(spec.username, f.Text("username", 64));
+        ONECARD_TRY(spec.display_name, f.TextOr("display_name", "", 100));
+        ONECARD_TRY(spec.password, f.Text("password", 256));
+        ONECARD_TRY(spec.role, f.Text("role", 40));
+        ONECARD_TRY(spec.store, f.TextOr("store", "", 40));
+        ONECARD_TRY(spec.region, f.TextOr("region", "", 40));
+        return {};
+      },
+      [](S s, R req, const service::StaffSpec& spec) { return s.staff().Add(req, spec); });
 }
 
-void PatchStaff(service::Services& s, const CallPtr& call) {
-  auto b = Begin(call);
-  if (!b) return;
-  Fields& f = b->second;
-  service::StaffChanges c;
-  auto read = [&]() -> core::Status {
-    ONECARD_TRY(c.display_name, f.OptText("display_name", 100));
-    ONECARD_TRY(c.password, f.OptText("password", 256));
-    ONECARD_TRY(c.role, f.OptText("role", 40));
-    ONECARD_TRY(c.store, f.OptText("store", 40));
-    ONECARD_TRY(c.region, f.OptText("region", 40));
-    ONECARD_TRY(c.active, f.OptBool("active"));
-    return f.Finish();
-  };
-  if (core::Status ok = read(); !ok) return ReplyError(call, ok.error());
-  Blocking(call, [&s, call, req = std::move(b->first), c = std::move(c)] {
-    ReplyResult(call, 200, s.staff().Update(req, call->Param("username"), c));
-  });
+void PatchStaff(S services, const CallPtr& call) {
+  AdminWrite<service::StaffChanges>(
+      services, call, 200,
+      [](Fields& f, service::StaffChanges& c) -> core::Status {
+        ONECARD_TRY(c.display_name, f.OptText("display_name", 100));
+        ONECARD_TRY(c.password, f.OptText("password", 256));
+        ONECARD_TRY(c.role, f.OptText("role", 40));
+        ONECARD_TRY(c.store, f.OptText("store", 40));
+        ONECARD_TRY(c.region, f.OptText("region", 40));
+        ONECARD_TRY(c.active, f.OptBool("active"));
+        return {};
+      },
+      [call](S s, R req, const service::StaffChanges& c) {
+        return s.staff().Update(req, call->Param("username"), c);
+      });
 }
 
-void PostApiKey(service::Services& s, const CallPtr& call) {
-  auto b = Begin(call);
-  if (!b) return;
-  Fields& f = b->second;
-  service::ApiKeySpec spec;
-  auto read = [&]() -> core::Status {
-    ONECARD_TRY(spec.name, f.Text("name", 64));
-    ONECARD_TRY(spec.role, f.Text("role", 40));
-    ONECARD_TRY(spec.store, f.TextOr("store", "", 40));
-    ONECARD_TRY(spec.region, f.TextOr("region", "", 40));
-    return f.Finish();
-  };
-  if (core::Status ok = read(); !ok) return ReplyError(call, ok.error());
-  Blocking(call, [&s, call, req = std::move(b->first), spec = std::move(spec)] {
-    ReplyResult(call, 201, s.staff().AddApiKey(req, spec));
-  });
+void PostApiKey(S services, const CallPtr& call) {
+  AdminWrite<service::ApiKeySpec>(
+      services, call, 201,
+      [](Fields& f, service::ApiKeySpec& spec) -> core::Status {
+        ONECARD_TRY(spec.name, f.Text("name", 64));
+        ONECARD_TRY(spec.role, f.Text("role", 40));
+        ONECARD_TRY(spec.store, f.TextOr("store", "", 40));
+        ONECARD_TRY(spec.region, f.TextOr("region", "", 40));
+        return {};
+      },
+      [](S s, R req, const service::ApiKeySpec& spec) { return s.staff().AddApiKey(req, spec); });
 }
 
-void PostRevokeApiKey(service::Services& s, const CallPtr& call) {
+void PostRevokeApiKey(S services, const CallPtr& call) {
   Result<std::int64_t> id = PositiveId(call->Param("id"), "id");
   if (!id) return ReplyError(call, id.error());
-  auto b = Begin(call);
-  if (!b) return;
-  if (core::Status done = b->second.Finish(); !done) return ReplyError(call, done.error());
-  Blocking(call, [&s, call, req = std::move(b->first), id = *id] {
-    ReplyResult(call, 200, s.staff().RevokeApiKey(req, id));
-  });
+  AdminWrite<std::int64_t>(
+      services, call, 200,
+      [&](Fields&, std::int64_t& out) -> core::Status {
+        out = *id;
+        return {};
+      },
+      [](S s, R req, std::int64_t key) { return s.staff().RevokeApiKey(req, key); });
 }
 
 void GetAudit(service::Services& s, const CallPtr& call) {

@@ -119,10 +119,11 @@ core::Status CheckScopeFits(Role role, bool has_store, bool has_region) {
   return {};
 }
 
-bool Principal::CoversStore(core::StoreId s) const {
+bool Principal::CoversStore(std::string_view code) const {
   if (TenantWide()) return true;
-  if (store.valid()) return s == store;
-  return std::find(region_stores.begin(), region_stores.end(), s) != region_stores.end();
+  if (store.valid()) return code == store_code;
+  return std::find(region_store_codes.begin(), region_store_codes.end(), code) !=
+         region_store_codes.end();
 }
 
 core::Status Require(const Principal& who, Permission p) {

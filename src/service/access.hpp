@@ -65,14 +65,13 @@ struct Principal {
   std::string store_code;
   core::RegionId region;  // region scope (valid: stores of this region)
   std::string region_code;
-  std::vector<core::StoreId> region_stores;  // the stores of `region`
-  std::vector<std::string> region_store_codes;
-  std::string session_hash;  // for logout (sessions only)
+  std::vector<std::string> region_store_codes;  // the stores of `region`
+  std::string session_hash;                     // for logout (sessions only)
   std::optional<core::Timestamp> session_expires;
 
   bool Can(Permission p) const { return RoleHas(role, p); }
-  // Whether a store (invalid: head office) is inside this principal's scope.
-  bool CoversStore(core::StoreId s) const;
+  // Whether a store, by code ("": head office), is inside this principal's scope.
+  bool CoversStore(std::string_view store_code) const;
   bool TenantWide() const { return !store.valid() && !region.valid(); }
 };
 

@@ -50,6 +50,15 @@ core::Result<core::Timestamp> EndOfLocalDay(std::string_view tz, core::CivilDate
   return StartOfLocalDay(tz, last_valid_day.PlusDays(1));
 }
 
+core::Result<std::optional<core::Timestamp>> ExpiryAfterLastDay(std::string_view tz,
+                                                                std::string_view date,
+                                                                std::string_view field) {
+  if (date.empty() || date == "never") return std::optional<core::Timestamp>{};
+  ONECARD_TRY(core::CivilDate d, core::CivilDate::Parse(date, field));
+  ONECARD_TRY(core::Timestamp t, EndOfLocalDay(tz, d));
+  return std::optional<core::Timestamp>(t);
+}
+
 core::CivilDate LocalDate(std::string_view tz, core::Timestamp t) {
   std::int64_t secs = t.seconds();
   if (const date::time_zone* zone = FindZone(tz)) {

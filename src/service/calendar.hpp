@@ -26,5 +26,10 @@ std::string LocalDateTime(std::string_view tz, core::Timestamp t);
 // An expiry given as the last valid local day becomes the instant after it: the start of the
 // next local day. Lots with expires_at ≤ an expiry run's cutoff are written off.
 core::Result<core::Timestamp> EndOfLocalDay(std::string_view tz, core::CivilDate last_valid_day);
+// The same from text: "YYYY-MM-DD" → the end of that local day; "" or "never" → no expiry.
+// Error: kDateMalformed naming `field`.
+core::Result<std::optional<core::Timestamp>> ExpiryAfterLastDay(std::string_view tz,
+                                                                std::string_view date,
+                                                                std::string_view field);
 
 }  // namespace onecard::service

@@ -420,7 +420,6 @@ Result<Principal> StaffService::PrincipalOf(storage::ReadTxn& txn, const TenantR
     ONECARD_TRY(std::vector<storage::StoreRecord> stores, txn.ListStores(tenant.id));
     for (const auto& s : stores) {
       if (s.region != region) continue;
-      p.region_stores.push_back(s.id);
       p.region_store_codes.push_back(s.code);
     }
   }
