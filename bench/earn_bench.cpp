@@ -1,6 +1,6 @@
 // Durable earns per second through the service layer, at group-commit sizes 1, 10 and 100, each
 // against a baseline measured in the same run: the bare SQLite statements one earn writes
-// (entry, two postings, lot, account balance, idempotency key), prepared once, in one
+// (entry, two postings, lot, account balance, idempotency key, audit row), prepared once, in one
 // transaction per group, with the same durability (WAL, synchronous=FULL). See bench/README.md.
 //
 //   onecard_bench [--dir DIR] [--scale S] [--group N] [--only service|baseline] [--no-sync]
@@ -182,7 +182,7 @@ double BaselineRate(const Setup& setup, int group, int earns) {
     if (sqlite3_step(q) == SQLITE_ROW) issued = sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);
   }
-  Stmt entry, posting, lot, account, key;
+  Stmt entry, posting, lot, account, key, audit;
   entry.Prepare(db,
                 "INSERT INTO entries (tenant_id, kind, doc_no, store_id, staff, reason, at, "
                 "member_id, card_id) VALUES (1, 'earn', '', 1, 'till-1', '', ?1, NULL, NULL)");
@@ -197,6 +197,10 @@ double BaselineRate(const Setup& setup, int group, int earns) {
   key.Prepare(db,
               "INSERT INTO idempotency_keys (tenant_id, key, digest, reply, created_at) "
               "VALUES (1, ?1, ?2, ?3, ?4)");
+  audit.Prepare(db,
+                "INSERT INTO audit_log (tenant_id, at, actor, actor_kind, client, store_id, "
+                "request_id, action, object_kind, object_id, before, after) VALUES (1, ?1, "
+                "'till-1', 'api_key', '127.0.0.1', 1, ?2, 'points.earn', 'card', ?3, NULL, ?4)");
   const std::string digest(64, 'a');
   const std::string reply(400, 'r');  // about the size of an earn receipt's JSON
   std::mt19937 rng(42);
@@ -237,12 +241,18 @@ double BaselineRate(const Setup& setup, int group, int earns) {
       sqlite3_bind_text(key.s, 3, reply.c_str(), -1, SQLITE_STATIC);
       sqlite3_bind_int64(key.s, 4, now);
       key.Run();
+      const std::string summary = "{\"entry_id\":" + std::to_string(e) + ",\"doc_no\":\"\"}";
+      sqlite3_bind_int64(audit.s, 1, now);
+      sqlite3_bind_text(audit.s, 2, k.c_str(), -1, SQLITE_TRANSIENT);
+      sqlite3_bind_text(audit.s, 3, "8800000000000000", -1, SQLITE_STATIC);
+      sqlite3_bind_text(audit.s, 4, summary.c_str(), -1, SQLITE_TRANSIENT);
+      audit.Run();
     }
     Check(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK, "commit");
     done += wave;
   }
   const double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  for (Stmt* st : {&entry, &posting, &lot, &account, &key}) sqlite3_finalize(st->s);
+  for (Stmt* st : {&entry, &posting, &lot, &account, &key, &audit}) sqlite3_finalize(st->s);
   sqlite3_close(db);
   return earns / seconds;
 }

@@ -49,7 +49,11 @@ inline std::string Dump(const nlohmann::json& j) {
 void Reply(const CallPtr& call, int status, std::string body);
 template <class T>
 void ReplyJson(const CallPtr& call, int status, const T& value) {
-  Reply(call, status, Dump(nlohmann::json(value)));
+  if constexpr (service::detail::HasReplyEncoder<T>) {
+    Reply(call, status, EncodeReply(value));  // the same JSON, written directly
+  } else {
+    Reply(call, status, Dump(nlohmann::json(value)));
+  }
 }
 // Answers with the error document and the status of the error's class.
 void ReplyError(const CallPtr& call, const core::Error& e);

@@ -155,6 +155,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
                          });
       return;
     }
+    if (parser_->is_done()) return OnRequest({});  // no body (a GET): nothing more to read
     ReadBody();
   }
 
@@ -198,12 +199,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
     const tcp::endpoint peer = stream_.socket().remote_endpoint(peer_ec);
     if (!peer_ec) req.client = peer.address().to_string();
     // The handler may answer from another thread (the writer's); the answer comes back to this
-    // connection's strand. Answering twice is a bug and is ignored after the first.
+    // connection's strand — at once when it is given on the strand (a read answered inline),
+    // which is why nothing may follow the handler's call here. Answering twice is a bug and is
+    // ignored after the first.
     auto answered = std::make_shared<std::atomic<bool>>(false);
     server_->handler(std::move(req), [self = shared_from_this(), answered](ApiResponse&& res) {
       if (answered->exchange(true)) return;
-      net::post(self->stream_.get_executor(),
-                [self, res = std::move(res)]() mutable { self->Write(std::move(res), true); });
+      net::dispatch(self->stream_.get_executor(),
+                    [self, res = std::move(res)]() mutable { self->Write(std::move(res), true); });
     });
   }
 

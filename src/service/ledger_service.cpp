@@ -32,11 +32,17 @@ void LedgerService::Submit(const Request& req, Result<Prepared<T>> prepared, Cal
   }
   // The command outlives this call: it keeps its own copy of the request.
   auto shared = std::make_shared<const Request>(req);
+  std::shared_ptr<storage::AuditRecord> summary_to = audit;  // not moved-from, whatever the order
   writer_.CallAsync<T>(
       req.tenant.id, req.idempotency_key, std::move(prepared->digest),
-      [this, shared, run = std::move(prepared->run)](storage::WriteTxn& txn) -> Result<T> {
+      [this, shared, summary_to,
+       run = std::move(prepared->run)](storage::WriteTxn& txn) -> Result<T> {
         LedgerTxn l(txn, *shared, clock_.Now(), accounts_.get());
-        return run(l);
+        Result<T> result = run(l);
+        // The journal holds the entry itself (lines, balances after, lots): the audit row
+        // points at it rather than copying the receipt, which would double what an earn writes.
+        if (result && summary_to) summary_to->after = AuditSummary(*result);
+        return result;
       },
       std::move(done), std::move(audit));
 }

@@ -219,6 +219,12 @@ struct VerifyReport {
 // The same JSON as nlohmann's conversion below, written directly (see Writer::CallAsync).
 std::string EncodeReply(const EntryReceipt& r);
 std::string EncodeReply(const HoldReceipt& r);
+std::string EncodeReply(const CardBalances& b);  // GET …/balance, the busiest read
+
+// What the audit log keeps as `after` for a ledger command: a reference to the journal entry
+// (and hold), whose lines, balances after and lots the journal holds already.
+std::string AuditSummary(const EntryReceipt& r);
+std::string AuditSummary(const HoldReceipt& r);
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PostingLine, card_number, asset, amount, balance_after)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(LotLine, lot_id, asset, amount, remaining, expires_at, source)

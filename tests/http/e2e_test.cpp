@@ -111,6 +111,15 @@ TEST_F(ServeTest, AClerkLogsInFindsAMemberByCardAndEarnsAndSpendsPoints) {
   EXPECT_EQ(earn.Json()["store"], "sh01");
   EXPECT_EQ(earn.Json()["staff"], "zhou.clerk");
   EXPECT_EQ(earn.Json()["lines"][0]["balance_after"], before + 120);
+  // The audit row names who earned where and points at the journal entry.
+  const std::string admin = Login(c, "admin", "onecard-admin");
+  HttpResponse audited = c.Get("/v1/audit?action=points.earn&limit=1", admin);
+  ASSERT_EQ(audited.status, 200) << audited.body;
+  const json row = audited.Json()["items"][0];
+  EXPECT_EQ(row["actor"], "zhou.clerk");
+  EXPECT_EQ(row["store"], "sh01");
+  EXPECT_EQ(row["object_id"], kZhang);
+  EXPECT_EQ(row["after"], (json{{"entry_id", earn.Json()["entry_id"]}, {"doc_no", "S-1"}}));
   HttpResponse spend =
       c.Post("/v1/points/spend", {{"card", kZhang}, {"points", 100}}, token, "spend-1");
   ASSERT_EQ(spend.status, 200) << spend.body;

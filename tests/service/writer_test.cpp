@@ -153,6 +153,30 @@ TEST(ReplyEncoderTest, WritesTheSameJsonAsTheGenericConversion) {
   EXPECT_EQ(
       nlohmann::json(nlohmann::json::parse(service::EncodeReply(r)).get<service::EntryReceipt>()),
       nlohmann::json(r));
+
+  // A card's balances (GET …/balance), with lots, an expiry and a hold.
+  service::CardBalances b;
+  b.card_number = "8800002";
+  b.account_card_number = "8800001";
+  b.member_id = 7;
+  b.member_name = "张伟 \"Zhang\"";
+  b.status = "active";
+  service::AssetBalance points;
+  points.asset = core::Asset::kPoints;
+  points.balance = 1200;
+  points.available = 1100;
+  points.held = 100;
+  points.expired_pending = 5;
+  points.next_expiry = core::Timestamp{7};
+  points.next_expiry_amount = 20;
+  points.lots = r.new_lots;
+  service::AssetBalance value;
+  value.asset = core::Asset::kStoredValue;
+  value.debt = 300;
+  value.credit_limit = 5000;
+  b.assets = {points, value};
+  b.holds = {{3, core::AssetSelection::kAnyPoints, 100, core::Timestamp{9}}};
+  EXPECT_EQ(nlohmann::json::parse(service::EncodeReply(b)), nlohmann::json(b));
 }
 
 }  // namespace

@@ -122,6 +122,14 @@ Status Connection::Exec(const char* sql, std::string_view context) {
   return ToError(db_, sqlite3_extended_errcode(db_), context);
 }
 
+Status Connection::Run(const char* sql, std::string_view context) {
+  ONECARD_TRY(Stmt st, Prepare(sql));
+  if (Result<bool> row = st.Step(); !row) {
+    return ToError(db_, sqlite3_extended_errcode(db_), context);
+  }
+  return {};
+}
+
 Result<Stmt> Connection::Prepare(const char* sql) {
   auto it = cache_.find(sql);
   if (it != cache_.end()) return Stmt(db_, it->second);

@@ -77,6 +77,9 @@ class Connection {
   Status Exec(const std::string& sql, std::string_view context) {
     return Exec(sql.c_str(), context);
   }
+  // Runs one statement that returns no rows from the statement cache (`sql` with static storage):
+  // for BEGIN, COMMIT and ROLLBACK, which every request runs and Exec would parse each time.
+  Status Run(const char* sql, std::string_view context);
   // A cached prepared statement; `sql` must have static storage.
   Result<Stmt> Prepare(const char* sql);
   // Prepares a statement outside the cache (for SQL built at run time), finalised with the Stmt's

@@ -20,6 +20,9 @@ inline constexpr std::int32_t kApplicationId = 0x4F4E4543;
 struct Options {
   OpenMode mode = OpenMode::kExisting;
   Durability durability = Durability::kFull;
+  // WAL size, in pages, past which the WAL is copied into the database file (off the writer's
+  // path; see Checkpointer in sqlite_store.cpp). Tests lower it.
+  int checkpoint_pages = 10000;
 };
 
 Result<std::unique_ptr<Store>> OpenStore(const std::string& path, const Options& options);
