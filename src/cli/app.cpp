@@ -204,6 +204,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   AddLedgerCommands(app, ctx);
   AddStaffCommands(app, ctx);
   AddServeCommand(app, ctx);
+  AddProgrammeCommands(app, ctx);
   ctx.root = &app;
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());

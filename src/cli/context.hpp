@@ -85,5 +85,6 @@ void AddCardCommands(CLI::App& app, CliContext& ctx);
 void AddLedgerCommands(CLI::App& app, CliContext& ctx);
 void AddStaffCommands(CLI::App& app, CliContext& ctx);
 void AddServeCommand(CLI::App& app, CliContext& ctx);
+void AddProgrammeCommands(CLI::App& app, CliContext& ctx);
 
 }  // namespace onecard::cli

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -262,6 +263,46 @@ TEST(CliDocsTest, EveryErrorCodeIsDocumentedUnderItsClass) {
     ASSERT_TRUE(class_of.count(name)) << name << " is not in docs/cli.md";
     EXPECT_EQ(class_of[name], core::ErrorClassName(core::ClassOf(code))) << name;
   }
+}
+
+// `programme validate` and `programme explain` read files only; a broken programme is refused
+// with every problem and its line, and nothing needs a database.
+TEST_F(CliTest, ProgrammeValidateAndExplain) {
+  const std::string examples = std::string(ONECARD_SOURCE_DIR) + "/examples/programmes/";
+  Ran ok = Run({"programme", "validate", examples + "p2.toml"});
+  EXPECT_EQ(ok.code, 0) << ok.err;
+  EXPECT_NE(ok.out.find("5 tiers"), std::string::npos) << ok.out;
+  EXPECT_FALSE(std::filesystem::exists(db_)) << "validate opened no database";
+
+  TempDir dir;
+  const std::string bad = dir.File("bad.toml");
+  std::ofstream(bad) << "[programme]\ncode = \"x\"\nname = \"x\"\neffective_from = \"2026-01-01\"\n"
+                        "[[tiers]]\ncode = \"a\"\n[[tiers]]\ncode = \"b\"\ndiscount = \"5\"\n";
+  Ran broken = Run({"programme", "validate", bad});
+  EXPECT_EQ(broken.code, cli::kExitInvalid);
+  EXPECT_NE(broken.err.find("2 problems"), std::string::npos) << broken.err;
+  EXPECT_NE(broken.err.find("bad.toml:7: tiers[1].entry"), std::string::npos) << broken.err;
+  EXPECT_NE(broken.err.find("bad.toml:9: tiers[1].discount"), std::string::npos) << broken.err;
+
+  const std::string basket = dir.File("basket.json");
+  std::ofstream(basket) << R"({"lines": [{"sku": "SOFA", "price": "16000.00"},
+      {"sku": "BAG", "price": "10.00", "categories": ["non-earning"]}]})";
+  nlohmann::json e = Json({"programme", "explain", examples + "p2.toml", "--basket", basket,
+                           "--date", "2026-12-01", "--tier", "silver"});
+  EXPECT_EQ(e["tier"], "gold");
+  EXPECT_EQ(e["paid_total"], "14409.00");
+  EXPECT_EQ(e["points"], 432);
+  EXPECT_FALSE(e["explain"].empty());
+  Ran text = Run(
+      {"programme", "explain", examples + "p2.toml", "--basket", basket, "--date", "2026-12-01"});
+  EXPECT_EQ(text.code, 0) << text.err;
+  EXPECT_NE(text.out.find("why:"), std::string::npos) << text.out;
+
+  std::ofstream(basket) << R"({"lines": [{"sku": "SOFA", "price": "-1.00"}]})";
+  Ran negative = Run(
+      {"programme", "explain", examples + "p2.toml", "--basket", basket, "--date", "2026-12-01"});
+  EXPECT_EQ(negative.code, cli::kExitInvalid);
+  EXPECT_NE(negative.err.find("lines[0].unit_price"), std::string::npos) << negative.err;
 }
 
 }  // namespace

@@ -1,0 +1,445 @@
+#include "core/programme.hpp"
+
+#include <algorithm>
+#include <numeric>
+
+#include "core/assert.hpp"
+#include "core/int128.hpp"
+
+namespace onecard::core {
+namespace {
+
+using i128 = Int128;
+
+std::string Yuan(std::int64_t fen) {
+  return "¥" + Money::Fen(fen).ToString();
+}
+
+std::string Percent(const Ratio& r) {
+  return Ratio{r.num * 100, r.den}.ToString() + "%";
+}
+
+Result<std::int64_t> Narrow(i128 v) {
+  if (v > kAmountMax * 1000 || v < -kAmountMax * 1000) {
+    return MakeError(ErrorCode::kAmountTooLarge, "an amount in the evaluation is too large");
+  }
+  return static_cast<std::int64_t>(v);
+}
+
+// Monday = 1 … Sunday = 7.
+int IsoWeekday(const CivilDate& d) {
+  const int w = d.Weekday();
+  return w == 0 ? 7 : w;
+}
+
+bool Contains(const std::vector<std::string>& list, std::string_view value) {
+  return std::find(list.begin(), list.end(), value) != list.end();
+}
+
+bool BirthdayIs(const CivilDate& birthday, const CivilDate& today) {
+  if (birthday.month == 2 && birthday.day == 29 && !IsLeapYear(today.year)) {
+    return today.month == 2 && today.day == 28;  // kept on the 28th in common years
+  }
+  return birthday.month == today.month && birthday.day == today.day;
+}
+
+bool MultiplierApplies(const Multiplier& m, const MemberState& member, const std::string& tier,
+                       const EvalContext& ctx) {
+  if (!m.tiers.empty() && !Contains(m.tiers, tier)) return false;
+  if (!m.stores.empty() && !Contains(m.stores, ctx.store)) return false;
+  switch (m.when) {
+    case Multiplier::When::kBirthdayDay:
+      return member.birthday && BirthdayIs(*member.birthday, ctx.date);
+    case Multiplier::When::kBirthdayMonth:
+      return member.birthday && member.birthday->month == ctx.date.month;
+    case Multiplier::When::kDates:
+      return std::find(m.dates.begin(), m.dates.end(), std::pair{ctx.date.month, ctx.date.day}) !=
+             m.dates.end();
+    case Multiplier::When::kWeekly:
+      return std::find(m.weekdays.begin(), m.weekdays.end(), IsoWeekday(ctx.date)) !=
+                 m.weekdays.end() &&
+             ctx.minute_of_day >= m.from_minute && ctx.minute_of_day < m.to_minute;
+  }
+  return false;
+}
+
+// Prices every line at `tier` and works out what it earns. `explain` receives the reasons.
+struct Priced {
+  std::vector<PricedLine> lines;
+  std::int64_t list_total = 0;
+  std::int64_t discount_total = 0;
+  std::int64_t paid_total = 0;
+  std::int64_t points = 0;
+  std::int64_t carried_fen = 0;
+  std::vector<std::string> explain;
+};
+
+Result<Priced> PriceAndEarn(const Programme& p, const TierRule& tier, const MemberState& member,
+                            std::span<const BasketLine> lines, const EvalContext& ctx) {
+  Priced out;
+  const std::string at = "tier " + tier.code + ": ";
+  // Prices.
+  for (const BasketLine& l : lines) {
+    PricedLine pl;
+    pl.sku = l.sku;
+    pl.quantity = l.quantity;
+    ONECARD_TRY(pl.list, Narrow(static_cast<i128>(l.quantity) * l.unit_price));
+    Ratio off = tier.discount;
+    for (const ClassDiscount& c : tier.class_discounts) {
+      if (c.item_class == l.item_class) off = c.off;
+    }
+    ONECARD_TRY(pl.discount, MulDiv(pl.list, off.num, off.den, Rounding::kHalfUp));
+    pl.paid = pl.list - pl.discount;
+    if (!off.IsZero()) {
+      out.explain.push_back(at + Percent(off) + " off " + l.item_class + " for " + l.sku + ": " +
+                            Yuan(pl.list) + " − " + Yuan(pl.discount) + " = " + Yuan(pl.paid) +
+                            " (discount rounded half up to the fen)");
+    }
+    out.list_total += pl.list;
+    out.discount_total += pl.discount;
+    out.paid_total += pl.paid;
+    out.lines.push_back(std::move(pl));
+  }
+
+  // The purchase's multiplier: the tier's, then the bonus multipliers that apply now.
+  Ratio multiplier = tier.earn_multiplier;
+  if (!(multiplier == Ratio{1, 1})) {
+    out.explain.push_back(at + "earns ×" + multiplier.ToString());
+  }
+  Ratio bonus{1, 1};
+  std::string bonus_names;
+  for (const Multiplier& m : p.multipliers) {
+    if (!MultiplierApplies(m, member, tier.code, ctx)) continue;
+    if (p.combine == MultiplierCombination::kMultiply) {
+      ONECARD_TRY(bonus, Multiply(bonus, m.factor));
+      bonus_names += (bonus_names.empty() ? "" : ", ") + m.name + " ×" + m.factor.ToString();
+    } else if (bonus < m.factor) {
+      bonus = m.factor;
+      bonus_names = m.name + " ×" + m.factor.ToString();
+    }
+  }
+  if (!bonus_names.empty()) {
+    out.explain.push_back("multiplier: " + bonus_names +
+                          (p.combine == MultiplierCombination::kMultiply
+                               ? " (multiplied)"
+                               : " (the highest applies)"));
+    ONECARD_TRY(multiplier, Multiply(multiplier, bonus));
+  }
+
+  // Each line's rate: product > category > store > tier > base.
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const BasketLine& l = lines[i];
+    PricedLine& pl = out.lines[i];
+    std::string why;
+    if (l.non_earning) {
+      why = l.sku + " is flagged non-earning";
+    } else {
+      for (const std::string& c : l.categories) {
+        if (Contains(p.non_earning_categories, c)) {
+          why = l.sku + " is in non-earning category " + c;
+          break;
+        }
+      }
+    }
+    if (!why.empty()) {
+      out.explain.push_back("no points: " + why);
+      continue;
+    }
+    const EarnOverride* chosen = nullptr;
+    for (EarnOverride::Scope scope : {EarnOverride::Scope::kProduct, EarnOverride::Scope::kCategory,
+                                      EarnOverride::Scope::kStore, EarnOverride::Scope::kTier}) {
+      for (const EarnOverride& o : p.overrides) {
+        if (o.scope != scope) continue;
+        const bool match =
+            (scope == EarnOverride::Scope::kProduct && o.code == l.sku) ||
+            (scope == EarnOverride::Scope::kCategory && Contains(l.categories, o.code)) ||
+            (scope == EarnOverride::Scope::kStore && o.code == ctx.store) ||
+            (scope == EarnOverride::Scope::kTier && o.code == tier.code);
+        if (match) {
+          chosen = &o;
+          break;
+        }
+      }
+      if (chosen) break;
+    }
+    Ratio rate = chosen ? chosen->rate : p.base_rate;
+    if (chosen) {
+      out.explain.push_back("rate for " + l.sku + ": " + rate.ToString() + " points per fen (" +
+                            std::string(ScopeName(chosen->scope)) + " " + chosen->code +
+                            " overrides the base " + p.base_rate.ToString() + ")");
+    }
+    ONECARD_TRY(pl.rate, Multiply(rate, multiplier));
+  }
+
+  // Points: lines with the same rate are summed before rounding, so splitting a purchase into
+  // lines never changes what it earns; each line then gets its share (largest remainders).
+  std::vector<Ratio> rates;
+  for (const PricedLine& pl : out.lines) {
+    if (!pl.rate.IsZero() && std::find(rates.begin(), rates.end(), pl.rate) == rates.end()) {
+      rates.push_back(pl.rate);
+    }
+  }
+  const bool carry = p.carry_remainder && rates.size() == 1;
+  for (const Ratio& rate : rates) {
+    std::int64_t base = 0;
+    std::vector<std::size_t> members;
+    for (std::size_t i = 0; i < out.lines.size(); ++i) {
+      if (out.lines[i].rate == rate) {
+        base += out.lines[i].paid;
+        members.push_back(i);
+      }
+    }
+    std::int64_t eligible = base + (carry ? member.carried_fen : 0);
+    ONECARD_TRY(std::int64_t points, MulDiv(eligible, rate.num, rate.den, p.rounding));
+    std::string line = "earn: " + Yuan(base) + " paid";
+    if (carry && member.carried_fen > 0) line += " + " + Yuan(member.carried_fen) + " carried";
+    line += " × " + rate.ToString() + " points per fen = " + std::to_string(points) + " points (" +
+            std::string(RoundingName(p.rounding)) + ")";
+    if (carry) {
+      // What the whole points took; the rest waits for the next purchase.
+      ONECARD_TRY(std::int64_t used, MulDiv(points, rate.den, rate.num, Rounding::kCeiling));
+      out.carried_fen = std::max<std::int64_t>(0, eligible - used);
+      line += "; " + Yuan(out.carried_fen) + " carried to the next purchase";
+    }
+    out.explain.push_back(line);
+    // Shares: floor per line, then one point at a time by largest remainder.
+    std::int64_t given = 0;
+    std::vector<std::pair<i128, std::size_t>> remainders;
+    for (std::size_t i : members) {
+      const i128 exact = static_cast<i128>(out.lines[i].paid) * rate.num;
+      const auto share = static_cast<std::int64_t>(exact / rate.den);
+      out.lines[i].points = share;
+      given += share;
+      remainders.emplace_back(exact % rate.den, i);
+    }
+    std::stable_sort(remainders.begin(), remainders.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    std::int64_t left = points - given;
+    for (std::size_t k = 0; left > 0; k = (k + 1) % remainders.size(), --left) {
+      out.lines[remainders[k].second].points += 1;
+    }
+    for (std::size_t k = remainders.size(); left < 0 && k-- > 0; ++left) {
+      // Rounding down below the floors (a floor rate on a carried negative): take back evenly.
+      out.lines[remainders[k].second].points -= 1;
+    }
+    out.points += points;
+  }
+  if (rates.empty()) out.explain.push_back("earn: nothing in this basket earns points");
+  return out;
+}
+
+}  // namespace
+
+std::string Ratio::ToString() const {
+  if (den == 1) return std::to_string(num);
+  std::int64_t scale = 1;
+  for (int digits = 1; digits <= 6; ++digits) {
+    scale *= 10;
+    if (scale % den == 0) {
+      const std::int64_t scaled = num * (scale / den);
+      std::string frac = std::to_string(scaled % scale);
+      frac.insert(0, static_cast<std::size_t>(digits) - frac.size(), '0');
+      while (!frac.empty() && frac.back() == '0') frac.pop_back();
+      return std::to_string(scaled / scale) + (frac.empty() ? "" : "." + frac);
+    }
+  }
+  return std::to_string(num) + "/" + std::to_string(den);
+}
+
+bool operator==(const Ratio& a, const Ratio& b) {
+  return static_cast<i128>(a.num) * b.den == static_cast<i128>(b.num) * a.den;
+}
+
+bool operator<(const Ratio& a, const Ratio& b) {
+  return static_cast<i128>(a.num) * b.den < static_cast<i128>(b.num) * a.den;
+}
+
+Result<Ratio> Multiply(const Ratio& a, const Ratio& b) {
+  i128 num = static_cast<i128>(a.num) * b.num;
+  i128 den = static_cast<i128>(a.den) * b.den;
+  i128 x = num, y = den;
+  while (y != 0) {
+    const i128 t = x % y;
+    x = y;
+    y = t;
+  }
+  if (x > 1) {
+    num /= x;
+    den /= x;
+  }
+  if (num > INT64_MAX || den > INT64_MAX) {
+    return MakeError(ErrorCode::kAmountTooLarge, "a product of rates is too fine to compute");
+  }
+  return Ratio{static_cast<std::int64_t>(num), static_cast<std::int64_t>(den)};
+}
+
+std::optional<CivilDate> ExpiryDate(const ExpiryRule& rule, CivilDate earned) {
+  switch (rule.kind) {
+    case ExpiryKind::kNever:
+      return std::nullopt;
+    case ExpiryKind::kRollingMonths:
+      return earned.PlusMonths(rule.months).PlusDays(-1);
+    case ExpiryKind::kFiscalYear: {
+      CivilDate start{earned.year, rule.start_month, 1};
+      if (earned.month >= rule.start_month) start.year += 1;
+      return start.PlusDays(-1);
+    }
+  }
+  return std::nullopt;
+}
+
+std::string_view ScopeName(EarnOverride::Scope scope) {
+  switch (scope) {
+    case EarnOverride::Scope::kProduct:
+      return "product";
+    case EarnOverride::Scope::kCategory:
+      return "category";
+    case EarnOverride::Scope::kStore:
+      return "store";
+    case EarnOverride::Scope::kTier:
+      return "tier";
+  }
+  return "?";
+}
+
+const TierRule* Programme::FindTier(std::string_view tier_code) const {
+  for (const TierRule& t : tiers) {
+    if (t.code == tier_code) return &t;
+  }
+  return nullptr;
+}
+
+int Programme::TierRank(std::string_view tier_code) const {
+  for (std::size_t i = 0; i < tiers.size(); ++i) {
+    if (tiers[i].code == tier_code) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+Result<Evaluation> Evaluate(const Programme& p, const MemberState& member,
+                            std::span<const BasketLine> lines, const EvalContext& ctx) {
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string at = "lines[" + std::to_string(i) + "]";
+    if (lines[i].sku.empty()) {
+      return MakeError(ErrorCode::kInvalidArgument, at + " has no SKU", at + ".sku");
+    }
+    if (lines[i].quantity < 1 || lines[i].quantity > 1'000'000) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       at + " (" + lines[i].sku + "): the quantity must be 1 to 1,000,000",
+                       at + ".quantity");
+    }
+    if (lines[i].unit_price < 0 || lines[i].unit_price > kAmountMax / 1'000'000) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       at + " (" + lines[i].sku + "): the price must be 0 to ¥10,000,000",
+                       at + ".unit_price");
+    }
+  }
+  ONECARD_ASSERT(!p.tiers.empty(), "a programme without tiers");
+  const TierRule* tier = member.tier.empty() ? &p.tiers.front() : p.FindTier(member.tier);
+  if (tier == nullptr) {
+    return MakeError(ErrorCode::kFieldInvalid,
+                     "the member's tier \"" + member.tier + "\" is not in programme " + p.code,
+                     "tier");
+  }
+  ONECARD_TRY(Priced priced, PriceAndEarn(p, *tier, member, lines, ctx));
+
+  // The tier the purchase qualifies for: the highest one above the member's that any condition
+  // reaches.
+  const int rank = p.TierRank(tier->code);
+  const TierRule* next = tier;
+  std::string reason;
+  bool by_single = false;
+  for (std::size_t i = static_cast<std::size_t>(rank) + 1; i < p.tiers.size(); ++i) {
+    const TierRule& t = p.tiers[i];
+    std::string why;
+    bool single = false;
+    for (const SinglePurchase& s : t.single_purchase) {
+      if ((s.from_tier.empty() || s.from_tier == tier->code) && s.amount > 0 &&
+          priced.paid_total >= s.amount) {
+        why = "a single purchase of " + Yuan(priced.paid_total) + " ≥ " + Yuan(s.amount) +
+              (s.from_tier.empty() ? "" : " (from " + s.from_tier + ")");
+        single = true;
+        break;
+      }
+    }
+    if (why.empty() && t.cumulative_spend > 0 &&
+        member.cumulative_spend + priced.paid_total >= t.cumulative_spend) {
+      why = "cumulative spend " + Yuan(member.cumulative_spend + priced.paid_total) + " ≥ " +
+            Yuan(t.cumulative_spend);
+    }
+    if (why.empty() && t.cumulative_points > 0 &&
+        member.cumulative_points + priced.points >= t.cumulative_points) {
+      why = "cumulative points " + std::to_string(member.cumulative_points + priced.points) +
+            " ≥ " + std::to_string(t.cumulative_points);
+    }
+    if (!why.empty()) {
+      next = &t;
+      reason = why;
+      by_single = single;
+    }
+  }
+
+  Evaluation e;
+  e.point_asset = p.point_asset;
+  if (next != tier && by_single && next->reprice_qualifying_purchase) {
+    ONECARD_TRY(Priced again, PriceAndEarn(p, *next, member, lines, ctx));
+    priced.explain.push_back("tier " + next->code + " reached by " + reason +
+                             "; the purchase is priced and earns at " + next->code + ":");
+    for (std::string& line : again.explain) priced.explain.push_back(std::move(line));
+    again.explain = std::move(priced.explain);
+    priced = std::move(again);
+    e.tier = next->code;
+  } else {
+    e.tier = tier->code;
+    if (next != tier) {
+      priced.explain.push_back("tier " + next->code + " reached by " + reason +
+                               "; this purchase stays priced at " + tier->code);
+    }
+  }
+  e.tier_after = next->code;
+  e.tier_reason = reason;
+  e.lines = std::move(priced.lines);
+  e.list_total = priced.list_total;
+  e.discount_total = priced.discount_total;
+  e.paid_total = priced.paid_total;
+  e.points = priced.points;
+  e.carried_fen = p.carry_remainder ? priced.carried_fen : 0;
+  if (p.carry_remainder && priced.points == 0 && priced.carried_fen == 0) {
+    e.carried_fen = member.carried_fen;  // nothing earned here: what was carried stays
+  }
+  e.explain = std::move(priced.explain);
+  if (e.points > 0) {
+    e.expires_on = ExpiryDate(p.expiry, ctx.date);
+    e.explain.push_back(
+        std::to_string(e.points) + " " + std::string(AssetName(p.point_asset)) +
+        (e.expires_on ? " valid to the end of " + e.expires_on->ToString() : " that never expire"));
+  }
+  return e;
+}
+
+Result<BonusResult> EventBonus(const Programme& p, std::string_view event,
+                               std::optional<std::int64_t> entered) {
+  for (const FixedBonus& b : p.bonuses) {
+    if (b.event != event) continue;
+    if (b.entered) {
+      if (!entered || *entered < 1 || *entered > kAmountMax) {
+        return MakeError(ErrorCode::kFieldInvalid,
+                         "rule " + b.event + " (" + b.name + ") takes the points staff enter",
+                         "points");
+      }
+      return BonusResult{*entered, b.name + ": " + std::to_string(*entered) + " points entered"};
+    }
+    if (entered) {
+      return MakeError(ErrorCode::kFieldInvalid,
+                       "rule " + b.event + " (" + b.name + ") gives a fixed " +
+                           std::to_string(b.points) + " points; do not enter an amount",
+                       "points");
+    }
+    return BonusResult{b.points, b.name + ": " + std::to_string(b.points) + " points"};
+  }
+  return MakeError(ErrorCode::kFieldInvalid,
+                   "programme " + p.code + " has no bonus for \"" + std::string(event) + "\"",
+                   "event");
+}
+
+}  // namespace onecard::core

@@ -1,0 +1,217 @@
+// A loyalty programme as data (issue #4), and its evaluator.
+//
+// A Programme is what a programme document (docs/programmes.md, parsed by src/programme/) says:
+// tiers with entry conditions and benefits, earning rates and their overrides, multipliers,
+// fixed bonuses, point kind and expiry. Evaluate() is a pure function of (programme, member
+// state, basket, store, local time): it prices the basket at the member's tier, computes the
+// points to earn and the tier the purchase qualifies for, and explains every decision in one
+// line each. It reads no clock, opens no file and parses nothing; the service layer supplies the
+// local date and time in the tenant's zone and turns the result into journal entries.
+//
+//   Result<Evaluation> e = Evaluate(programme, member, lines, {.date = d, .store = "sh01"});
+//   for (const std::string& why : e->explain) std::cout << why << '\n';
+//
+// Money is fen, rates are exact ratios, and every rounding is named. Thread-safe: plain values.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "core/asset.hpp"
+#include "core/money.hpp"
+#include "core/result.hpp"
+#include "core/time.hpp"
+
+namespace onecard::core {
+
+// An exact non-negative ratio: 1.2 is 6/5, "5%" is 1/20, "1 point per ¥100" is 1/10000 per fen.
+struct Ratio {
+  std::int64_t num = 0;
+  std::int64_t den = 1;
+  bool IsZero() const { return num == 0; }
+  // "6/5" → "1.2" when the decimal is short and exact, else "num/den".
+  std::string ToString() const;
+};
+bool operator==(const Ratio& a, const Ratio& b);  // by value: 2/4 == 1/2
+bool operator<(const Ratio& a, const Ratio& b);
+// The product, reduced. Error: kAmountTooLarge when it does not fit.
+Result<Ratio> Multiply(const Ratio& a, const Ratio& b);
+
+enum class ExpiryKind : std::uint8_t {
+  kNever,
+  kRollingMonths,  // N months after the day earned, to the end of that day
+  kFiscalYear,     // to the end of the fiscal year earned in (any start month)
+};
+
+struct ExpiryRule {
+  ExpiryKind kind = ExpiryKind::kNever;
+  int months = 0;       // kRollingMonths
+  int start_month = 1;  // kFiscalYear: 1 = calendar year, 4 = April to March…
+};
+
+// The last day on which points earned on `earned` may be spent; nullopt when they never expire.
+std::optional<CivilDate> ExpiryDate(const ExpiryRule& rule, CivilDate earned);
+
+// A share taken off an item class's price at a tier ("labour" 20%, "parts" 0%…).
+struct ClassDiscount {
+  std::string item_class;
+  Ratio off;
+};
+
+// A single purchase that qualifies for a tier, by the tier the member is in ("" = any lower).
+struct SinglePurchase {
+  std::string from_tier;
+  std::int64_t amount = 0;  // fen paid in one purchase
+};
+
+struct TierRule {
+  std::string code;
+  std::string name;
+  // Entry: any one condition qualifies; 0 / empty = not a way into this tier. The lowest tier
+  // has none (every member starts there).
+  std::int64_t cumulative_spend = 0;   // fen, over the member's counted purchases
+  std::int64_t cumulative_points = 0;  // points earned
+  std::vector<SinglePurchase> single_purchase;
+  std::int64_t deposit = 0;  // fen of stored value topped up at once (P3's salon)
+  std::int64_t fee = 0;      // fen, a paid membership (P0): granted by the joining document
+  bool assigned = false;     // staff put members in this tier (P0's internal customers)
+  // Whether the purchase that reaches this tier by a single purchase is priced and earns at it.
+  bool reprice_qualifying_purchase = false;
+  // Benefits.
+  Ratio discount;  // off every item class not listed below
+  std::vector<ClassDiscount> class_discounts;
+  Ratio earn_multiplier{1, 1};
+  Ratio point_value;  // fen a point is worth when spent (0: not spendable)
+};
+
+// A rate of points per fen that replaces the base rate for some lines or members.
+struct EarnOverride {
+  enum class Scope : std::uint8_t { kProduct, kCategory, kStore, kTier };
+  Scope scope = Scope::kProduct;
+  std::string code;
+  Ratio rate;  // points per fen; 0: lines in scope earn nothing
+};
+std::string_view ScopeName(EarnOverride::Scope scope);
+
+struct Multiplier {
+  enum class When : std::uint8_t {
+    kBirthdayDay,    // the member's birthday (month and day)
+    kBirthdayMonth,  // the month of the member's birthday
+    kDates,          // listed days of the year (store anniversary, 1 May, 1 October…)
+    kWeekly,         // listed weekdays, optionally between two times of day (member day)
+  };
+  std::string name;
+  When when = When::kDates;
+  std::vector<std::pair<int, int>> dates;  // (month, day)
+  std::vector<int> weekdays;               // 1 = Monday … 7 = Sunday
+  int from_minute = 0;                     // kWeekly: [from, to) in minutes after midnight
+  int to_minute = 24 * 60;
+  Ratio factor{1, 1};
+  std::vector<std::string> tiers;   // empty: every tier
+  std::vector<std::string> stores;  // empty: every store
+};
+
+enum class MultiplierCombination : std::uint8_t { kHighest, kMultiply };
+
+// Points for an event rather than a purchase: registration, first card, sign-in, birthday,
+// or a manual rule code (P0's "10 referral: 80 points").
+struct FixedBonus {
+  std::string event;  // registration | first_card | sign_in | birthday | rule:<code>
+  std::string name;
+  std::int64_t points = 0;  // 0 with `entered`: the amount is entered by staff
+  bool entered = false;
+};
+
+struct Programme {
+  std::string code;
+  std::string name;
+  CivilDate effective_from;
+  Asset point_asset = Asset::kPoints;  // which kind purchases earn (cashable or not)
+  ExpiryRule expiry;
+  std::vector<int> warn_days_before;  // expiry warnings, e.g. {30, 7, 1}
+  std::vector<TierRule> tiers;        // lowest first; at least one
+  // Earning on purchases: points per fen paid, overridden per product > category > store > tier.
+  Ratio base_rate;
+  Rounding rounding = Rounding::kFloor;
+  bool carry_remainder = false;  // the fen below a whole point carry to the next purchase (P1b)
+  std::vector<EarnOverride> overrides;
+  std::vector<std::string> non_earning_categories;
+  std::vector<Multiplier> multipliers;
+  MultiplierCombination combine = MultiplierCombination::kHighest;
+  std::vector<FixedBonus> bonuses;
+
+  const TierRule* FindTier(std::string_view code) const;
+  int TierRank(std::string_view code) const;  // -1 when unknown
+};
+
+// ---------------------------------------------------------------------------------------------
+// Evaluation
+
+struct BasketLine {
+  std::string sku;
+  std::vector<std::string> categories;  // the product's categories, with their ancestors
+  std::string item_class = "goods";
+  std::int64_t quantity = 1;
+  std::int64_t unit_price = 0;  // fen, list price before the tier's discount
+  bool non_earning = false;     // the product is flagged non-earning (promotional items…)
+};
+
+struct MemberState {
+  std::string tier;  // "" = the lowest tier
+  std::optional<CivilDate> birthday;
+  std::int64_t cumulative_spend = 0;   // fen, before this purchase
+  std::int64_t cumulative_points = 0;  // points earned before this purchase
+  std::int64_t carried_fen = 0;        // remainder carried from earlier purchases
+};
+
+struct EvalContext {
+  CivilDate date;         // local date of the purchase in the tenant's zone
+  int minute_of_day = 0;  // local time, minutes after midnight
+  std::string store;      // store code
+};
+
+struct PricedLine {
+  std::string sku;
+  std::int64_t quantity = 0;
+  std::int64_t list = 0;      // fen: quantity × unit price
+  std::int64_t discount = 0;  // fen off at the tier
+  std::int64_t paid = 0;      // fen: list − discount
+  std::int64_t points = 0;    // points this line earns (after rounding; see Evaluation)
+  Ratio rate;                 // points per fen applied to the line, multipliers included
+};
+
+struct Evaluation {
+  std::string tier;         // the tier the basket was priced at
+  std::string tier_after;   // the tier the member qualifies for after it (may equal `tier`)
+  std::string tier_reason;  // why tier_after differs, "" when it does not
+  std::vector<PricedLine> lines;
+  std::int64_t list_total = 0;
+  std::int64_t discount_total = 0;
+  std::int64_t paid_total = 0;
+  std::int64_t points = 0;  // to earn, of the programme's point asset
+  Asset point_asset = Asset::kPoints;
+  std::optional<CivilDate> expires_on;  // last day the points may be spent
+  std::int64_t carried_fen = 0;         // remainder to carry to the next purchase
+  std::vector<std::string> explain;     // one line per decision
+};
+
+// Errors: kInvalidArgument naming the line ("lines[2].quantity") for a quantity < 1, a negative
+// price or an empty SKU; kFieldInvalid for a tier the programme does not have; kAmountTooLarge
+// when a total leaves int64.
+Result<Evaluation> Evaluate(const Programme& programme, const MemberState& member,
+                            std::span<const BasketLine> lines, const EvalContext& context);
+
+// Points for a fixed bonus event (registration, sign-in, rule:10…) at the member's tier, with its
+// explanation. `entered` is the amount staff typed for rules that take one. Errors: kFieldInvalid
+// for an event the programme has no bonus for, or an entered amount where none is taken.
+struct BonusResult {
+  std::int64_t points = 0;
+  std::string explain;
+};
+Result<BonusResult> EventBonus(const Programme& programme, std::string_view event,
+                               std::optional<std::int64_t> entered);
+
+}  // namespace onecard::core

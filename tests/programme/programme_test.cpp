@@ -1,0 +1,401 @@
+// Programmes as data (issue #4): reading and checking documents, and the evaluator — pricing at
+// the tier, earning with overrides, multipliers, rounding and carry-over, tier changes, expiry
+// and the explanation — on the example programmes and on documents whose numbers are changed.
+#include "core/programme.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+
+#include "programme/document.hpp"
+
+namespace onecard::testing {
+namespace {
+
+using core::BasketLine;
+using core::CivilDate;
+using core::EvalContext;
+using core::MemberState;
+
+std::string Example(const std::string& name) {
+  std::ifstream in(std::string(ONECARD_EXAMPLES_DIR) + "/" + name);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+core::Programme Read(const std::string& text) {
+  programme::ProgrammeDocument doc = programme::ReadProgramme(text, "test.toml");
+  std::string problems;
+  for (const auto& p : doc.problems) problems += p.ToString() + "\n";
+  EXPECT_TRUE(doc.programme.has_value()) << problems;
+  return doc.programme.value_or(core::Programme{});
+}
+
+std::vector<programme::Problem> Problems(const std::string& text) {
+  return programme::ReadProgramme(text, "bad.toml").problems;
+}
+
+// Whether some problem is on `line` at `path` and says `words`.
+bool Has(const std::vector<programme::Problem>& problems, int line, const std::string& path,
+         const std::string& words) {
+  return std::any_of(problems.begin(), problems.end(), [&](const programme::Problem& p) {
+    return p.line == line && p.path == path && p.message.find(words) != std::string::npos;
+  });
+}
+
+std::string Dump(const std::vector<programme::Problem>& problems) {
+  std::string out;
+  for (const auto& p : problems) out += p.ToString() + "\n";
+  return out;
+}
+
+CivilDate Day(const char* text) {
+  return *CivilDate::Parse(text, "date");
+}
+
+MemberState In(const char* tier) {
+  MemberState m;
+  m.tier = tier;
+  return m;
+}
+
+BasketLine Line(std::string sku, std::int64_t qty, std::int64_t price_fen,
+                std::vector<std::string> categories = {}, std::string item_class = "goods") {
+  BasketLine l;
+  l.sku = std::move(sku);
+  l.quantity = qty;
+  l.unit_price = price_fen;
+  l.categories = std::move(categories);
+  l.item_class = std::move(item_class);
+  return l;
+}
+
+bool Explains(const core::Evaluation& e, const std::string& words) {
+  return std::any_of(e.explain.begin(), e.explain.end(),
+                     [&](const std::string& l) { return l.find(words) != std::string::npos; });
+}
+
+TEST(ProgrammeDocumentTest, EveryExampleProgrammeIsValid) {
+  for (const char* name :
+       {"p0.toml", "p1a.toml", "p1b.toml", "p1c.toml", "p2.toml", "p3.toml", "p4.toml"}) {
+    SCOPED_TRACE(name);
+    const std::string text = Example(name);
+    ASSERT_FALSE(text.empty());
+    core::Programme p = Read(text);
+    EXPECT_FALSE(p.tiers.empty());
+  }
+}
+
+TEST(ProgrammeDocumentTest, ABrokenDocumentGetsEveryProblemWithItsLineAndPath) {
+  const std::string text = R"([programme]
+code = "Bad Code"
+name = "Broken"
+effective_from = "2026-02-30"
+colour = "blue"
+
+[points]
+expiry = "rolling"
+
+[earn]
+rate = { points = 1, per = "1.005" }
+rounding = "sideways"
+
+[[earn.override]]
+tier = "platinum"
+store = "sh01"
+rate = 0
+
+[[tiers]]
+code = "base"
+entry = { cumulative_spend = 100 }
+
+[[tiers]]
+code = "silver"
+discount = "150%"
+entry = { cumulative_spend = 5000, single_purchase = { gold = 900 } }
+
+[[tiers]]
+code = "gold"
+entry = { cumulative_spend = 3000 }
+
+[[tiers]]
+code = "gold"
+earn_multiplier = "x2"
+)";
+  const std::vector<programme::Problem> problems = Problems(text);
+  const std::string all = Dump(problems);
+  EXPECT_TRUE(Has(problems, 2, "programme.code", "lower-case")) << all;
+  EXPECT_TRUE(Has(problems, 4, "programme.effective_from", "2026-02-30")) << all;
+  EXPECT_TRUE(Has(problems, 5, "programme.colour", "unknown field")) << all;
+  EXPECT_TRUE(Has(problems, 7, "points.months", "rolling expiry needs months")) << all;
+  EXPECT_TRUE(Has(problems, 11, "earn.rate.per", "1.005")) << all;
+  EXPECT_TRUE(Has(problems, 12, "earn.rounding", "floor, ceiling")) << all;
+  EXPECT_TRUE(Has(problems, 14, "earn.override[0]", "exactly one")) << all;
+  EXPECT_TRUE(Has(problems, 21, "tiers[0].entry", "lowest tier")) << all;
+  EXPECT_TRUE(Has(problems, 25, "tiers[1].discount", "above 100%")) << all;
+  EXPECT_TRUE(Has(problems, 23, "tiers[1].entry.single_purchase.gold", "not below silver")) << all;
+  EXPECT_TRUE(Has(problems, 28, "tiers[2].entry.cumulative_spend", "tiers overlap")) << all;
+  EXPECT_TRUE(Has(problems, 33, "tiers[3].code", "defined twice")) << all;
+  EXPECT_TRUE(Has(problems, 34, "tiers[3].earn_multiplier", "\"x2\"")) << all;
+  EXPECT_TRUE(Has(problems, 32, "tiers[3].entry", "needs at least one way in")) << all;
+  // And the file-level form lists them all, one per line.
+  EXPECT_GE(problems.size(), 14u) << all;
+}
+
+TEST(ProgrammeDocumentTest, SyntaxErrorsAndReferencesToUnknownTiersAreRefused) {
+  auto syntax = Problems("[programme\ncode = 1");
+  ASSERT_EQ(syntax.size(), 1u);
+  EXPECT_EQ(syntax[0].line, 1);
+  auto unknown = Problems(R"([programme]
+code = "x"
+name = "x"
+effective_from = "2026-01-01"
+[earn]
+rate = { points = 1, per = 1 }
+[[earn.override]]
+tier = "vip"
+rate = 0
+[[earn.multiplier]]
+when = "weekly"
+weekdays = [8]
+from = "18:00"
+to = "09:00"
+factor = 2
+tiers = ["vip"]
+[[tiers]]
+code = "base"
+[[bonus]]
+event = "rule:10"
+points = 5
+[[bonus]]
+event = "rule:10"
+entered = true
+)");
+  const std::string all = Dump(unknown);
+  EXPECT_TRUE(Has(unknown, 8, "earn.override[0].tier", "no tier vip")) << all;
+  EXPECT_TRUE(Has(unknown, 12, "earn.multiplier[0].weekdays[0]", "between 1 and 7")) << all;
+  EXPECT_TRUE(Has(unknown, 10, "earn.multiplier[0].to", "after from")) << all;
+  EXPECT_TRUE(Has(unknown, 16, "earn.multiplier[0].tiers", "no tier vip")) << all;
+  EXPECT_TRUE(Has(unknown, 23, "bonus[1].event", "given twice")) << all;
+}
+
+// P2: the tier's discount and multiplier, a non-earning category, and an upgrade by a single
+// purchase that reprices the basket at the new tier.
+TEST(ProgrammeEvaluateTest, P2PricesAtTheTierAndUpgradesOnASinglePurchase) {
+  const core::Programme p = Read(Example("p2.toml"));
+  const std::vector<BasketLine> basket = {Line("SOFA", 1, 1'000'000),  // ¥10,000
+                                          Line("BAG", 1, 1'000, {"non-earning"})};
+  auto silver = core::Evaluate(p, In("silver"), basket, {Day("2026-06-01"), 600, "s1"});
+  ASSERT_TRUE(silver) << silver.error().message;
+  EXPECT_EQ(silver->tier, "silver");
+  EXPECT_EQ(silver->tier_after, "silver");
+  EXPECT_EQ(silver->discount_total, 50'050);  // 5% of ¥10,010
+  EXPECT_EQ(silver->paid_total, 950'950);
+  // ¥9,500 earns at 1 per ¥100 × 2; the bag earns nothing.
+  EXPECT_EQ(silver->points, 190);
+  EXPECT_EQ(silver->lines[1].points, 0);
+  EXPECT_TRUE(Explains(*silver, "BAG is in non-earning category non-earning"));
+  EXPECT_FALSE(silver->expires_on.has_value());
+
+  // ¥16,000 from silver reaches gold (≥ ¥15,000 from silver) and is priced at gold.
+  const std::vector<BasketLine> big = {Line("SOFA", 1, 1'600'000)};
+  auto up = core::Evaluate(p, In("silver"), big, {Day("2026-06-01"), 600, "s1"});
+  ASSERT_TRUE(up);
+  EXPECT_EQ(up->tier, "gold");
+  EXPECT_EQ(up->tier_after, "gold");
+  EXPECT_EQ(up->paid_total, 1'440'000);  // 10% off
+  EXPECT_EQ(up->points, 432);            // ¥14,400 / 100 × 3
+  EXPECT_TRUE(Explains(*up, "tier gold reached by a single purchase"));
+  // The same purchase from ordinary is not enough for gold (needs ¥20,000) but is for silver.
+  auto from_ordinary = core::Evaluate(p, MemberState{}, big, {Day("2026-06-01"), 600, "s1"});
+  ASSERT_TRUE(from_ordinary);
+  EXPECT_EQ(from_ordinary->tier_after, "silver");
+  // Cumulative points also lead up, without repricing.
+  MemberState close;
+  close.tier = "silver";
+  close.cumulative_points = 790;
+  auto by_points = core::Evaluate(p, close, basket, {Day("2026-06-01"), 600, "s1"});
+  ASSERT_TRUE(by_points);
+  EXPECT_EQ(by_points->tier, "silver");
+  EXPECT_EQ(by_points->tier_after, "gold");
+  EXPECT_TRUE(Explains(*by_points, "cumulative points 980 ≥ 800"));
+}
+
+// The engine follows the document, not the example numbers: change them and the outcome moves.
+TEST(ProgrammeEvaluateTest, OutcomesFollowTheDocumentsNumbers) {
+  std::string text = Example("p2.toml");
+  auto replace = [&](const std::string& from, const std::string& to) {
+    const std::size_t at = text.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    text.replace(at, from.size(), to);
+  };
+  replace("discount = \"5%\"", "discount = \"7.5%\"");
+  replace("earn_multiplier = 2", "earn_multiplier = \"2.5\"");
+  replace("silver = 15000", "silver = 9000");
+  const core::Programme p = Read(text);
+  const std::vector<BasketLine> basket = {Line("SOFA", 1, 1'000'000)};
+  auto silver = core::Evaluate(p, In("silver"), basket, {Day("2026-06-01"), 600, "s1"});
+  ASSERT_TRUE(silver);
+  // ¥10,000 from silver now reaches gold (≥ ¥9,000) and is repriced at gold's 10%.
+  EXPECT_EQ(silver->tier, "gold");
+  EXPECT_EQ(silver->points, 270);
+  const std::vector<BasketLine> small = {Line("CUP", 2, 10'000)};  // ¥200
+  auto cup = core::Evaluate(p, In("silver"), small, {Day("2026-06-01"), 600, "s1"});
+  ASSERT_TRUE(cup);
+  EXPECT_EQ(cup->discount_total, 1'500);  // 7.5%
+  EXPECT_EQ(cup->points, 4);              // ¥185 → 1 point per ¥100 × 2.5 = 4.625, floor
+}
+
+// P1b: a point per full ¥1,000, the remainder carried, cashable, fiscal-year expiry.
+TEST(ProgrammeEvaluateTest, P1bCarriesTheRemainderAndExpiresAtTheFiscalYearEnd) {
+  const core::Programme p = Read(Example("p1b.toml"));
+  MemberState staff;
+  auto first = core::Evaluate(p, staff, std::vector{Line("ORDER-1", 1, 250'000)},
+                              {Day("2026-12-01"), 600, ""});
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->points, 2);
+  EXPECT_EQ(first->carried_fen, 50'000);
+  EXPECT_EQ(first->point_asset, core::Asset::kCashablePoints);
+  ASSERT_TRUE(first->expires_on);
+  EXPECT_EQ(first->expires_on->ToString(), "2027-03-31");
+  staff.carried_fen = first->carried_fen;
+  auto second = core::Evaluate(p, staff, std::vector{Line("ORDER-2", 1, 60'000)},
+                               {Day("2027-04-02"), 600, ""});
+  ASSERT_TRUE(second);
+  EXPECT_EQ(second->points, 1);  // ¥500 carried + ¥600 = ¥1,100
+  EXPECT_EQ(second->carried_fen, 10'000);
+  EXPECT_EQ(second->expires_on->ToString(), "2028-03-31");
+  EXPECT_TRUE(Explains(*second, "¥500.00 carried"));
+}
+
+// P4: store and category overrides, the birthday month and special days (the highest applies).
+TEST(ProgrammeEvaluateTest, P4OverridesAndMultipliers) {
+  const core::Programme p = Read(Example("p4.toml"));
+  const std::vector<BasketLine> basket = {Line("DINNER", 1, 10'000),
+                                          Line("WINE", 1, 5'000, {"high-margin"})};
+  MemberState m;
+  m.birthday = Day("1990-05-20");
+  auto plain = core::Evaluate(p, m, basket, {Day("2026-06-03"), 600, "old-store"});
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->points, 10 + 15);  // ¥100 at 1/¥10, ¥50 at 3/¥10
+  EXPECT_EQ(plain->lines[0].points, 10);
+  EXPECT_EQ(plain->lines[1].points, 15);
+  auto at_new = core::Evaluate(p, m, basket, {Day("2026-06-03"), 600, "new-store"});
+  ASSERT_TRUE(at_new);
+  EXPECT_EQ(at_new->points, 20 + 15);  // the category outranks the store
+  // 1 May is a special day and in the birthday month: ×2 once, not ×4.
+  auto may_day = core::Evaluate(p, m, basket, {Day("2026-05-01"), 600, "old-store"});
+  ASSERT_TRUE(may_day);
+  EXPECT_EQ(may_day->points, 50);
+  EXPECT_TRUE(Explains(*may_day, "the highest applies"));
+  EXPECT_EQ(may_day->expires_on->ToString(), "2028-04-30");  // 24 months
+}
+
+// P1c multiplies: VIP ×2 and the birthday month ×2 give ×4; P3's weekly window has edges.
+TEST(ProgrammeEvaluateTest, MultipliersCombineAsTheDocumentSays) {
+  const core::Programme p1c = Read(Example("p1c.toml"));
+  MemberState vip;
+  vip.tier = "vip";
+  vip.birthday = Day("1985-03-09");
+  auto march =
+      core::Evaluate(p1c, vip, std::vector{Line("TV", 1, 100'000)}, {Day("2026-03-15"), 600, ""});
+  ASSERT_TRUE(march);
+  EXPECT_EQ(march->paid_total, 90'000);
+  EXPECT_EQ(march->points, 900 * 4);
+  const core::Programme p3 = Read(Example("p3.toml"));
+  const std::vector<BasketLine> lipstick = {Line("LIP", 1, 9'900)};
+  // 2026-12-02 is a Wednesday: 14:00 is in the window, 18:00 is not.
+  auto in = core::Evaluate(p3, MemberState{}, lipstick, {Day("2026-12-02"), 14 * 60, ""});
+  auto out = core::Evaluate(p3, MemberState{}, lipstick, {Day("2026-12-02"), 18 * 60, ""});
+  auto thursday = core::Evaluate(p3, MemberState{}, lipstick, {Day("2026-12-03"), 15 * 60, ""});
+  ASSERT_TRUE(in && out && thursday);
+  EXPECT_EQ(in->points, 1'485);  // ¥99 × 10 × 1.5
+  EXPECT_EQ(out->points, 990);
+  EXPECT_EQ(thursday->points, 990);
+}
+
+// P0: labour and parts discounted differently; manual rule codes, one entered by staff.
+TEST(ProgrammeEvaluateTest, P0ClassDiscountsAndRuleCodes) {
+  const core::Programme p = Read(Example("p0.toml"));
+  const std::vector<BasketLine> job = {Line("OIL-CHANGE", 1, 20'000, {}, "labour"),
+                                       Line("OIL-FILTER", 2, 5'000, {}, "parts"),
+                                       Line("WIPERS", 1, 8'000, {"promotion"}, "parts")};
+  auto gold = core::Evaluate(p, In("c12"), job, {Day("2026-06-01"), 600, "s1"});
+  ASSERT_TRUE(gold);
+  EXPECT_EQ(gold->lines[0].paid, 16'000);  // labour 20% off
+  EXPECT_EQ(gold->lines[1].paid, 10'000);  // parts 0%
+  EXPECT_EQ(gold->points, 26);             // ¥260 at 1 per ¥10; the wipers are a promotion
+  EXPECT_EQ(gold->lines[2].points, 0);
+  auto internal = core::Evaluate(p, In("c14"), job, {Day("2026-06-01"), 600, "s1"});
+  ASSERT_TRUE(internal);
+  EXPECT_EQ(internal->paid_total, 0);
+  EXPECT_EQ(internal->points, 0);
+  EXPECT_TRUE(Explains(*internal, "nothing in this basket earns points") ||
+              Explains(*internal, "= 0 points"));
+  auto referral = core::EventBonus(p, "rule:10", std::nullopt);
+  ASSERT_TRUE(referral);
+  EXPECT_EQ(referral->points, 80);
+  auto other = core::EventBonus(p, "rule:13", 25);
+  ASSERT_TRUE(other);
+  EXPECT_EQ(other->points, 25);
+  EXPECT_EQ(core::EventBonus(p, "rule:13", std::nullopt).error().code,
+            core::ErrorCode::kFieldInvalid);
+  EXPECT_EQ(core::EventBonus(p, "rule:10", 5).error().code, core::ErrorCode::kFieldInvalid);
+  EXPECT_EQ(core::EventBonus(p, "rule:99", std::nullopt).error().code,
+            core::ErrorCode::kFieldInvalid);
+}
+
+// Lines at the same rate are summed before rounding (three lines of 4.2495/3 points each still
+// earn 4, not 3), and the lines' shares add up to the basket's points.
+TEST(ProgrammeEvaluateTest, LineSharesAddUpAndSplittingLinesChangesNothing) {
+  const core::Programme p = Read(Example("p2.toml"));
+  const std::vector<BasketLine> one = {Line("A", 3, 3'333)};
+  const std::vector<BasketLine> three = {Line("A", 1, 3'333), Line("A", 1, 3'333),
+                                         Line("A", 1, 3'333)};
+  auto a = core::Evaluate(p, In("platinum"), one, {Day("2026-06-01"), 600, ""});
+  auto b = core::Evaluate(p, In("platinum"), three, {Day("2026-06-01"), 600, ""});
+  ASSERT_TRUE(a && b);
+  EXPECT_EQ(a->points, b->points);
+  std::int64_t sum = 0;
+  for (const auto& l : b->lines) sum += l.points;
+  EXPECT_EQ(sum, b->points);
+}
+
+TEST(ProgrammeEvaluateTest, BadBasketsAndUnknownTiersAreRefused) {
+  const core::Programme p = Read(Example("p2.toml"));
+  const EvalContext at{Day("2026-06-01"), 600, ""};
+  auto negative = core::Evaluate(p, MemberState{}, std::vector{Line("A", 1, -5)}, at);
+  ASSERT_FALSE(negative);
+  EXPECT_EQ(negative.error().field, "lines[0].unit_price");
+  auto zero =
+      core::Evaluate(p, MemberState{}, std::vector{Line("A", 1, 100), Line("B", 0, 100)}, at);
+  ASSERT_FALSE(zero);
+  EXPECT_EQ(zero.error().field, "lines[1].quantity");
+  auto no_sku = core::Evaluate(p, MemberState{}, std::vector{Line("", 1, 100)}, at);
+  ASSERT_FALSE(no_sku);
+  EXPECT_EQ(no_sku.error().field, "lines[0].sku");
+  auto tier = core::Evaluate(p, In("emerald"), std::vector{Line("A", 1, 100)}, at);
+  ASSERT_FALSE(tier);
+  EXPECT_EQ(tier.error().code, core::ErrorCode::kFieldInvalid);
+}
+
+TEST(ProgrammeEvaluateTest, ExpiryDates) {
+  using core::ExpiryKind;
+  EXPECT_EQ(core::ExpiryDate({ExpiryKind::kRollingMonths, 12, 1}, Day("2026-02-28"))->ToString(),
+            "2027-02-27");
+  EXPECT_EQ(core::ExpiryDate({ExpiryKind::kRollingMonths, 1, 1}, Day("2026-01-31"))->ToString(),
+            "2026-02-27");
+  EXPECT_EQ(core::ExpiryDate({ExpiryKind::kFiscalYear, 0, 1}, Day("2026-12-31"))->ToString(),
+            "2026-12-31");
+  EXPECT_EQ(core::ExpiryDate({ExpiryKind::kFiscalYear, 0, 7}, Day("2026-06-30"))->ToString(),
+            "2026-06-30");
+  EXPECT_EQ(core::ExpiryDate({ExpiryKind::kFiscalYear, 0, 7}, Day("2026-07-01"))->ToString(),
+            "2027-06-30");
+  EXPECT_FALSE(core::ExpiryDate({ExpiryKind::kNever, 0, 1}, Day("2026-07-01")).has_value());
+}
+
+}  // namespace
+}  // namespace onecard::testing
