@@ -75,9 +75,10 @@ struct Priced {
 };
 
 Result<Priced> PriceAndEarn(const Programme& p, const TierRule& tier, const MemberState& member,
-                            std::span<const BasketLine> lines, const EvalContext& ctx) {
+                            std::span<const BasketLine> lines, const EvalContext& ctx, bool say) {
   Priced out;
-  const std::string at = "tier " + tier.code + ": ";
+  out.lines.reserve(lines.size());
+  const std::string at = say ? "tier " + tier.code + ": " : std::string();
   // Prices.
   for (const BasketLine& l : lines) {
     PricedLine pl;
@@ -90,7 +91,7 @@ Result<Priced> PriceAndEarn(const Programme& p, const TierRule& tier, const Memb
     }
     ONECARD_TRY(pl.discount, MulDiv(pl.list, off.num, off.den, Rounding::kHalfUp));
     pl.paid = pl.list - pl.discount;
-    if (!off.IsZero()) {
+    if (say && !off.IsZero()) {
       out.explain.push_back(at + Percent(off) + " off " + l.item_class + " for " + l.sku + ": " +
                             Yuan(pl.list) + " − " + Yuan(pl.discount) + " = " + Yuan(pl.paid) +
                             " (discount rounded half up to the fen)");
@@ -103,26 +104,31 @@ Result<Priced> PriceAndEarn(const Programme& p, const TierRule& tier, const Memb
 
   // The purchase's multiplier: the tier's, then the bonus multipliers that apply now.
   Ratio multiplier = tier.earn_multiplier;
-  if (!(multiplier == Ratio{1, 1})) {
+  if (say && !(multiplier == Ratio{1, 1})) {
     out.explain.push_back(at + "earns ×" + multiplier.ToString());
   }
   Ratio bonus{1, 1};
+  bool any_bonus = false;
   std::string bonus_names;
   for (const Multiplier& m : p.multipliers) {
     if (!MultiplierApplies(m, member, tier.code, ctx)) continue;
+    any_bonus = true;
     if (p.combine == MultiplierCombination::kMultiply) {
       ONECARD_TRY(bonus, Multiply(bonus, m.factor));
-      bonus_names += (bonus_names.empty() ? "" : ", ") + m.name + " ×" + m.factor.ToString();
+      if (say) {
+        bonus_names += (bonus_names.empty() ? "" : ", ") + m.name + " ×" + m.factor.ToString();
+      }
     } else if (bonus < m.factor) {
       bonus = m.factor;
-      bonus_names = m.name + " ×" + m.factor.ToString();
+      if (say) bonus_names = m.name + " ×" + m.factor.ToString();
     }
   }
-  if (!bonus_names.empty()) {
-    out.explain.push_back("multiplier: " + bonus_names +
-                          (p.combine == MultiplierCombination::kMultiply
-                               ? " (multiplied)"
-                               : " (the highest applies)"));
+  if (any_bonus) {
+    if (say)
+      out.explain.push_back("multiplier: " + bonus_names +
+                            (p.combine == MultiplierCombination::kMultiply
+                                 ? " (multiplied)"
+                                 : " (the highest applies)"));
     ONECARD_TRY(multiplier, Multiply(multiplier, bonus));
   }
 
@@ -142,7 +148,7 @@ Result<Priced> PriceAndEarn(const Programme& p, const TierRule& tier, const Memb
       }
     }
     if (!why.empty()) {
-      out.explain.push_back("no points: " + why);
+      if (say) out.explain.push_back("no points: " + why);
       continue;
     }
     const EarnOverride* chosen = nullptr;
@@ -163,7 +169,7 @@ Result<Priced> PriceAndEarn(const Programme& p, const TierRule& tier, const Memb
       if (chosen) break;
     }
     Ratio rate = chosen ? chosen->rate : p.base_rate;
-    if (chosen) {
+    if (say && chosen) {
       out.explain.push_back("rate for " + l.sku + ": " + rate.ToString() + " points per fen (" +
                             std::string(ScopeName(chosen->scope)) + " " + chosen->code +
                             " overrides the base " + p.base_rate.ToString() + ")");
@@ -191,17 +197,19 @@ Result<Priced> PriceAndEarn(const Programme& p, const TierRule& tier, const Memb
     }
     std::int64_t eligible = base + (carry ? member.carried_fen : 0);
     ONECARD_TRY(std::int64_t points, MulDiv(eligible, rate.num, rate.den, p.rounding));
-    std::string line = "earn: " + Yuan(base) + " paid";
-    if (carry && member.carried_fen > 0) line += " + " + Yuan(member.carried_fen) + " carried";
-    line += " × " + rate.ToString() + " points per fen = " + std::to_string(points) + " points (" +
-            std::string(RoundingName(p.rounding)) + ")";
     if (carry) {
       // What the whole points took; the rest waits for the next purchase.
       ONECARD_TRY(std::int64_t used, MulDiv(points, rate.den, rate.num, Rounding::kCeiling));
       out.carried_fen = std::max<std::int64_t>(0, eligible - used);
-      line += "; " + Yuan(out.carried_fen) + " carried to the next purchase";
     }
-    out.explain.push_back(line);
+    if (say) {
+      std::string line = "earn: " + Yuan(base) + " paid";
+      if (carry && member.carried_fen > 0) line += " + " + Yuan(member.carried_fen) + " carried";
+      line += " × " + rate.ToString() + " points per fen = " + std::to_string(points) +
+              " points (" + std::string(RoundingName(p.rounding)) + ")";
+      if (carry) line += "; " + Yuan(out.carried_fen) + " carried to the next purchase";
+      out.explain.push_back(line);
+    }
     // Shares: floor per line, then one point at a time by largest remainder.
     std::int64_t given = 0;
     std::vector<std::pair<i128, std::size_t>> remainders;
@@ -224,7 +232,7 @@ Result<Priced> PriceAndEarn(const Programme& p, const TierRule& tier, const Memb
     }
     out.points += points;
   }
-  if (rates.empty()) out.explain.push_back("earn: nothing in this basket earns points");
+  if (say && rates.empty()) out.explain.push_back("earn: nothing in this basket earns points");
   return out;
 }
 
@@ -317,7 +325,9 @@ int Programme::TierRank(std::string_view tier_code) const {
 }
 
 Result<Evaluation> Evaluate(const Programme& p, const MemberState& member,
-                            std::span<const BasketLine> lines, const EvalContext& ctx) {
+                            std::span<const BasketLine> lines, const EvalContext& ctx,
+                            Explain explain) {
+  const bool say = explain == Explain::kYes;
   for (std::size_t i = 0; i < lines.size(); ++i) {
     const std::string at = "lines[" + std::to_string(i) + "]";
     if (lines[i].sku.empty()) {
@@ -341,7 +351,7 @@ Result<Evaluation> Evaluate(const Programme& p, const MemberState& member,
                      "the member's tier \"" + member.tier + "\" is not in programme " + p.code,
                      "tier");
   }
-  ONECARD_TRY(Priced priced, PriceAndEarn(p, *tier, member, lines, ctx));
+  ONECARD_TRY(Priced priced, PriceAndEarn(p, *tier, member, lines, ctx, say));
 
   // The tier the purchase qualifies for: the highest one above the member's that any condition
   // reaches.
@@ -382,16 +392,18 @@ Result<Evaluation> Evaluate(const Programme& p, const MemberState& member,
   Evaluation e;
   e.point_asset = p.point_asset;
   if (next != tier && by_single && next->reprice_qualifying_purchase) {
-    ONECARD_TRY(Priced again, PriceAndEarn(p, *next, member, lines, ctx));
-    priced.explain.push_back("tier " + next->code + " reached by " + reason +
-                             "; the purchase is priced and earns at " + next->code + ":");
-    for (std::string& line : again.explain) priced.explain.push_back(std::move(line));
+    ONECARD_TRY(Priced again, PriceAndEarn(p, *next, member, lines, ctx, say));
+    if (say) {
+      priced.explain.push_back("tier " + next->code + " reached by " + reason +
+                               "; the purchase is priced and earns at " + next->code + ":");
+      for (std::string& line : again.explain) priced.explain.push_back(std::move(line));
+    }
     again.explain = std::move(priced.explain);
     priced = std::move(again);
     e.tier = next->code;
   } else {
     e.tier = tier->code;
-    if (next != tier) {
+    if (say && next != tier) {
       priced.explain.push_back("tier " + next->code + " reached by " + reason +
                                "; this purchase stays priced at " + tier->code);
     }
@@ -410,9 +422,10 @@ Result<Evaluation> Evaluate(const Programme& p, const MemberState& member,
   e.explain = std::move(priced.explain);
   if (e.points > 0) {
     e.expires_on = ExpiryDate(p.expiry, ctx.date);
-    e.explain.push_back(
-        std::to_string(e.points) + " " + std::string(AssetName(p.point_asset)) +
-        (e.expires_on ? " valid to the end of " + e.expires_on->ToString() : " that never expire"));
+    if (say)
+      e.explain.push_back(std::to_string(e.points) + " " + std::string(AssetName(p.point_asset)) +
+                          (e.expires_on ? " valid to the end of " + e.expires_on->ToString()
+                                        : " that never expire"));
   }
   return e;
 }

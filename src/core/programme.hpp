@@ -198,11 +198,16 @@ struct Evaluation {
   std::vector<std::string> explain;     // one line per decision
 };
 
+// Whether Evaluate writes its explanation (checkout and `explain` do; `simulate` and bulk
+// replays need only the figures, and building the lines is most of the cost).
+enum class Explain : std::uint8_t { kYes, kNo };
+
 // Errors: kInvalidArgument naming the line ("lines[2].quantity") for a quantity < 1, a negative
 // price or an empty SKU; kFieldInvalid for a tier the programme does not have; kAmountTooLarge
 // when a total leaves int64.
 Result<Evaluation> Evaluate(const Programme& programme, const MemberState& member,
-                            std::span<const BasketLine> lines, const EvalContext& context);
+                            std::span<const BasketLine> lines, const EvalContext& context,
+                            Explain explain = Explain::kYes);
 
 // Points for a fixed bonus event (registration, sign-in, rule:10…) at the member's tier, with its
 // explanation. `entered` is the amount staff typed for rules that take one. Errors: kFieldInvalid

@@ -364,6 +364,30 @@ TEST(ProgrammeEvaluateTest, LineSharesAddUpAndSplittingLinesChangesNothing) {
   EXPECT_EQ(sum, b->points);
 }
 
+// Without the explanation (simulate, benchmarks) the figures are the same.
+TEST(ProgrammeEvaluateTest, TheFiguresDoNotDependOnExplaining) {
+  for (const char* name : {"p1b.toml", "p2.toml", "p4.toml", "p1c.toml"}) {
+    SCOPED_TRACE(name);
+    const core::Programme p = Read(Example(name));
+    MemberState m = In(p.tiers.back().code.c_str());
+    m.birthday = Day("1990-05-20");
+    m.carried_fen = 12'345;
+    const std::vector<BasketLine> basket = {Line("A", 3, 123'456, {"high-margin"}),
+                                            Line("B", 1, 999, {"non-earning"}),
+                                            Line("C", 2, 50'001)};
+    const EvalContext at{Day("2026-05-01"), 600, "new-store"};
+    auto full = core::Evaluate(p, m, basket, at, core::Explain::kYes);
+    auto bare = core::Evaluate(p, m, basket, at, core::Explain::kNo);
+    ASSERT_TRUE(full && bare);
+    EXPECT_FALSE(full->explain.empty());
+    EXPECT_TRUE(bare->explain.empty());
+    EXPECT_EQ(full->points, bare->points);
+    EXPECT_EQ(full->paid_total, bare->paid_total);
+    EXPECT_EQ(full->carried_fen, bare->carried_fen);
+    EXPECT_EQ(full->tier_after, bare->tier_after);
+  }
+}
+
 TEST(ProgrammeEvaluateTest, BadBasketsAndUnknownTiersAreRefused) {
   const core::Programme p = Read(Example("p2.toml"));
   const EvalContext at{Day("2026-06-01"), 600, ""};
