@@ -149,7 +149,8 @@ void AddInitAndVerify(CLI::App& app, CliContext& ctx) {
         s.Emit(summary, [&] {
           s.out() << "Created " << ctx.db_path << " with the demo tenant \"" << summary.tenant
                   << "\": " << summary.stores << " stores, " << summary.members << " members, "
-                  << summary.cards << " cards, " << summary.entries << " journal entries.\n";
+                  << summary.cards << " cards, " << summary.entries << " journal entries.\n"
+                  << "Programme in force: " << summary.programme << ".\n";
         });
         return {};
       }

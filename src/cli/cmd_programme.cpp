@@ -1,5 +1,6 @@
-// Commands: programme validate, programme explain (issue #4). Neither opens the database: they
-// read a programme document and, for explain, a basket file.
+// Commands: programme validate, explain, add, list, show, activate, cancel (issue #4). validate,
+// and explain of a FILE, read documents without a database; the others work on the tenant's
+// stored versions.
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -25,102 +26,78 @@ Result<std::vector<core::BasketLine>> ReadBasket(const std::string& path) {
   std::ostringstream text;
   text << in.rdbuf();
   const json doc = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
-  if (doc.is_discarded() || !doc.is_object() || !doc.contains("lines") ||
-      !doc["lines"].is_array()) {
+  if (doc.is_discarded() || !doc.is_object() || !doc.contains("lines")) {
     return MakeError(ErrorCode::kInvalidArgument,
                      path + " is not a basket: expected {\"lines\": [ … ]}", "basket");
   }
-  std::vector<core::BasketLine> lines;
-  for (std::size_t i = 0; i < doc["lines"].size(); ++i) {
-    const json& l = doc["lines"][i];
-    const std::string at = "lines[" + std::to_string(i) + "]";
-    if (!l.is_object()) return MakeError(ErrorCode::kInvalidArgument, at + " is not an object", at);
-    for (const auto& [key, value] : l.items()) {
-      if (key != "sku" && key != "quantity" && key != "price" && key != "categories" &&
-          key != "item_class" && key != "non_earning") {
-        return MakeError(ErrorCode::kFieldUnknown, at + "." + key + " is not a basket field",
-                         at + "." + key);
-      }
-    }
-    core::BasketLine line;
-    if (!l.contains("sku") || !l["sku"].is_string()) {
-      return MakeError(ErrorCode::kInvalidArgument, at + ".sku must be a string", at + ".sku");
-    }
-    line.sku = l["sku"].get<std::string>();
-    if (l.contains("quantity")) {
-      if (!l["quantity"].is_number_integer()) {
-        return MakeError(ErrorCode::kInvalidArgument, at + ".quantity must be a whole number",
-                         at + ".quantity");
-      }
-      line.quantity = l["quantity"].get<std::int64_t>();
-    }
-    if (!l.contains("price") || !l["price"].is_string()) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       at + ".price must be a string of yuan, e.g. \"59.90\"", at + ".price");
-    }
-    ONECARD_TRY(core::Money price, core::Money::Parse(l["price"].get<std::string>(), at + ".price",
-                                                      core::SignPolicy::kAllowNegative));
-    line.unit_price = price.fen();
-    if (l.contains("categories")) {
-      if (!l["categories"].is_array()) {
-        return MakeError(ErrorCode::kInvalidArgument, at + ".categories must be a list",
-                         at + ".categories");
-      }
-      for (const json& c : l["categories"]) {
-        if (!c.is_string()) {
-          return MakeError(ErrorCode::kInvalidArgument, at + ".categories holds strings",
-                           at + ".categories");
-        }
-        line.categories.push_back(c.get<std::string>());
-      }
-    }
-    if (l.contains("item_class")) {
-      if (!l["item_class"].is_string()) {
-        return MakeError(ErrorCode::kInvalidArgument, at + ".item_class must be a string",
-                         at + ".item_class");
-      }
-      line.item_class = l["item_class"].get<std::string>();
-    }
-    if (l.contains("non_earning")) {
-      if (!l["non_earning"].is_boolean()) {
-        return MakeError(ErrorCode::kInvalidArgument, at + ".non_earning must be true or false",
-                         at + ".non_earning");
-      }
-      line.non_earning = l["non_earning"].get<bool>();
-    }
-    lines.push_back(std::move(line));
-  }
-  return lines;
+  return service::BasketFromJson(doc["lines"], "lines");
 }
 
-json ToJson(const core::Evaluation& e) {
-  json lines = json::array();
-  for (const core::PricedLine& l : e.lines) {
-    lines.push_back({{"sku", l.sku},
-                     {"quantity", l.quantity},
-                     {"list", core::Money::Fen(l.list).ToString()},
-                     {"discount", core::Money::Fen(l.discount).ToString()},
-                     {"paid", core::Money::Fen(l.paid).ToString()},
-                     {"points", l.points}});
+Result<std::string> ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return MakeError(ErrorCode::kInvalidArgument, "cannot read " + path, "file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+struct ExplainOptions {
+  std::string file, basket, tier, date, time, store, birthday;
+  std::string spend, carried;
+  std::int64_t points = 0;
+  int version = 0;
+};
+
+// The member and the moment from the options.
+Status FillExplain(const ExplainOptions& o, service::ExplainSpec& spec) {
+  ONECARD_TRY(spec.lines, ReadBasket(o.basket));
+  json member = json::object();
+  if (!o.tier.empty()) member["tier"] = o.tier;
+  if (!o.birthday.empty()) member["birthday"] = o.birthday;
+  if (!o.spend.empty()) member["spend"] = o.spend;
+  if (!o.carried.empty()) member["carried"] = o.carried;
+  member["points"] = o.points;
+  ONECARD_TRY(spec.member, service::MemberStateFromJson(member, "member"));
+  if (!o.date.empty()) {
+    ONECARD_TRY(spec.date, core::CivilDate::Parse(o.date, "date"));
   }
-  return {{"tier", e.tier},
-          {"tier_after", e.tier_after},
-          {"tier_reason", e.tier_reason},
-          {"lines", lines},
-          {"list_total", core::Money::Fen(e.list_total).ToString()},
-          {"discount_total", core::Money::Fen(e.discount_total).ToString()},
-          {"paid_total", core::Money::Fen(e.paid_total).ToString()},
-          {"points", e.points},
-          {"point_asset", core::AssetName(e.point_asset)},
-          {"expires_on", e.expires_on ? json(e.expires_on->ToString()) : json(nullptr)},
-          {"carried", core::Money::Fen(e.carried_fen).ToString()},
-          {"explain", e.explain}};
+  if (!o.time.empty()) {
+    ONECARD_TRY(spec.minute_of_day, service::ParseLocalTime(o.time, "time"));
+  }
+  spec.store = o.store;
+  if (o.version > 0) spec.version = o.version;
+  return {};
+}
+
+void PrintExplain(std::ostream& out, const service::ExplainView& v) {
+  const core::Evaluation& e = v.evaluation;
+  for (const core::PricedLine& l : e.lines) {
+    out << l.sku << " ×" << l.quantity << "  " << core::Money::Fen(l.list).ToString() << "  −"
+        << core::Money::Fen(l.discount).ToString() << "  = " << core::Money::Fen(l.paid).ToString()
+        << "  " << l.points << " pts\n";
+  }
+  out << "total " << core::Money::Fen(e.paid_total).ToString() << " (saved "
+      << core::Money::Fen(e.discount_total).ToString() << "), " << e.points << " "
+      << core::AssetName(e.point_asset) << " at tier " << e.tier;
+  if (e.tier_after != e.tier) out << "; now " << e.tier_after;
+  if (v.version) out << " (programme version " << *v.version << ")";
+  out << "\nwhy:\n";
+  for (const std::string& line : e.explain) out << "  " << line << '\n';
+}
+
+void PrintVersion(std::ostream& out, const service::ProgrammeVersionView& v, Session& s) {
+  out << "v" << v.version << "  " << v.code << "  " << v.name << "  effective "
+      << v.effective_from.ToString() << "  " << v.status;
+  if (v.in_force_from) out << " from " << s.Local(*v.in_force_from);
+  if (v.in_force_until) out << " until " << s.Local(*v.in_force_until);
+  out << "  by " << (v.changed_by.empty() ? v.created_by : v.changed_by) << "\n";
 }
 
 }  // namespace
 
 void AddProgrammeCommands(CLI::App& app, CliContext& ctx) {
-  auto* group = app.add_subcommand("programme", "Programme documents: validate, explain");
+  auto* group = app.add_subcommand(
+      "programme", "Programme documents: validate, explain, and the tenant's versions");
   group->require_subcommand(1);
 
   auto file = std::make_shared<std::string>();
@@ -141,18 +118,18 @@ void AddProgrammeCommands(CLI::App& app, CliContext& ctx) {
     };
   });
 
-  struct ExplainOptions {
-    std::string file, basket, tier, date, time = "12:00", store, birthday;
-    std::string spend, carried;
-    std::int64_t points = 0;
-  };
   auto o = std::make_shared<ExplainOptions>();
   auto* explain = group->add_subcommand(
-      "explain", "Price a basket under a programme and say why each point is earned");
-  explain->add_option("file", o->file, "The programme (TOML)")->required();
+      "explain",
+      "Price a basket and say why each point is earned: under FILE, or (without FILE) the "
+      "database's version in force or --version N");
+  explain->add_option("file", o->file, "A programme document (TOML); none: the database's");
+  explain->add_option("--version", o->version, "A stored version (default: the one in force)");
   explain->add_option("--basket", o->basket, "Basket file (JSON: {\"lines\": [...]})")->required();
-  explain->add_option("--date", o->date, "Local date of the purchase, YYYY-MM-DD")->required();
-  explain->add_option("--time", o->time, "Local time of the purchase, HH:MM (default 12:00)");
+  explain->add_option("--date", o->date, "Local date of the purchase, YYYY-MM-DD (default: today)");
+  explain->add_option("--time", o->time,
+                      "Local time of the purchase, HH:MM (default: 12:00 with "
+                      "--date, else now)");
   explain->add_option("--store", o->store, "Store code");
   explain->add_option("--tier", o->tier, "The member's tier (default: the lowest)");
   explain->add_option("--birthday", o->birthday, "The member's birthday, YYYY-MM-DD");
@@ -160,54 +137,105 @@ void AddProgrammeCommands(CLI::App& app, CliContext& ctx) {
   explain->add_option("--points", o->points, "Cumulative points before this purchase");
   explain->add_option("--carried", o->carried, "Remainder carried from earlier purchases, yuan");
   explain->callback([&ctx, o] {
-    ctx.standalone = [&ctx, o]() -> Status {
-      ONECARD_TRY(core::Programme p, programme::LoadProgramme(o->file));
-      ONECARD_TRY(std::vector<core::BasketLine> lines, ReadBasket(o->basket));
-      core::MemberState member;
-      member.tier = o->tier;
-      if (!o->birthday.empty()) {
-        ONECARD_TRY(member.birthday, core::CivilDate::Parse(o->birthday, "birthday"));
-      }
-      if (!o->spend.empty()) {
-        ONECARD_TRY(core::Money spend,
-                    core::Money::Parse(o->spend, "spend", core::SignPolicy::kPositiveOnly));
-        member.cumulative_spend = spend.fen();
-      }
-      if (!o->carried.empty()) {
-        ONECARD_TRY(core::Money carried,
-                    core::Money::Parse(o->carried, "carried", core::SignPolicy::kPositiveOnly));
-        member.carried_fen = carried.fen();
-      }
-      member.cumulative_points = o->points;
-      core::EvalContext at;
-      ONECARD_TRY(at.date, core::CivilDate::Parse(o->date, "date"));
-      const std::string& t = o->time;
-      if (t.size() != 5 || t[2] != ':' || t[0] < '0' || t[0] > '2' || t[1] < '0' || t[1] > '9' ||
-          t[3] < '0' || t[3] > '5' || t[4] < '0' || t[4] > '9' ||
-          (t[0] - '0') * 10 + (t[1] - '0') > 23) {
-        return MakeError(ErrorCode::kInvalidArgument, "--time must be HH:MM, e.g. 18:30", "time");
-      }
-      at.minute_of_day = ((t[0] - '0') * 10 + (t[1] - '0')) * 60 + (t[3] - '0') * 10 + (t[4] - '0');
-      at.store = o->store;
-      ONECARD_TRY(core::Evaluation e, core::Evaluate(p, member, lines, at));
-      if (ctx.json) {
-        ctx.out << ToJson(e).dump() << '\n';
+    if (!o->file.empty() && o->version == 0) {
+      // A document alone: no database needed.
+      ctx.standalone = [&ctx, o]() -> Status {
+        ONECARD_TRY(core::Programme p, programme::LoadProgramme(o->file));
+        service::ExplainSpec spec;
+        ONECARD_CHECK(FillExplain(*o, spec));
+        if (!spec.date) {
+          return MakeError(ErrorCode::kInvalidArgument,
+                           "--date is required when explaining a file without a database", "date");
+        }
+        service::ExplainView v;
+        v.date = *spec.date;
+        v.minute_of_day = spec.minute_of_day.value_or(12 * 60);
+        const core::EvalContext at{v.date, v.minute_of_day, spec.store};
+        ONECARD_TRY(v.evaluation, core::Evaluate(p, spec.member, spec.lines, at));
+        if (ctx.json) {
+          ctx.out << json(v).dump() << '\n';
+        } else {
+          PrintExplain(ctx.out, v);
+        }
         return {};
+      };
+      return;
+    }
+    ctx.action = [o](Session& s) -> Status {
+      ONECARD_TRY(service::TenantRef t, s.Tenant());
+      service::ExplainSpec spec;
+      ONECARD_CHECK(FillExplain(*o, spec));
+      if (!o->file.empty()) {
+        return MakeError(ErrorCode::kInvalidArgument, "give a FILE or --version, not both",
+                         "version");
       }
-      for (const core::PricedLine& l : e.lines) {
-        ctx.out << l.sku << " ×" << l.quantity << "  " << core::Money::Fen(l.list).ToString()
-                << "  −" << core::Money::Fen(l.discount).ToString() << "  = "
-                << core::Money::Fen(l.paid).ToString() << "  " << l.points << " pts\n";
-      }
-      ctx.out << "total " << core::Money::Fen(e.paid_total).ToString() << " (saved "
-              << core::Money::Fen(e.discount_total).ToString() << "), " << e.points << " "
-              << core::AssetName(e.point_asset) << " at tier " << e.tier;
-      if (e.tier_after != e.tier) ctx.out << "; now " << e.tier_after;
-      ctx.out << "\nwhy:\n";
-      for (const std::string& line : e.explain) ctx.out << "  " << line << '\n';
+      ONECARD_TRY(service::ExplainView v, s.services().programmes().Explain(t, spec));
+      s.Emit(v, [&] { PrintExplain(s.out(), v); });
       return {};
     };
   });
+
+  auto add = group->add_subcommand(
+      "add", "Store a programme document as the tenant's next draft version (checked first)");
+  add->add_option("file", *file, "The programme (TOML)")->required();
+  add->callback([&ctx, file] {
+    ctx.action = [file](Session& s) -> Status {
+      ONECARD_TRY(std::string text, ReadText(*file));
+      ONECARD_TRY(service::Request req, s.MakeRequest(false));
+      ONECARD_TRY(service::ProgrammeVersionView v, s.services().programmes().Add(req, text));
+      s.Emit(v, [&] {
+        s.out() << "Stored " << *file << " as draft version " << v.version
+                << "; activate it with `onecard programme activate " << v.version << "`\n";
+      });
+      return {};
+    };
+  });
+
+  group->add_subcommand("list", "The tenant's programme versions, newest first")->callback([&ctx] {
+    ctx.action = [](Session& s) -> Status {
+      ONECARD_TRY(service::TenantRef t, s.Tenant());
+      ONECARD_TRY(std::vector<service::ProgrammeVersionView> all,
+                  s.services().programmes().List(t));
+      s.Emit(all, [&] {
+        if (all.empty()) s.out() << "No programme versions yet (`onecard programme add FILE`)\n";
+        for (const auto& v : all) PrintVersion(s.out(), v, s);
+      });
+      return {};
+    };
+  });
+
+  auto version = std::make_shared<int>(0);
+  auto* show = group->add_subcommand("show", "One version and its document");
+  show->add_option("version", *version, "Version number")->required();
+  show->callback([&ctx, version] {
+    ctx.action = [version](Session& s) -> Status {
+      ONECARD_TRY(service::TenantRef t, s.Tenant());
+      ONECARD_TRY(service::ProgrammeVersionView v, s.services().programmes().Get(t, *version));
+      s.Emit(v, [&] {
+        PrintVersion(s.out(), v, s);
+        s.out() << "\n" << v.document.value_or("");
+      });
+      return {};
+    };
+  });
+
+  for (const bool activate : {true, false}) {
+    auto* change = group->add_subcommand(
+        activate ? "activate" : "cancel",
+        activate ? "Put a draft in force from its effective date (or now, if that has passed)"
+                 : "Cancel a draft, or an activated version that is not in force yet");
+    change->add_option("version", *version, "Version number")->required();
+    change->callback([&ctx, version, activate] {
+      ctx.action = [version, activate](Session& s) -> Status {
+        ONECARD_TRY(service::Request req, s.MakeRequest(false));
+        service::ProgrammeService& p = s.services().programmes();
+        ONECARD_TRY(service::ProgrammeVersionView v,
+                    activate ? p.Activate(req, *version) : p.Cancel(req, *version));
+        s.Emit(v, [&] { PrintVersion(s.out(), v, s); });
+        return {};
+      };
+    });
+  }
 }
 
 }  // namespace onecard::cli

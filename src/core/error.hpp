@@ -55,6 +55,7 @@ enum class ErrorCode : std::uint16_t {
   kHoldNotFound,
   kStaffNotFound,
   kApiKeyNotFound,
+  kProgrammeNotFound,
   // kRejected
   kInsufficientBalance,
   kCardInactive,
@@ -73,6 +74,7 @@ enum class ErrorCode : std::uint16_t {
   kEntryAlreadyReversed,
   kCreditLimitBelowDebt,
   kTenantAmbiguous,
+  kProgrammeStateInvalid,
   // kConflict
   kIdempotencyConflict,
   kCardNumberTaken,

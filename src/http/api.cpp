@@ -452,6 +452,7 @@ void Api::AddRoutes() {
   AddReadRoutes(routes_);
   AddWriteRoutes(routes_);
   AddAdminRoutes(routes_);
+  AddProgrammeRoutes(routes_);
 }
 
 }  // namespace onecard::http

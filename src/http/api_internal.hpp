@@ -83,12 +83,28 @@ struct WriteBody {
 // the call itself and returns nullopt.
 std::optional<WriteBody> BeginWrite(const CallPtr& call, bool needs_key, bool store_field);
 
+// An admin write: `read(fields, spec)` fills a Spec from the body (every field not read is
+// refused), then `run(services, request, spec)` runs on the blocking pool and its result is the
+// answer, with `status`.
+template <class Spec, class Read, class Run>
+void AdminWrite(service::Services& s, const CallPtr& call, int status, Read read, Run run) {
+  auto b = BeginWrite(call, false, false);
+  if (!b) return;
+  Spec spec;
+  if (core::Status ok = read(b->fields, spec); !ok) return ReplyError(call, ok.error());
+  if (core::Status done = b->fields.Finish(); !done) return ReplyError(call, done.error());
+  Blocking(call, [&s, call, status, run, req = std::move(b->req), spec = std::move(spec)] {
+    ReplyResult(call, status, run(s, req, spec));
+  });
+}
+
 // Parses a strictly positive integer path parameter or query value.
 core::Result<std::int64_t> PositiveId(std::string_view text, std::string_view field);
 
 void AddReadRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
 void AddWriteRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
 void AddAdminRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
+void AddProgrammeRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
 
 // Route table helper.
 std::unique_ptr<Api::Route> MakeRoute(std::string method, std::string pattern, bool needs_auth,

@@ -35,6 +35,9 @@ class Fields {
   // A JSON object of string values (e.g. custom fields), in order.
   core::Result<std::vector<std::pair<std::string, std::string>>> OptStringMap(
       std::string_view name);
+  // The field's JSON as it is (nullptr when absent or null), for nested documents the caller
+  // checks itself; the field counts as read.
+  const nlohmann::json* Raw(std::string_view name) { return Get(name); }
   // Every field that was not read: kFieldUnknown naming the first.
   core::Status Finish() const;
 

@@ -153,7 +153,7 @@ void GetHold(service::Services& s, const CallPtr& call) {
 void GetMe(service::Services&, const CallPtr& call) {
   const service::Principal& w = call->Who();
   nlohmann::json perms = nlohmann::json::array();
-  for (int p = 0; p <= static_cast<int>(P::kAuditRead); ++p) {
+  for (int p = 0; p <= static_cast<int>(service::kLastPermission); ++p) {
     if (w.Can(static_cast<P>(p))) perms.push_back(service::PermissionName(static_cast<P>(p)));
   }
   ReplyJson(call, 200,

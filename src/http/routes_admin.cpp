@@ -17,21 +17,6 @@ void ReplyItems(const CallPtr& call, const Result<std::vector<T>>& r) {
   ReplyJson(call, 200, nlohmann::json{{"items", *r}});
 }
 
-// An admin write: `read(fields, spec)` fills a Spec from the body (every field not read is
-// refused), then `run(services, request, spec)` runs on the blocking pool and its result is the
-// answer, with `status`.
-template <class Spec, class Read, class Run>
-void AdminWrite(service::Services& s, const CallPtr& call, int status, Read read, Run run) {
-  auto b = BeginWrite(call, false, false);
-  if (!b) return;
-  Spec spec;
-  if (core::Status ok = read(b->fields, spec); !ok) return ReplyError(call, ok.error());
-  if (core::Status done = b->fields.Finish(); !done) return ReplyError(call, done.error());
-  Blocking(call, [&s, call, status, run, req = std::move(b->req), spec = std::move(spec)] {
-    ReplyResult(call, status, run(s, req, spec));
-  });
-}
-
 void GetTenant(service::Services& s, const CallPtr& call) {
   const service::TenantRef& t = call->Who().tenant;
   Result<std::vector<service::TenantView>> all = s.org().ListTenants();

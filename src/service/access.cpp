@@ -18,37 +18,41 @@ struct RoleInfo {
 
 const std::vector<RoleInfo>& Roles() {
   static const std::vector<RoleInfo> roles = {
-      {Role::kAdmin, "admin", {P::kOrgRead,    P::kOrgWrite,    P::kMemberRead,   P::kMemberWrite,
-                               P::kCardRead,   P::kCardIssue,   P::kCardService,  P::kCardControl,
-                               P::kPointsEarn, P::kPointsSpend, P::kPointsAdjust, P::kValueTopUp,
-                               P::kValuePay,   P::kHolds,       P::kReverse,      P::kLedgerRead,
-                               P::kVerify,     P::kJobs,        P::kStaffManage,  P::kAuditRead}},
+      {Role::kAdmin,
+       "admin",
+       {P::kOrgRead,       P::kOrgWrite,      P::kMemberRead,  P::kMemberWrite, P::kCardRead,
+        P::kCardIssue,     P::kCardService,   P::kCardControl, P::kPointsEarn,  P::kPointsSpend,
+        P::kPointsAdjust,  P::kValueTopUp,    P::kValuePay,    P::kHolds,       P::kReverse,
+        P::kLedgerRead,    P::kVerify,        P::kJobs,        P::kStaffManage, P::kAuditRead,
+        P::kProgrammeRead, P::kProgrammeWrite}},
       {Role::kMarketing,
        "marketing",
        {P::kOrgRead, P::kMemberRead, P::kMemberWrite, P::kCardRead, P::kPointsAdjust,
-        P::kLedgerRead}},
+        P::kLedgerRead, P::kProgrammeRead, P::kProgrammeWrite}},
       {Role::kFinance,
        "finance",
        {P::kOrgRead, P::kMemberRead, P::kCardRead, P::kCardControl, P::kReverse, P::kLedgerRead,
-        P::kVerify, P::kJobs, P::kAuditRead}},
+        P::kVerify, P::kJobs, P::kAuditRead, P::kProgrammeRead}},
       {Role::kStoreManager,
        "store_manager",
        {P::kOrgRead, P::kMemberRead, P::kMemberWrite, P::kCardRead, P::kCardIssue, P::kCardService,
         P::kCardControl, P::kPointsEarn, P::kPointsSpend, P::kPointsAdjust, P::kValueTopUp,
-        P::kValuePay, P::kHolds, P::kReverse, P::kLedgerRead}},
+        P::kValuePay, P::kHolds, P::kReverse, P::kLedgerRead, P::kProgrammeRead}},
       {Role::kClerk,
        "clerk",
        {P::kOrgRead, P::kMemberRead, P::kMemberWrite, P::kCardRead, P::kCardIssue, P::kCardService,
-        P::kPointsEarn, P::kPointsSpend, P::kValueTopUp, P::kValuePay, P::kHolds, P::kLedgerRead}},
+        P::kPointsEarn, P::kPointsSpend, P::kValueTopUp, P::kValuePay, P::kHolds, P::kLedgerRead,
+        P::kProgrammeRead}},
   };
   return roles;
 }
 
-constexpr std::array<std::string_view, 20> kPermissionNames = {
-    "org.read",      "org.write",    "member.read",  "member.write", "card.read",
-    "card.issue",    "card.service", "card.control", "points.earn",  "points.spend",
-    "points.adjust", "value.top_up", "value.pay",    "holds",        "entry.reverse",
-    "ledger.read",   "verify",       "jobs",         "staff.manage", "audit.read"};
+constexpr std::array<std::string_view, 22> kPermissionNames = {
+    "org.read",       "org.write",      "member.read",  "member.write", "card.read",
+    "card.issue",     "card.service",   "card.control", "points.earn",  "points.spend",
+    "points.adjust",  "value.top_up",   "value.pay",    "holds",        "entry.reverse",
+    "ledger.read",    "verify",         "jobs",         "staff.manage", "audit.read",
+    "programme.read", "programme.write"};
 
 }  // namespace
 

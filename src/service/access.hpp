@@ -22,27 +22,30 @@ namespace onecard::service {
 enum class Role : std::uint8_t { kAdmin, kMarketing, kFinance, kStoreManager, kClerk };
 
 enum class Permission : std::uint8_t {
-  kOrgRead,       // tenant, regions, stores, card types, field definitions
-  kOrgWrite,      // add regions, stores, card types, field definitions
-  kMemberRead,    // find and show members
-  kMemberWrite,   // enrol and update members
-  kCardRead,      // show cards
-  kCardIssue,     // issue cards
-  kCardService,   // report lost, cancel loss, activate, reissue, renew
-  kCardControl,   // freeze, unfreeze, replace, close, credit limits
-  kPointsEarn,    //
-  kPointsSpend,   //
-  kPointsAdjust,  // manual corrections
-  kValueTopUp,    //
-  kValuePay,      //
-  kHolds,         // hold, capture, void
-  kReverse,       // reverse a journal entry
-  kLedgerRead,    // balances, history, entries, holds
-  kVerify,        // run verify
-  kJobs,          // expiry and other periodic jobs
-  kStaffManage,   // staff users and API keys
-  kAuditRead,     // the audit log
+  kOrgRead,         // tenant, regions, stores, card types, field definitions
+  kOrgWrite,        // add regions, stores, card types, field definitions
+  kMemberRead,      // find and show members
+  kMemberWrite,     // enrol and update members
+  kCardRead,        // show cards
+  kCardIssue,       // issue cards
+  kCardService,     // report lost, cancel loss, activate, reissue, renew
+  kCardControl,     // freeze, unfreeze, replace, close, credit limits
+  kPointsEarn,      //
+  kPointsSpend,     //
+  kPointsAdjust,    // manual corrections
+  kValueTopUp,      //
+  kValuePay,        //
+  kHolds,           // hold, capture, void
+  kReverse,         // reverse a journal entry
+  kLedgerRead,      // balances, history, entries, holds
+  kVerify,          // run verify
+  kJobs,            // expiry and other periodic jobs
+  kStaffManage,     // staff users and API keys
+  kAuditRead,       // the audit log
+  kProgrammeRead,   // programme versions, validate, explain
+  kProgrammeWrite,  // add, activate and cancel programme versions
 };
+inline constexpr Permission kLastPermission = Permission::kProgrammeWrite;
 
 std::string_view RoleName(Role role);
 core::Result<Role> ParseRole(std::string_view name);  // kRoleUnknown

@@ -36,14 +36,15 @@ struct DemoSummary {
   std::int64_t members = 0;
   std::int64_t cards = 0;
   std::int64_t entries = 0;
+  std::string programme;             // the loyalty programme in force
   std::vector<DemoCard> highlights;  // cards worth looking at, with what they show
   std::vector<DemoLogin> logins;
 };
 
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DemoCard, number, holder, note)
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DemoLogin, username, password, role, store, display_name)
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DemoSummary, tenant, stores, members, cards, entries, highlights,
-                                   logins)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DemoSummary, tenant, stores, members, cards, entries, programme,
+                                   highlights, logins)
 
 // Fills an empty store with the demo tenant; its history ends at `now`.
 core::Result<DemoSummary> LoadDemo(storage::Store& store, core::Timestamp now);

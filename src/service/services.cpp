@@ -11,7 +11,8 @@ Services::Services(storage::Store& store, const Clock& clock, WriterOptions opti
       members_(store, clock, writer_),
       cards_(store, clock, writer_),
       ledger_(store, clock, writer_),
-      staff_(store, clock, writer_, org_, staff) {}
+      staff_(store, clock, writer_, org_, staff),
+      programmes_(store, clock, writer_) {}
 
 core::Result<VerifyReport> Services::Verify() {
   ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store_.BeginRead());

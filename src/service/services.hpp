@@ -15,6 +15,7 @@
 #include "service/ledger_service.hpp"
 #include "service/member_service.hpp"
 #include "service/org_service.hpp"
+#include "service/programme_service.hpp"
 #include "service/staff_service.hpp"
 #include "service/views.hpp"
 #include "service/writer.hpp"
@@ -32,6 +33,7 @@ class Services {
   CardService& cards() { return cards_; }
   LedgerService& ledger() { return ledger_; }
   StaffService& staff() { return staff_; }
+  ProgrammeService& programmes() { return programmes_; }
   Writer& writer() { return writer_; }
   const Clock& clock() const { return clock_; }
   storage::Store& store() { return store_; }
@@ -49,6 +51,7 @@ class Services {
   CardService cards_;
   LedgerService ledger_;
   StaffService staff_;
+  ProgrammeService programmes_;
 };
 
 }  // namespace onecard::service

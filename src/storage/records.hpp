@@ -298,6 +298,24 @@ struct AuditRecord {
   std::optional<std::string> after;   // JSON
 };
 
+// A version of a tenant's programme document (issue #4).
+struct ProgrammeVersionRecord {
+  std::int64_t id = 0;
+  TenantId tenant;
+  int version = 0;  // 1, 2, … per tenant
+  std::string code;
+  std::string name;
+  core::CivilDate effective_from;          // from the document
+  std::string document;                    // the TOML text as submitted
+  std::string digest;                      // BLAKE2b-256 hex of `document`
+  std::string status = "draft";            // draft | active | cancelled
+  std::optional<Timestamp> in_force_from;  // active versions
+  std::string created_by;
+  Timestamp created_at;
+  std::string changed_by;  // who activated or cancelled it
+  std::optional<Timestamp> changed_at;
+};
+
 struct AuditFilter {
   std::int64_t before_id = 0;  // 0: newest first from the top; else ids below it
   std::string actor;

@@ -131,6 +131,11 @@ class ReadTxn {
   virtual Result<std::vector<AuditRecord>> ListAudit(TenantId tenant,
                                                      const AuditFilter& filter) = 0;
 
+  // Programme versions (issue #4), highest version first.
+  virtual Result<std::vector<ProgrammeVersionRecord>> ListProgrammeVersions(TenantId tenant) = 0;
+  virtual Result<std::optional<ProgrammeVersionRecord>> GetProgrammeVersion(TenantId tenant,
+                                                                            int version) = 0;
+
   // verify: every check recomputes from the journal; each returns what it found wrong.
   // The database file itself (page structure, indexes).
   virtual Result<std::vector<Discrepancy>> CheckStorageIntegrity() = 0;
@@ -244,6 +249,11 @@ class WriteTxn : public ReadTxn {
   virtual Status InsertLoginFailure(std::string_view client, Timestamp at,
                                     Timestamp forget_before) = 0;
   virtual Result<std::int64_t> InsertAudit(const AuditRecord& record) = 0;
+
+  // Refused with kCodeTaken when the tenant has that version number already.
+  virtual Result<std::int64_t> InsertProgrammeVersion(const ProgrammeVersionRecord& record) = 0;
+  // Writes status, in_force_from, changed_by and changed_at.
+  virtual Status UpdateProgrammeVersion(const ProgrammeVersionRecord& record) = 0;
 };
 
 // How OpenStore treats the file.

@@ -302,7 +302,70 @@ TEST_F(CliTest, ProgrammeValidateAndExplain) {
   Ran negative = Run(
       {"programme", "explain", examples + "p2.toml", "--basket", basket, "--date", "2026-12-01"});
   EXPECT_EQ(negative.code, cli::kExitInvalid);
-  EXPECT_NE(negative.err.find("lines[0].unit_price"), std::string::npos) << negative.err;
+  EXPECT_NE(negative.err.find("lines[0].price must not be negative"), std::string::npos)
+      << negative.err;
+}
+
+// The tenant's versions from the command line: add a draft, activate it, list, show, explain
+// with the version in force, and a version for the future that can be cancelled.
+TEST_F(CliTest, ProgrammeVersionsAddActivateListExplainCancel) {
+  MakeShop();
+  const std::string examples = std::string(ONECARD_SOURCE_DIR) + "/examples/programmes/";
+  TempDir dir;
+  const std::string basket = dir.File("basket.json");
+  std::ofstream(basket) << R"({"lines": [{"sku": "CHAIR", "price": "500.00"}]})";
+  Ran none = Run({"programme", "explain", "--basket", basket});
+  EXPECT_EQ(none.code, cli::kExitNotFound) << none.err;
+  EXPECT_NE(none.err.find("no programme version is in force"), std::string::npos) << none.err;
+
+  Ran add = Run({"programme", "add", examples + "p2.toml"});
+  ASSERT_EQ(add.code, 0) << add.err;
+  EXPECT_NE(add.out.find("draft version 1"), std::string::npos) << add.out;
+  Ran activate = Run({"programme", "activate", "1"});
+  ASSERT_EQ(activate.code, 0) << activate.err;
+  EXPECT_NE(activate.out.find("in_force"), std::string::npos) << activate.out;
+
+  nlohmann::json e = Json({"programme", "explain", "--basket", basket, "--tier", "silver"});
+  EXPECT_EQ(e["version"], 1);
+  EXPECT_EQ(e["tier"], "silver");
+  EXPECT_EQ(e["paid_total"], "475.00");  // 5% off at silver
+  EXPECT_EQ(e["points"], 9);             // ¥475 × 2 points per ¥100, floored
+
+  // Next year's version earns more; until then it is scheduled and may be cancelled.
+  const std::string next = dir.File("next.toml");
+  {
+    std::ifstream in(examples + "p2.toml");
+    std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    text.replace(text.find("2026-01-01"), 10, "2099-01-01");
+    std::ofstream(next) << text;
+  }
+  ASSERT_EQ(Run({"programme", "add", next}).code, 0);
+  ASSERT_EQ(Run({"programme", "activate", "2"}).code, 0);
+  nlohmann::json list = Json({"programme", "list"});
+  ASSERT_EQ(list.size(), 2u) << list.dump();
+  EXPECT_EQ(list[0]["status"], "scheduled");
+  EXPECT_EQ(list[1]["status"], "in_force");
+  EXPECT_TRUE(list[1]["document"].is_null()) << "a listing leaves the documents out";
+  Ran text = Run({"programme", "list"});
+  EXPECT_NE(text.out.find("v2  p2"), std::string::npos) << text.out;
+  nlohmann::json show = Json({"programme", "show", "2"});
+  EXPECT_NE(show["document"].get<std::string>().find("2099-01-01"), std::string::npos);
+  EXPECT_EQ(Json({"programme", "explain", "--basket", basket, "--date", "2099-01-02"})["version"],
+            2);
+  Ran cancel = Run({"programme", "cancel", "2"});
+  ASSERT_EQ(cancel.code, 0) << cancel.err;
+  EXPECT_EQ(Json({"programme", "explain", "--basket", basket, "--date", "2099-01-02"})["version"],
+            1);
+  EXPECT_EQ(Run({"programme", "cancel", "1"}).code, cli::kExitRejected);
+  EXPECT_EQ(Run({"programme", "activate", "7"}).code, cli::kExitNotFound);
+
+  // A broken document is refused with its problems, and no version is stored.
+  const std::string bad = dir.File("bad.toml");
+  std::ofstream(bad) << "[programme]\ncode = \"x\"\n";
+  Ran refused = Run({"programme", "add", bad});
+  EXPECT_EQ(refused.code, cli::kExitInvalid);
+  EXPECT_NE(refused.err.find("problem"), std::string::npos) << refused.err;
+  EXPECT_EQ(Json({"programme", "list"}).size(), 2u);
 }
 
 }  // namespace

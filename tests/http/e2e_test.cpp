@@ -4,6 +4,8 @@
 #include <signal.h>
 
 #include <atomic>
+#include <fstream>
+#include <iterator>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -493,6 +495,95 @@ TEST_F(ServeTest, AnAdminSetsUpTheOrganisationAndStaffOverHttp) {
             "field_unknown");
   HttpResponse regions = c.Get("/v1/regions", admin);
   EXPECT_EQ(regions.Json()["items"].size(), 3u) << regions.body;
+}
+
+// Head-office marketing writes the programme; every role may read it and price a basket with
+// it; a clerk may not change it. Bad documents and baskets are refused with where and why.
+TEST_F(ServeTest, MarketingPublishesAProgrammeAndAClerkExplainsABasketWithIt) {
+  Start();
+  HttpClient c(port());
+  const std::string marketing = Login(c, "marketing", "onecard-marketing");
+  const std::string clerk = Login(c, "zhou.clerk", "onecard-clerk");
+  const std::string finance = Login(c, "finance", "onecard-finance");
+  std::ifstream in(std::string(ONECARD_SOURCE_DIR) + "/examples/programmes/p2.toml");
+  const std::string p2((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_FALSE(p2.empty());
+
+  const std::string broken =
+      "[programme]\ncode = \"x\"\nname = \"x\"\n"
+      "effective_from = \"2026-01-01\"\n[[tiers]]\ncode = \"a\"\n"
+      "[[tiers]]\ncode = \"b\"\ndiscount = \"5\"\n";
+  HttpResponse check = c.Post("/v1/programmes/validate", {{"document", broken}}, clerk);
+  ASSERT_EQ(check.status, 200) << check.body;
+  EXPECT_FALSE(check.Json()["valid"].get<bool>());
+  ASSERT_EQ(check.Json()["problems"].size(), 2u) << check.body;
+  EXPECT_EQ(check.Json()["problems"][1]["line"], 9);
+  EXPECT_EQ(check.Json()["problems"][1]["path"], "tiers[1].discount");
+  HttpResponse refused = c.Post("/v1/programmes", {{"document", broken}}, marketing);
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_EQ(refused.Json()["field"], "document");
+
+  EXPECT_EQ(c.Post("/v1/programmes", {{"document", p2}}, clerk).status, 403);
+  HttpResponse added = c.Post("/v1/programmes", {{"document", p2}}, marketing, "prog-add-1");
+  ASSERT_EQ(added.status, 201) << added.body;
+  EXPECT_EQ(added.Json()["status"], "draft");
+  const int version = added.Json()["version"].get<int>();
+  EXPECT_EQ(c.Post("/v1/programmes", {{"document", p2}}, marketing, "prog-add-1").Json()["version"],
+            version)
+      << "a retry returns the stored answer";
+  EXPECT_EQ(c.Post("/v1/programmes/" + std::to_string(version) + "/activate", json::object(), clerk)
+                .status,
+            403);
+  HttpResponse active =
+      c.Post("/v1/programmes/" + std::to_string(version) + "/activate", json::object(), marketing);
+  ASSERT_EQ(active.status, 200) << active.body;
+  EXPECT_EQ(active.Json()["status"], "in_force");
+  HttpResponse again =
+      c.Post("/v1/programmes/" + std::to_string(version) + "/activate", json::object(), marketing);
+  EXPECT_EQ(again.status, 409);
+  EXPECT_EQ(again.Json()["code"], "programme_state_invalid");
+
+  HttpResponse list = c.Get("/v1/programmes", finance);
+  ASSERT_EQ(list.status, 200) << list.body;
+  ASSERT_EQ(list.Json()["items"].size(), 2u) << "the demo's programme, and this one";
+  EXPECT_EQ(list.Json()["items"][0]["version"], version);
+  EXPECT_TRUE(list.Json()["items"][0]["document"].is_null()) << "a listing leaves it out";
+  EXPECT_EQ(list.Json()["items"][1]["code"], "p1a");
+  EXPECT_EQ(list.Json()["items"][1]["status"], "superseded");
+  HttpResponse one = c.Get("/v1/programmes/" + std::to_string(version), clerk);
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(one.Json()["document"], p2);
+  EXPECT_EQ(c.Get("/v1/programmes/99", clerk).Json()["code"], "programme_not_found");
+  EXPECT_EQ(c.Get("/v1/programmes/x", clerk).status, 422);
+
+  // The clerk prices a sofa for a silver member: the purchase qualifies for gold and is priced
+  // at gold, and the explanation says why.
+  const json basket = json::array(
+      {{{"sku", "SOFA"}, {"price", "16000.00"}},
+       {{"sku", "BAG"}, {"price", "10.00"}, {"categories", json::array({"non-earning"})}}});
+  HttpResponse e =
+      c.Post("/v1/programmes/explain", {{"lines", basket}, {"member", {{"tier", "silver"}}}},
+             clerk);  // now, at sh01
+  ASSERT_EQ(e.status, 200) << e.body;
+  EXPECT_EQ(e.Json()["version"], version);
+  EXPECT_EQ(e.Json()["tier"], "gold");
+  EXPECT_EQ(e.Json()["paid_total"], "14409.00");
+  EXPECT_EQ(e.Json()["points"], 432);
+  EXPECT_FALSE(e.Json()["explain"].empty());
+
+  HttpResponse negative = c.Post(
+      "/v1/programmes/explain",
+      {{"lines", json::array({{{"sku", "SOFA"}, {"price", "-1.00"}}})}, {"date", "2026-12-01"}},
+      clerk);
+  EXPECT_EQ(negative.status, 422);
+  EXPECT_EQ(negative.Json()["field"], "lines[0].price");
+  HttpResponse no_lines = c.Post("/v1/programmes/explain", {{"date", "2026-12-01"}}, clerk);
+  EXPECT_EQ(no_lines.Json()["field"], "lines");
+  HttpResponse before =
+      c.Post("/v1/programmes/explain", {{"lines", basket}, {"date", "2020-01-01"}}, clerk);
+  EXPECT_EQ(before.status, 404) << "nothing was in force in 2020";
+  EXPECT_EQ(before.Json()["code"], "programme_not_found");
+  EXPECT_EQ(c.Get("/v1/programmes").status, 401);
 }
 
 TEST_F(ServeTest, ServerPastItsConnectionLimitAnswers503) {

@@ -5,6 +5,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "core/time.hpp"
 #include "storage/sqlite/connection.hpp"
 
 namespace onecard::storage::sqlite {
@@ -36,6 +37,18 @@ Result<std::optional<T>> ReadOne(Stmt& st, Read read) {
     ONECARD_TRY(T value, read(st));
     return std::optional<T>(std::move(value));
   }
+}
+
+// A nullable timestamp column.
+inline std::optional<core::Timestamp> OptTime(const Stmt& st, int column) {
+  if (st.IsNull(column)) return std::nullopt;
+  return core::Timestamp{st.Int(column)};
+}
+
+// A timestamp to bind, NULL when absent.
+inline std::optional<std::int64_t> OptMicros(const std::optional<core::Timestamp>& t) {
+  if (!t) return std::nullopt;
+  return t->micros;
 }
 
 }  // namespace onecard::storage::sqlite

@@ -2,8 +2,8 @@
 //
 // A read transaction is a deferred BEGIN on a reader connection (a WAL snapshot); a write
 // transaction is BEGIN IMMEDIATE on the single writer connection. The methods are defined in
-// txn_org.cpp, txn_members.cpp, txn_cards.cpp, txn_ledger.cpp and txn_audit.cpp. Not
-// thread-safe: one thread uses a transaction.
+// txn_org.cpp, txn_members.cpp, txn_cards.cpp, txn_ledger.cpp, txn_audit.cpp, txn_staff.cpp and
+// txn_programmes.cpp. Not thread-safe: one thread uses a transaction.
 #pragma once
 
 #include <functional>
@@ -43,6 +43,13 @@ class SqliteTxn final : public WriteTxn {
   Status InsertLoginFailure(std::string_view client, Timestamp at,
                             Timestamp forget_before) override;
   Result<std::int64_t> InsertAudit(const AuditRecord& record) override;
+
+  // txn_programmes.cpp
+  Result<std::vector<ProgrammeVersionRecord>> ListProgrammeVersions(TenantId tenant) override;
+  Result<std::optional<ProgrammeVersionRecord>> GetProgrammeVersion(TenantId tenant,
+                                                                    int version) override;
+  Result<std::int64_t> InsertProgrammeVersion(const ProgrammeVersionRecord& record) override;
+  Status UpdateProgrammeVersion(const ProgrammeVersionRecord& record) override;
   Result<std::optional<TenantRecord>> FindTenant(std::string_view code) override;
   Result<std::optional<TenantRecord>> GetTenant(TenantId id) override;
   Result<std::vector<RegionRecord>> ListRegions(TenantId tenant) override;

@@ -9,16 +9,6 @@ namespace {
   "id, tenant_id, username, display_name, password_hash, role, store_id, region_id, status, " \
   "failed_logins, locked_until, created_at "
 
-std::optional<Timestamp> OptTime(const Stmt& st, int column) {
-  if (st.IsNull(column)) return std::nullopt;
-  return Timestamp{st.Int(column)};
-}
-
-std::optional<std::int64_t> OptMicros(const std::optional<Timestamp>& t) {
-  if (!t) return std::nullopt;
-  return t->micros;
-}
-
 StaffUserRecord ReadStaff(const Stmt& st) {
   StaffUserRecord u;
   u.id = st.Int(0);
