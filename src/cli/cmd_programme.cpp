@@ -45,6 +45,7 @@ struct ExplainOptions {
   std::string file, basket, tier, date, time, store, birthday;
   std::string spend, carried;
   std::int64_t points = 0;
+  std::int64_t balance = 0;
   int version = 0;
 };
 
@@ -57,6 +58,7 @@ Status FillExplain(const ExplainOptions& o, service::ExplainSpec& spec) {
   if (!o.spend.empty()) member["spend"] = o.spend;
   if (!o.carried.empty()) member["carried"] = o.carried;
   member["points"] = o.points;
+  member["balance"] = o.balance;
   ONECARD_TRY(spec.member, service::MemberStateFromJson(member, "member"));
   if (!o.date.empty()) {
     ONECARD_TRY(spec.date, core::CivilDate::Parse(o.date, "date"));
@@ -136,6 +138,8 @@ void AddProgrammeCommands(CLI::App& app, CliContext& ctx) {
   explain->add_option("--spend", o->spend, "Cumulative spend before this purchase, yuan");
   explain->add_option("--points", o->points, "Cumulative points before this purchase");
   explain->add_option("--carried", o->carried, "Remainder carried from earlier purchases, yuan");
+  explain->add_option("--balance", o->balance,
+                      "Points the member holds (to show what they may pay)");
   explain->callback([&ctx, o] {
     if (!o->file.empty() && o->version == 0) {
       // A document alone: no database needed.

@@ -236,7 +236,55 @@ Result<Priced> PriceAndEarn(const Programme& p, const TierRule& tier, const Memb
   return out;
 }
 
+// "¥0.30" for a whole number of fen, else the exact yuan ("0.005 yuan").
+std::string FenValue(const Ratio& fen) {
+  if (fen.den == 1) return Yuan(fen.num);
+  return Ratio{fen.num, fen.den * 100}.ToString() + " yuan";
+}
+
+// What points may still do at tier `t`, for a purchase of `paid` fen.
+Result<RedemptionLeft> RedemptionAt(const Programme& p, const TierRule& t, const MemberState& m,
+                                    std::int64_t paid, std::vector<std::string>* explain) {
+  RedemptionLeft r;
+  r.point_value = t.point_value;
+  r.gift_classes = t.redeem.gift_classes;
+  r.items = t.redeem.items;
+  if (t.redeem.per_period > 0) {
+    r.redemptions = std::max(0, t.redeem.per_period - m.redemptions_in_period);
+  }
+  r.cash_out = t.redeem.cash_out && !p.redeem.cash_out_value.IsZero();
+  if (r.cash_out) r.cash_out_value = p.redeem.cash_out_value;
+  if (t.point_value.IsZero() || m.points_balance <= 0) return r;
+  if (m.points_balance < p.redeem.min_balance) {
+    if (explain) {
+      explain->push_back("redeem: " + std::to_string(m.points_balance) +
+                         " points held, below the " + std::to_string(p.redeem.min_balance) +
+                         " needed before any are spent");
+    }
+    return r;
+  }
+  const std::int64_t cap =
+      static_cast<std::int64_t>(i128{paid} * p.redeem.max_share.num / p.redeem.max_share.den);
+  ONECARD_TRY(const std::int64_t by_value,
+              Narrow(i128{cap} * t.point_value.den / t.point_value.num));
+  r.max_points = std::min(m.points_balance, by_value);
+  ONECARD_TRY(r.max_value, Narrow(i128{r.max_points} * t.point_value.num / t.point_value.den));
+  if (explain) {
+    explain->push_back(
+        "redeem at " + t.code + ": 1 point = " + FenValue(t.point_value) + "; points may pay " +
+        (p.redeem.max_share == Ratio{1, 1} ? std::string("all")
+                                           : Percent(p.redeem.max_share) + " = " + Yuan(cap)) +
+        " of " + Yuan(paid) + " → up to " + std::to_string(r.max_points) + " of the " +
+        std::to_string(m.points_balance) + " points held (" + Yuan(r.max_value) + ")");
+  }
+  return r;
+}
+
 }  // namespace
+
+std::string_view PeriodName(Period period) {
+  return period == Period::kMonth ? "month" : "year";
+}
 
 std::string Ratio::ToString() const {
   if (den == 1) return std::to_string(num);
@@ -389,6 +437,26 @@ Result<Evaluation> Evaluate(const Programme& p, const MemberState& member,
     }
   }
 
+  // A tier lost at a review comes back when spend since the downgrade reaches its upkeep (P2);
+  // the purchase that crosses the line is still priced at the lower tier.
+  if (!member.downgraded_from.empty()) {
+    const TierRule* lost = p.FindTier(member.downgraded_from);
+    if (lost == nullptr) {
+      return MakeError(ErrorCode::kFieldInvalid,
+                       "the member's former tier \"" + member.downgraded_from +
+                           "\" is not in programme " + p.code,
+                       "downgraded_from");
+    }
+    const std::int64_t since = member.spend_since_downgrade + priced.paid_total;
+    if (lost->keep_up.regain_by_spend && p.TierRank(lost->code) > p.TierRank(next->code) &&
+        since >= lost->keep_up.spend) {
+      next = lost;
+      reason = "spend since the downgrade " + Yuan(since) + " ≥ " + Yuan(lost->keep_up.spend) +
+               " (regained)";
+      by_single = false;
+    }
+  }
+
   Evaluation e;
   e.point_asset = p.point_asset;
   if (next != tier && by_single && next->reprice_qualifying_purchase) {
@@ -427,6 +495,8 @@ Result<Evaluation> Evaluate(const Programme& p, const MemberState& member,
                           (e.expires_on ? " valid to the end of " + e.expires_on->ToString()
                                         : " that never expire"));
   }
+  ONECARD_TRY(e.redeem, RedemptionAt(p, *p.FindTier(e.tier), member, e.paid_total,
+                                     say ? &e.explain : nullptr));
   return e;
 }
 
@@ -453,6 +523,152 @@ Result<BonusResult> EventBonus(const Programme& p, std::string_view event,
   return MakeError(ErrorCode::kFieldInvalid,
                    "programme " + p.code + " has no bonus for \"" + std::string(event) + "\"",
                    "event");
+}
+
+}  // namespace onecard::core
+
+namespace onecard::core {
+
+// ----- Reviews, referrals, perks -----
+
+std::optional<ReviewPeriod> ReviewPeriodOf(const Programme& p, CivilDate date) {
+  if (!p.review.enabled) return std::nullopt;
+  // The latest period start on or before `date`: starts fall on the start day of the start
+  // month and, for half-yearly reviews, six months later, every year.
+  std::optional<CivilDate> first;
+  for (int year = date.year - 1; year <= date.year; ++year) {
+    const CivilDate base{year, p.review.start_month,
+                         std::min(p.review.start_day, DaysInMonth(year, p.review.start_month))};
+    for (int step = 0; step < 12; step += p.review.months) {
+      const CivilDate start = base.PlusMonths(step);
+      if (start <= date && (!first || *first < start)) first = start;
+    }
+  }
+  ONECARD_ASSERT(first.has_value(), "no review period start found");
+  const CivilDate next = first->PlusMonths(p.review.months);
+  return ReviewPeriod{*first, next.PlusDays(-1)};
+}
+
+Result<TierReview> ReviewTier(const Programme& p, std::string_view tier_code,
+                              std::int64_t period_spend, const ReviewPeriod& period) {
+  const TierRule* t = tier_code.empty() ? &p.tiers.front() : p.FindTier(tier_code);
+  if (t == nullptr) {
+    return MakeError(ErrorCode::kFieldInvalid,
+                     "tier \"" + std::string(tier_code) + "\" is not in programme " + p.code,
+                     "tier");
+  }
+  TierReview r;
+  r.tier_after = t->code;
+  const std::string span = period.first.ToString() + " to " + period.last.ToString();
+  if (t->keep_up.spend == 0) {
+    r.explain = "review " + span + ": " + t->code + " has no upkeep; kept";
+  } else if (period_spend >= t->keep_up.spend) {
+    r.explain = "review " + span + ": spent " + Yuan(period_spend) + " ≥ " +
+                Yuan(t->keep_up.spend) + " to keep " + t->code + "; kept";
+  } else {
+    r.tier_after = t->keep_up.downgrade_to;
+    r.downgraded = true;
+    r.explain = "review " + span + ": spent " + Yuan(period_spend) + " < " +
+                Yuan(t->keep_up.spend) + " to keep " + t->code + "; down to " + r.tier_after;
+  }
+  return r;
+}
+
+namespace {
+
+Result<const TierRule*> ReferrerTier(const Programme& p, std::string_view code) {
+  const TierRule* t = code.empty() ? &p.tiers.front() : p.FindTier(code);
+  if (t == nullptr) {
+    return MakeError(
+        ErrorCode::kFieldInvalid,
+        "the referrer's tier \"" + std::string(code) + "\" is not in programme " + p.code, "tier");
+  }
+  return t;
+}
+
+// `points` times the referrer tier's referral multiplier (floor), explained.
+Result<BonusResult> Referral(const ReferralRules& rules, const TierRule& referrer,
+                             std::int64_t points, std::string what) {
+  BonusResult b;
+  b.asset = rules.asset;
+  ONECARD_TRY(b.points, Narrow(i128{points} * referrer.referral_multiplier.num /
+                               referrer.referral_multiplier.den));
+  b.explain = "referral: " + std::move(what) + " → " + std::to_string(points) + " points";
+  if (!(referrer.referral_multiplier == Ratio{1, 1})) {
+    b.explain += " × " + referrer.referral_multiplier.ToString() + " at " + referrer.code + " = " +
+                 std::to_string(b.points);
+  }
+  b.explain += " " + std::string(AssetName(rules.asset));
+  return b;
+}
+
+}  // namespace
+
+Result<BonusResult> ReferralReward(const Programme& p, std::string_view referrer_tier,
+                                   std::string_view event) {
+  ONECARD_TRY(const TierRule* referrer, ReferrerTier(p, referrer_tier));
+  if (!p.referral) return BonusResult{0, "referral: programme " + p.code + " gives no rewards"};
+  const ReferralRules& rules = *p.referral;
+  if (event == "registration") {
+    return Referral(rules, *referrer, rules.on_registration, "the referee registered");
+  }
+  for (const ReferralRules::OnTier& t : rules.on_tier) {
+    if (t.referee_tier != event) continue;
+    std::int64_t points = 0;
+    for (const auto& [by, amount] : t.by_referrer_tier) {
+      if (by == referrer->code) {
+        points = amount;
+        break;
+      }
+      if (by.empty()) points = amount;
+    }
+    return Referral(
+        rules, *referrer, points,
+        "the referee reached " + t.referee_tier + ", the referrer is " + referrer->code);
+  }
+  return BonusResult{0, "referral: nothing for a referee reaching " + std::string(event),
+                     rules.asset};
+}
+
+Result<BonusResult> ReferralShare(const Programme& p, std::string_view referrer_tier,
+                                  std::int64_t paid) {
+  ONECARD_TRY(const TierRule* referrer, ReferrerTier(p, referrer_tier));
+  if (!p.referral || p.referral->share.IsZero() || paid <= 0) {
+    return BonusResult{0, "referral: no share of the referee's spend"};
+  }
+  ONECARD_TRY(std::int64_t points,
+              Narrow(i128{paid} * p.referral->share.num / p.referral->share.den));
+  return Referral(*p.referral, *referrer, points,
+                  "the referee paid " + Yuan(paid) + " × " + p.referral->share.ToString() +
+                      " points per fen (floor)");
+}
+
+Result<std::vector<PerkLeft>> PerksLeft(const Programme& p, std::string_view tier_code,
+                                        std::span<const std::pair<std::string, int>> used,
+                                        bool regained_this_year) {
+  const TierRule* t = tier_code.empty() ? &p.tiers.front() : p.FindTier(tier_code);
+  if (t == nullptr) {
+    return MakeError(ErrorCode::kFieldInvalid,
+                     "tier \"" + std::string(tier_code) + "\" is not in programme " + p.code,
+                     "tier");
+  }
+  std::vector<PerkLeft> out;
+  for (const Perk& perk : t->perks) {
+    int taken = 0;
+    for (const auto& [code, count] : used) {
+      if (code == perk.code) taken += count;
+    }
+    PerkLeft left{perk.code, perk.name, std::max(0, perk.per_year - taken), ""};
+    if (regained_this_year && perk.not_in_regain_year) {
+      left.left = 0;
+      left.explain = perk.name + ": none in a year " + t->code + " was regained";
+    } else {
+      left.explain = perk.name + ": " + std::to_string(left.left) + " of " +
+                     std::to_string(perk.per_year) + " left this year at " + t->code;
+    }
+    out.push_back(std::move(left));
+  }
+  return out;
 }
 
 }  // namespace onecard::core

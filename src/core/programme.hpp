@@ -67,6 +67,34 @@ struct SinglePurchase {
   std::int64_t amount = 0;  // fen paid in one purchase
 };
 
+// What a tier may take with points (P2's gift rights): gifts of some classes, so many times per
+// period, so many items each time, and whether it may cash points out.
+struct RedeemRights {
+  std::vector<std::string>
+      gift_classes;       // gift classes it may choose from; "*" = any; none: no gifts
+  int per_period = 0;     // redemptions per period; 0 = no limit
+  int items = 0;          // items per redemption; 0 = no limit
+  bool cash_out = false;  // may cash out points ([redeem].cash_out)
+};
+
+// Upkeep judged at each review (P2): a tier whose member spent less than `spend` in the period
+// just ended drops to `downgrade_to`. With `regain_by_spend`, spend since the downgrade reaching
+// `spend` brings the member back (the purchase that crosses the line is still priced at the
+// lower tier).
+struct KeepUp {
+  std::int64_t spend = 0;  // fen per review period; 0: no upkeep
+  std::string downgrade_to;
+  bool regain_by_spend = false;
+};
+
+// A yearly entitlement (P2's visits and gift pack), counted used/unused per year.
+struct Perk {
+  std::string code;
+  std::string name;
+  int per_year = 1;
+  bool not_in_regain_year = false;  // none in a year the member regained the tier
+};
+
 struct TierRule {
   std::string code;
   std::string name;
@@ -85,6 +113,43 @@ struct TierRule {
   std::vector<ClassDiscount> class_discounts;
   Ratio earn_multiplier{1, 1};
   Ratio point_value;  // fen a point is worth when spent (0: not spendable)
+  RedeemRights redeem;
+  KeepUp keep_up;
+  std::vector<Perk> perks;
+  Ratio referral_multiplier{1, 1};  // on the referral rewards a member of this tier earns (P1c)
+};
+
+enum class Period : std::uint8_t { kMonth, kYear };
+std::string_view PeriodName(Period p);
+
+// Spending points, programme-wide.
+struct RedeemSettings {
+  std::int64_t min_balance = 0;    // points a member must hold before any may be spent
+  Ratio max_share{1, 1};           // share of a purchase's price points may pay (P3: 10%)
+  Ratio cash_out_value;            // fen per point when cashed out (P1b: 60/100); 0: no cash-out
+  Period period = Period::kMonth;  // the period of the tiers' per_period limits
+};
+
+// When tiers are reviewed: every `months` (12 or 6) from `start` (month, day) each year.
+struct ReviewSettings {
+  bool enabled = false;
+  int months = 12;
+  int start_month = 1;
+  int start_day = 1;
+};
+
+// Rewards for bringing in members: when the referee registers (P1a), reaches a tier (P2's table
+// by referee tier × referrer tier), or spends (P3's share). Multiplied by the referrer's tier's
+// referral_multiplier.
+struct ReferralRules {
+  Asset asset = Asset::kPoints;
+  std::int64_t on_registration = 0;
+  Ratio share;  // points per fen the referee pays
+  struct OnTier {
+    std::string referee_tier;
+    std::vector<std::pair<std::string, std::int64_t>> by_referrer_tier;  // "" = any other
+  };
+  std::vector<OnTier> on_tier;
 };
 
 // A rate of points per fen that replaces the base rate for some lines or members.
@@ -142,6 +207,9 @@ struct Programme {
   std::vector<Multiplier> multipliers;
   MultiplierCombination combine = MultiplierCombination::kHighest;
   std::vector<FixedBonus> bonuses;
+  RedeemSettings redeem;
+  ReviewSettings review;
+  std::optional<ReferralRules> referral;
 
   const TierRule* FindTier(std::string_view code) const;
   int TierRank(std::string_view code) const;  // -1 when unknown
@@ -162,9 +230,13 @@ struct BasketLine {
 struct MemberState {
   std::string tier;  // "" = the lowest tier
   std::optional<CivilDate> birthday;
-  std::int64_t cumulative_spend = 0;   // fen, before this purchase
-  std::int64_t cumulative_points = 0;  // points earned before this purchase
-  std::int64_t carried_fen = 0;        // remainder carried from earlier purchases
+  std::int64_t cumulative_spend = 0;       // fen, before this purchase
+  std::int64_t cumulative_points = 0;      // points earned before this purchase
+  std::int64_t carried_fen = 0;            // remainder carried from earlier purchases
+  std::int64_t points_balance = 0;         // points held now (of the programme's point asset)
+  int redemptions_in_period = 0;           // gift redemptions so far this redemption period
+  std::string downgraded_from;             // the tier lost at the last review, "" when none
+  std::int64_t spend_since_downgrade = 0;  // fen, before this purchase
 };
 
 struct EvalContext {
@@ -183,6 +255,18 @@ struct PricedLine {
   Ratio rate;                 // points per fen applied to the line, multipliers included
 };
 
+// What the member may still do with points at the tier the basket is priced at.
+struct RedemptionLeft {
+  Ratio point_value;               // fen per point
+  std::int64_t max_points = 0;     // points that may pay part of this basket
+  std::int64_t max_value = 0;      // fen those points pay
+  std::optional<int> redemptions;  // gift redemptions left this period; nullopt: no limit
+  int items = 0;                   // items per redemption; 0: no limit
+  std::vector<std::string> gift_classes;
+  bool cash_out = false;
+  Ratio cash_out_value;  // fen per point
+};
+
 struct Evaluation {
   std::string tier;         // the tier the basket was priced at
   std::string tier_after;   // the tier the member qualifies for after it (may equal `tier`)
@@ -195,7 +279,8 @@ struct Evaluation {
   Asset point_asset = Asset::kPoints;
   std::optional<CivilDate> expires_on;  // last day the points may be spent
   std::int64_t carried_fen = 0;         // remainder to carry to the next purchase
-  std::vector<std::string> explain;     // one line per decision
+  RedemptionLeft redeem;
+  std::vector<std::string> explain;  // one line per decision
 };
 
 // Whether Evaluate writes its explanation (checkout and `explain` do; `simulate` and bulk
@@ -215,8 +300,52 @@ Result<Evaluation> Evaluate(const Programme& programme, const MemberState& membe
 struct BonusResult {
   std::int64_t points = 0;
   std::string explain;
+  Asset asset = Asset::kPoints;
 };
 Result<BonusResult> EventBonus(const Programme& programme, std::string_view event,
                                std::optional<std::int64_t> entered);
+
+// ---------------------------------------------------------------------------------------------
+// Reviews, referrals and perks
+
+// A review period: [first, last], local dates.
+struct ReviewPeriod {
+  CivilDate first;
+  CivilDate last;
+};
+// The review period that contains `date`; nullopt when the programme has no review.
+std::optional<ReviewPeriod> ReviewPeriodOf(const Programme& programme, CivilDate date);
+
+struct TierReview {
+  std::string tier_after;  // = the tier when kept
+  bool downgraded = false;
+  std::string explain;
+};
+// The review of a member in `tier` who spent `period_spend` fen in `period`. Error:
+// kFieldInvalid for a tier the programme does not have.
+Result<TierReview> ReviewTier(const Programme& programme, std::string_view tier,
+                              std::int64_t period_spend, const ReviewPeriod& period);
+
+// The referrer's reward when the referee registers (`event` "registration") or reaches the tier
+// `event`; 0 points (with the reason) when the programme gives none for it. Error:
+// kFieldInvalid for an unknown referrer tier.
+Result<BonusResult> ReferralReward(const Programme& programme, std::string_view referrer_tier,
+                                   std::string_view event);
+// The referrer's share of a purchase of `paid` fen by the referee (floor).
+Result<BonusResult> ReferralShare(const Programme& programme, std::string_view referrer_tier,
+                                  std::int64_t paid);
+
+struct PerkLeft {
+  std::string code;
+  std::string name;
+  int left = 0;
+  std::string explain;
+};
+// The perks a member of `tier` has left this year, given how many of each were used
+// ((code, count) pairs) and whether the member regained the tier this year. Error: kFieldInvalid
+// for an unknown tier.
+Result<std::vector<PerkLeft>> PerksLeft(const Programme& programme, std::string_view tier,
+                                        std::span<const std::pair<std::string, int>> used_this_year,
+                                        bool regained_this_year);
 
 }  // namespace onecard::core

@@ -388,6 +388,95 @@ void ReadTierEntry(Reader& r, const toml::table& t, const std::string& path, cor
   }
 }
 
+// redeem = { gifts = ["silver", "gold"], per_period = 1, items = 2, cash_out = true }
+void ReadRights(Reader& r, const toml::node& n, const std::string& path, core::RedeemRights& out) {
+  const toml::table* t = n.as_table();
+  if (!t) {
+    r.Report(&n, path, "expected { gifts = [...], per_period = N, items = N, cash_out = BOOL }");
+    return;
+  }
+  r.OnlyKnown(*t, path, {"gifts", "per_period", "items", "cash_out"});
+  if (const toml::node* g = t->get("gifts")) {
+    if (auto v = r.Strings(*g, path + ".gifts")) out.gift_classes = *v;
+  }
+  if (const toml::node* c = t->get("per_period")) {
+    if (auto v = r.Integer(*c, path + ".per_period", 1, 1000))
+      out.per_period = static_cast<int>(*v);
+  }
+  if (const toml::node* c = t->get("items")) {
+    if (auto v = r.Integer(*c, path + ".items", 1, 1000)) out.items = static_cast<int>(*v);
+  }
+  if (const toml::node* c = t->get("cash_out")) {
+    if (auto v = r.Boolean(*c, path + ".cash_out")) out.cash_out = *v;
+  }
+}
+
+// keep_up = { spend = 30000, downgrade_to = "gold", regain_by_spend = true }
+void ReadKeepUp(Reader& r, const toml::node& n, const std::string& path, core::KeepUp& out) {
+  const toml::table* t = n.as_table();
+  if (!t) {
+    r.Report(&n, path, "expected { spend = YUAN, downgrade_to = TIER, regain_by_spend = BOOL }");
+    return;
+  }
+  r.OnlyKnown(*t, path, {"spend", "downgrade_to", "regain_by_spend"});
+  if (const toml::node* c = t->get("spend")) {
+    if (auto v = r.Yuan(*c, path + ".spend")) out.spend = *v;
+  } else {
+    r.Report(&n, path + ".spend", "required: what a member must spend per review period");
+  }
+  if (const toml::node* c = t->get("downgrade_to")) {
+    if (auto v = r.Text(*c, path + ".downgrade_to")) out.downgrade_to = *v;
+  } else {
+    r.Report(&n, path + ".downgrade_to", "required: the tier a member who falls short drops to");
+  }
+  if (const toml::node* c = t->get("regain_by_spend")) {
+    if (auto v = r.Boolean(*c, path + ".regain_by_spend")) out.regain_by_spend = *v;
+  }
+}
+
+// perks = [{ code = "visit", name = "2-day visit", per_year = 1, not_in_regain_year = true }]
+void ReadPerks(Reader& r, const toml::node& n, const std::string& path,
+               std::vector<core::Perk>& out) {
+  const toml::array* a = n.as_array();
+  if (!a) {
+    r.Report(&n, path, "expected a list of { code, name, per_year, not_in_regain_year }");
+    return;
+  }
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    const std::string at = path + "[" + std::to_string(i) + "]";
+    const toml::table* t = (*a)[i].as_table();
+    if (!t) {
+      r.Report(&(*a)[i], at, "expected a table");
+      continue;
+    }
+    r.OnlyKnown(*t, at, {"code", "name", "per_year", "not_in_regain_year"});
+    core::Perk perk;
+    if (const toml::node* c = t->get("code")) {
+      if (auto v = r.Text(*c, at + ".code")) {
+        if (!ValidCode(*v))
+          r.Report(c, at + ".code", "use 1–40 lower-case letters, digits, _ or -");
+        for (const core::Perk& other : out) {
+          if (other.code == *v) r.Report(c, at + ".code", "perk " + *v + " is given twice");
+        }
+        perk.code = *v;
+      }
+    } else {
+      r.Report(&(*a)[i], at + ".code", "required");
+    }
+    perk.name = perk.code;
+    if (const toml::node* c = t->get("name")) {
+      if (auto v = r.Text(*c, at + ".name")) perk.name = *v;
+    }
+    if (const toml::node* c = t->get("per_year")) {
+      if (auto v = r.Integer(*c, at + ".per_year", 1, 366)) perk.per_year = static_cast<int>(*v);
+    }
+    if (const toml::node* c = t->get("not_in_regain_year")) {
+      if (auto v = r.Boolean(*c, at + ".not_in_regain_year")) perk.not_in_regain_year = *v;
+    }
+    out.push_back(std::move(perk));
+  }
+}
+
 void ReadTiers(Reader& r, const toml::table& root, core::Programme& p) {
   const toml::node* node = root.get("tiers");
   const toml::array* a = node ? node->as_array() : nullptr;
@@ -403,9 +492,10 @@ void ReadTiers(Reader& r, const toml::table& root, core::Programme& p) {
       r.Report(&(*a)[i], path, "expected a table");
       continue;
     }
-    r.OnlyKnown(*t, path,
-                {"code", "name", "entry", "discount", "class_discounts", "earn_multiplier",
-                 "point_value", "reprice_qualifying_purchase"});
+    r.OnlyKnown(
+        *t, path,
+        {"code", "name", "entry", "discount", "class_discounts", "earn_multiplier", "point_value",
+         "reprice_qualifying_purchase", "redeem", "keep_up", "perks", "referral_multiplier"});
     core::TierRule tier;
     if (const toml::node* c = t->get("code")) {
       if (auto s = r.Text(*c, path + ".code")) {
@@ -447,6 +537,12 @@ void ReadTiers(Reader& r, const toml::table& root, core::Programme& p) {
       if (auto v = r.Boolean(*n, path + ".reprice_qualifying_purchase")) {
         tier.reprice_qualifying_purchase = *v;
       }
+    }
+    if (const toml::node* n = t->get("redeem")) ReadRights(r, *n, path + ".redeem", tier.redeem);
+    if (const toml::node* n = t->get("keep_up")) ReadKeepUp(r, *n, path + ".keep_up", tier.keep_up);
+    if (const toml::node* n = t->get("perks")) ReadPerks(r, *n, path + ".perks", tier.perks);
+    if (const toml::node* n = t->get("referral_multiplier")) {
+      if (auto v = r.Decimal(*n, path + ".referral_multiplier")) tier.referral_multiplier = *v;
     }
     if (const toml::node* e = t->get("entry")) {
       if (const toml::table* et = e->as_table()) {
@@ -503,6 +599,17 @@ void ReadTiers(Reader& r, const toml::table& root, core::Programme& p) {
             "must be above the tier below's (" + std::to_string(last_points) + "): tiers overlap");
       }
       last_points = t.cumulative_points;
+    }
+    if (t.keep_up.spend > 0 || !t.keep_up.downgrade_to.empty()) {
+      const int rank = p.TierRank(t.keep_up.downgrade_to);
+      if (rank < 0) {
+        r.Report(places[i], path + ".keep_up.downgrade_to",
+                 "there is no tier " + t.keep_up.downgrade_to);
+      } else if (rank >= static_cast<int>(i)) {
+        r.Report(places[i], path + ".keep_up.downgrade_to",
+                 "tier " + t.keep_up.downgrade_to + " is not below " + t.code +
+                     ": a downgrade goes down");
+      }
     }
   }
 }
@@ -748,6 +855,178 @@ void ReadBonuses(Reader& r, const toml::table& root, core::Programme& p) {
   }
 }
 
+// Whether `tier` is one of the programme's; reports it otherwise.
+bool KnownTier(Reader& r, const core::Programme& p, const toml::node* at, const std::string& path,
+               const std::string& tier) {
+  if (p.FindTier(tier)) return true;
+  r.Report(at, path, "there is no tier " + tier);
+  return false;
+}
+
+void ReadRedeem(Reader& r, const toml::table& root, core::Programme& p) {
+  const toml::node* node = root.get("redeem");
+  if (node) {
+    const toml::table* t = node->as_table();
+    if (!t) {
+      r.Report(node, "redeem", "expected a table");
+      return;
+    }
+    r.OnlyKnown(*t, "redeem", {"min_balance", "max_share", "cash_out", "period"});
+    if (const toml::node* n = t->get("min_balance")) {
+      if (auto v = r.Integer(*n, "redeem.min_balance", 0, core::kAmountMax)) {
+        p.redeem.min_balance = *v;
+      }
+    }
+    if (const toml::node* n = t->get("max_share")) {
+      if (auto v = r.Percent(*n, "redeem.max_share")) {
+        if (v->IsZero()) r.Report(n, "redeem.max_share", "0% would forbid paying with points");
+        p.redeem.max_share = *v;
+      }
+    }
+    if (const toml::node* n = t->get("cash_out")) {
+      if (auto v = r.Decimal(*n, "redeem.cash_out")) {
+        p.redeem.cash_out_value = Reader::Reduce(Ratio{v->num * 100, v->den});  // yuan → fen
+      }
+    }
+    if (const toml::node* n = t->get("period")) {
+      if (auto v = r.Text(*n, "redeem.period")) {
+        if (*v == "month") {
+          p.redeem.period = core::Period::kMonth;
+        } else if (*v == "year") {
+          p.redeem.period = core::Period::kYear;
+        } else {
+          r.Report(n, "redeem.period", "expected \"month\" or \"year\"");
+        }
+      }
+    }
+  }
+  const toml::node* tiers = root.get("tiers");
+  for (std::size_t i = 0; i < p.tiers.size(); ++i) {
+    if (p.tiers[i].redeem.cash_out && p.redeem.cash_out_value.IsZero()) {
+      const toml::node* at = tiers && tiers->as_array() ? tiers->as_array()->get(i) : nullptr;
+      r.Report(at, "tiers[" + std::to_string(i) + "].redeem.cash_out",
+               "[redeem] sets no cash_out value (yuan per point)");
+    }
+  }
+}
+
+void ReadReview(Reader& r, const toml::table& root, core::Programme& p) {
+  const toml::node* node = root.get("review");
+  if (node) {
+    const toml::table* t = node->as_table();
+    if (!t) {
+      r.Report(node, "review", "expected a table");
+      return;
+    }
+    r.OnlyKnown(*t, "review", {"every", "starts"});
+    p.review.enabled = true;
+    if (const toml::node* n = t->get("every")) {
+      if (auto v = r.Text(*n, "review.every")) {
+        if (*v == "year") {
+          p.review.months = 12;
+        } else if (*v == "half_year") {
+          p.review.months = 6;
+        } else {
+          r.Report(n, "review.every", "expected \"year\" or \"half_year\"");
+        }
+      }
+    }
+    if (const toml::node* n = t->get("starts")) {
+      if (auto v = r.Text(*n, "review.starts")) {
+        // "MM-DD" of any year, on a day every month has.
+        auto d = core::CivilDate::Parse("2023-" + *v, "review.starts");
+        if (v->size() != 5 || !d || d->day > 28) {
+          r.Report(n, "review.starts", "expected MM-DD, a day from 01 to 28, e.g. \"04-01\"");
+        } else {
+          p.review.start_month = d->month;
+          p.review.start_day = d->day;
+        }
+      }
+    }
+  }
+  const toml::node* tiers = root.get("tiers");
+  for (std::size_t i = 0; i < p.tiers.size(); ++i) {
+    if (p.tiers[i].keep_up.spend > 0 && !p.review.enabled) {
+      const toml::node* at = tiers && tiers->as_array() ? tiers->as_array()->get(i) : nullptr;
+      r.Report(at, "tiers[" + std::to_string(i) + "].keep_up",
+               "an upkeep needs a [review] saying when it is judged");
+    }
+  }
+}
+
+void ReadReferral(Reader& r, const toml::table& root, core::Programme& p) {
+  const toml::node* node = root.get("referral");
+  if (!node) return;
+  const toml::table* t = node->as_table();
+  if (!t) {
+    r.Report(node, "referral", "expected a table");
+    return;
+  }
+  r.OnlyKnown(*t, "referral", {"kind", "on_registration", "share", "on_tier"});
+  core::ReferralRules rules;
+  rules.asset = p.point_asset;
+  if (const toml::node* n = t->get("kind")) {
+    if (auto v = r.Text(*n, "referral.kind")) {
+      if (*v == "cashable") {
+        rules.asset = core::Asset::kCashablePoints;
+      } else if (*v == "non_cashable") {
+        rules.asset = core::Asset::kPoints;
+      } else {
+        r.Report(n, "referral.kind", "expected \"cashable\" or \"non_cashable\"");
+      }
+    }
+  }
+  if (const toml::node* n = t->get("on_registration")) {
+    if (auto v = r.Integer(*n, "referral.on_registration", 0, core::kAmountMax)) {
+      rules.on_registration = *v;
+    }
+  }
+  if (const toml::node* n = t->get("share")) {
+    if (auto v = r.Rate(*n, "referral.share")) rules.share = *v;
+  }
+  if (const toml::node* n = t->get("on_tier")) {
+    const toml::array* a = n->as_array();
+    if (!a) r.Report(n, "referral.on_tier", "expected [[referral.on_tier]] entries");
+    for (std::size_t i = 0; a && i < a->size(); ++i) {
+      const std::string path = "referral.on_tier[" + std::to_string(i) + "]";
+      const toml::table* e = (*a)[i].as_table();
+      if (!e) {
+        r.Report(&(*a)[i], path, "expected a table");
+        continue;
+      }
+      r.OnlyKnown(*e, path, {"tier", "points"});
+      core::ReferralRules::OnTier on;
+      if (const toml::node* c = e->get("tier")) {
+        if (auto v = r.Text(*c, path + ".tier")) {
+          if (KnownTier(r, p, c, path + ".tier", *v)) on.referee_tier = *v;
+          for (const auto& other : rules.on_tier) {
+            if (other.referee_tier == *v) r.Report(c, path + ".tier", *v + " is given twice");
+          }
+        }
+      } else {
+        r.Report(&(*a)[i], path + ".tier", "required: the tier the referee reaches");
+      }
+      const toml::node* c = e->get("points");
+      const toml::table* by = c ? c->as_table() : nullptr;
+      if (!by) {
+        r.Report(c ? c : &(*a)[i], path + ".points",
+                 "required: points by the referrer's tier, { ordinary = 158, any = 100 }");
+        continue;
+      }
+      for (const auto& [key, v] : *by) {
+        const std::string k(key.str());
+        const std::string at = path + ".points." + k;
+        if (k != "any" && !KnownTier(r, p, &v, at, k)) continue;
+        if (auto amount = r.Integer(v, at, 0, core::kAmountMax)) {
+          on.by_referrer_tier.emplace_back(k == "any" ? "" : k, *amount);
+        }
+      }
+      rules.on_tier.push_back(std::move(on));
+    }
+  }
+  p.referral = std::move(rules);
+}
+
 }  // namespace
 
 std::string Problem::ToString() const {
@@ -765,13 +1044,17 @@ ProgrammeDocument ReadProgramme(std::string_view text, std::string_view source) 
     return doc;
   }
   Reader r{std::string(source)};
-  r.OnlyKnown(root, "", {"programme", "points", "tiers", "earn", "bonus"});
+  r.OnlyKnown(root, "",
+              {"programme", "points", "tiers", "earn", "bonus", "redeem", "review", "referral"});
   core::Programme p;
   ReadHeader(r, root, p);
   ReadPoints(r, root, p);
   ReadTiers(r, root, p);
   ReadEarn(r, root, p);
   ReadBonuses(r, root, p);
+  ReadRedeem(r, root, p);
+  ReadReview(r, root, p);
+  ReadReferral(r, root, p);
   doc.problems = std::move(r.problems());
   std::stable_sort(doc.problems.begin(), doc.problems.end(),
                    [](const Problem& a, const Problem& b) { return a.line < b.line; });

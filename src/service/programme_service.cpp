@@ -377,6 +377,27 @@ Result<ExplainView> ProgrammeService::Explain(const TenantRef& tenant, const Exp
 
 // ----- JSON -----
 
+namespace {
+
+// A value in fen per point as yuan text ("0.30"; "0.005" when below a fen).
+std::string YuanPerPoint(const core::Ratio& fen) {
+  if (fen.den == 1) return core::Money::Fen(fen.num).ToString();
+  return core::Ratio{fen.num, fen.den * 100}.ToString();
+}
+
+json RedeemJson(const core::RedemptionLeft& r) {
+  return {{"point_value", YuanPerPoint(r.point_value)},
+          {"max_points", r.max_points},
+          {"max_value", core::Money::Fen(r.max_value).ToString()},
+          {"redemptions_left", r.redemptions ? json(*r.redemptions) : json(nullptr)},
+          {"items_per_redemption", r.items > 0 ? json(r.items) : json(nullptr)},
+          {"gift_classes", r.gift_classes},
+          {"cash_out", r.cash_out},
+          {"cash_out_value", r.cash_out ? json(YuanPerPoint(r.cash_out_value)) : json(nullptr)}};
+}
+
+}  // namespace
+
 json EvaluationJson(const core::Evaluation& e) {
   json lines = json::array();
   for (const core::PricedLine& l : e.lines) {
@@ -398,6 +419,7 @@ json EvaluationJson(const core::Evaluation& e) {
           {"point_asset", core::AssetName(e.point_asset)},
           {"expires_on", e.expires_on ? json(e.expires_on->ToString()) : json(nullptr)},
           {"carried", core::Money::Fen(e.carried_fen).ToString()},
+          {"redeem", RedeemJson(e.redeem)},
           {"explain", e.explain}};
 }
 
@@ -489,7 +511,9 @@ Result<core::MemberState> MemberStateFromJson(const json& m, std::string_view fi
   if (m.is_null()) return s;
   if (!m.is_object()) return Bad(field, "must be an object");
   const std::string at(field);
-  ONECARD_CHECK(OnlyKnown(m, at, {"tier", "birthday", "spend", "points", "carried"}));
+  ONECARD_CHECK(OnlyKnown(m, at,
+                          {"tier", "birthday", "spend", "points", "carried", "balance",
+                           "redemptions", "downgraded_from", "spend_since_downgrade"}));
   if (m.contains("tier")) {
     if (!m["tier"].is_string()) return Bad(at + ".tier", "must be a tier code");
     s.tier = m["tier"].get<std::string>();
@@ -507,6 +531,29 @@ Result<core::MemberState> MemberStateFromJson(const json& m, std::string_view fi
       return Bad(at + ".points", "must be a whole number of points, 0 or more");
     }
     s.cumulative_points = m["points"].get<std::int64_t>();
+  }
+  auto count = [&](const char* key, std::int64_t max) -> Result<std::int64_t> {
+    if (!m[key].is_number_integer() || m[key].get<std::int64_t>() < 0 ||
+        m[key].get<std::int64_t>() > max) {
+      return Bad(at + "." + key, "must be a whole number from 0 to " + std::to_string(max));
+    }
+    return m[key].get<std::int64_t>();
+  };
+  if (m.contains("balance")) {
+    ONECARD_TRY(s.points_balance, count("balance", core::kAmountMax));
+  }
+  if (m.contains("redemptions")) {
+    ONECARD_TRY(std::int64_t n, count("redemptions", 1000));
+    s.redemptions_in_period = static_cast<int>(n);
+  }
+  if (m.contains("downgraded_from")) {
+    if (!m["downgraded_from"].is_string())
+      return Bad(at + ".downgraded_from", "must be a tier code");
+    s.downgraded_from = m["downgraded_from"].get<std::string>();
+  }
+  if (m.contains("spend_since_downgrade")) {
+    ONECARD_TRY(s.spend_since_downgrade,
+                NonNegativeFen(m["spend_since_downgrade"], at + ".spend_since_downgrade"));
   }
   if (m.contains("carried")) {
     ONECARD_TRY(s.carried_fen, NonNegativeFen(m["carried"], at + ".carried"));

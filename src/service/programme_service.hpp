@@ -148,8 +148,9 @@ void to_json(nlohmann::json& j, const ExplainView& v);
 // "non_earning"}, …]. Errors (kFieldInvalid, kFieldUnknown) name the field ("lines[2].price").
 core::Result<std::vector<core::BasketLine>> BasketFromJson(const nlohmann::json& lines,
                                                            std::string_view field);
-// A member's state as JSON: {"tier", "birthday", "spend" (yuan), "points", "carried" (yuan)},
-// every field optional.
+// A member's state as JSON: {"tier", "birthday", "spend" (yuan), "points" (earned so far),
+// "carried" (yuan), "balance" (points held), "redemptions" (this period), "downgraded_from",
+// "spend_since_downgrade" (yuan)}, every field optional.
 core::Result<core::MemberState> MemberStateFromJson(const nlohmann::json& member,
                                                     std::string_view field);
 // "HH:MM" → minutes after midnight. Error: kFieldInvalid naming `field`.

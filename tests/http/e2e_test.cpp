@@ -571,6 +571,20 @@ TEST_F(ServeTest, MarketingPublishesAProgrammeAndAClerkExplainsABasketWithIt) {
   EXPECT_EQ(e.Json()["points"], 432);
   EXPECT_FALSE(e.Json()["explain"].empty());
 
+  // The demo's own programme (P1a, version 1) by number: what 1,000 points pay at gold.
+  HttpResponse p1a =
+      c.Post("/v1/programmes/explain",
+             {{"lines", basket}, {"version", 1}, {"member", {{"tier", "gold"}, {"balance", 1000}}}},
+             clerk);
+  ASSERT_EQ(p1a.status, 200) << p1a.body;
+  EXPECT_EQ(p1a.Json()["redeem"]["point_value"], "0.30");
+  EXPECT_EQ(p1a.Json()["redeem"]["max_points"], 1000);
+  EXPECT_EQ(p1a.Json()["redeem"]["max_value"], "300.00");
+  EXPECT_EQ(
+      c.Post("/v1/programmes/explain", {{"lines", basket}, {"member", {{"balance", -1}}}}, clerk)
+          .Json()["field"],
+      "member.balance");
+
   HttpResponse negative = c.Post(
       "/v1/programmes/explain",
       {{"lines", json::array({{{"sku", "SOFA"}, {"price", "-1.00"}}})}, {"date", "2026-12-01"}},

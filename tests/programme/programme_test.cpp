@@ -421,5 +421,215 @@ TEST(ProgrammeEvaluateTest, ExpiryDates) {
   EXPECT_FALSE(core::ExpiryDate({ExpiryKind::kNever, 0, 1}, Day("2026-07-01")).has_value());
 }
 
+// P2's upkeep: the review judges last year's purchases; a downgraded member regains the tier by
+// spend since the downgrade, the crossing purchase still priced at gold; a single purchase
+// re-upgrades at once and is priced at the higher tier.
+TEST(ProgrammeRulesTest, P2ReviewDowngradesAndSpendRegainsTheTier) {
+  const core::Programme p = Read(Example("p2.toml"));
+  auto period = core::ReviewPeriodOf(p, Day("2027-01-01"));
+  ASSERT_TRUE(period);
+  EXPECT_EQ(period->first, Day("2027-01-01"));
+  EXPECT_EQ(period->last, Day("2027-12-31"));
+  const core::ReviewPeriod last_year{Day("2026-01-01"), Day("2026-12-31")};
+  auto kept = core::ReviewTier(p, "platinum", 3'000'000, last_year);
+  ASSERT_TRUE(kept);
+  EXPECT_FALSE(kept->downgraded);
+  EXPECT_EQ(kept->tier_after, "platinum");
+  auto dropped = core::ReviewTier(p, "black_gold", 5'999'999, last_year);
+  ASSERT_TRUE(dropped);
+  EXPECT_TRUE(dropped->downgraded);
+  EXPECT_EQ(dropped->tier_after, "gold");
+  EXPECT_NE(dropped->explain.find("spent ¥59999.99 < ¥60000.00 to keep black_gold"),
+            std::string::npos)
+      << dropped->explain;
+  auto gold = core::ReviewTier(p, "gold", 0, last_year);
+  ASSERT_TRUE(gold);
+  EXPECT_FALSE(gold->downgraded) << "gold has no upkeep";
+  EXPECT_EQ(core::ReviewTier(p, "tin", 0, last_year).error().code, core::ErrorCode::kFieldInvalid);
+
+  // Downgraded from platinum to gold; ¥25,000 spent since. A ¥6,000 purchase crosses ¥30,000:
+  // platinum again, but this purchase is priced and earns at gold.
+  MemberState m = In("gold");
+  m.downgraded_from = "platinum";
+  m.spend_since_downgrade = 2'500'000;
+  const std::vector<BasketLine> chair = {Line("CHAIR", 1, 600'000)};
+  auto regain = core::Evaluate(p, m, chair, {Day("2027-03-01"), 600, "s1"});
+  ASSERT_TRUE(regain) << regain.error().message;
+  EXPECT_EQ(regain->tier, "gold");
+  EXPECT_EQ(regain->tier_after, "platinum");
+  EXPECT_EQ(regain->paid_total, 540'000);  // gold's 10% off
+  EXPECT_TRUE(Explains(*regain, "spend since the downgrade ¥30400.00 ≥ ¥30000.00 (regained)"));
+  // Short of the line: stays gold.
+  m.spend_since_downgrade = 2'000'000;
+  EXPECT_EQ(core::Evaluate(p, m, chair, {Day("2027-03-01"), 600, "s1"})->tier_after, "gold");
+  // A single purchase of ¥30,000 (paid at gold's price) re-upgrades at once, priced at platinum.
+  const std::vector<BasketLine> big = {Line("SUITE", 1, 3'400'000)};
+  auto at_once = core::Evaluate(p, m, big, {Day("2027-03-01"), 600, "s1"});
+  ASSERT_TRUE(at_once);
+  EXPECT_EQ(at_once->tier, "platinum");
+  EXPECT_EQ(at_once->paid_total, 2'890'000);  // ¥30,600 at gold reaches it; 15% off
+  m.downgraded_from = "tin";
+  EXPECT_EQ(core::Evaluate(p, m, chair, {Day("2027-03-01"), 600, "s1"}).error().field,
+            "downgraded_from");
+
+  // Change the upkeep and the review period, and the outcome follows.
+  std::string text = Example("p2.toml");
+  text.replace(text.find("spend = 30000"), 13, "spend = 10000");
+  text.replace(text.find("every = \"year\""), 14, "every = \"half_year\"");
+  text.replace(text.find("starts = \"01-01\""), 16, "starts = \"04-01\"");
+  const core::Programme q = Read(text);
+  EXPECT_FALSE(core::ReviewTier(q, "platinum", 1'000'000, last_year)->downgraded);
+  auto half = core::ReviewPeriodOf(q, Day("2027-02-10"));
+  ASSERT_TRUE(half);
+  EXPECT_EQ(half->first, Day("2026-10-01"));
+  EXPECT_EQ(half->last, Day("2027-03-31"));
+  EXPECT_EQ(core::ReviewPeriodOf(q, Day("2027-04-01"))->first, Day("2027-04-01"));
+  EXPECT_FALSE(core::ReviewPeriodOf(Read(Example("p1a.toml")), Day("2027-04-01")))
+      << "no [review]: no periods";
+}
+
+// What points may do at each tier: P2's gift rights per month and cash-out; P1a's point value
+// by tier; P3's 10% split; a minimum balance.
+TEST(ProgrammeRulesTest, RedemptionLimitsFollowTheTier) {
+  const core::Programme p2 = Read(Example("p2.toml"));
+  const std::vector<BasketLine> basket = {Line("VASE", 1, 10'000)};
+  MemberState silver = In("silver");
+  auto s = core::Evaluate(p2, silver, basket, {Day("2026-06-01"), 600, "s1"});
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->redeem.redemptions, 1);
+  EXPECT_EQ(s->redeem.items, 1);
+  EXPECT_EQ(s->redeem.gift_classes, std::vector<std::string>{"silver"});
+  EXPECT_FALSE(s->redeem.cash_out);
+  silver.redemptions_in_period = 1;
+  EXPECT_EQ(core::Evaluate(p2, silver, basket, {Day("2026-06-01"), 600, "s1"})->redeem.redemptions,
+            0)
+      << "once a month";
+  auto g = core::Evaluate(p2, In("gold"), basket, {Day("2026-06-01"), 600, "s1"});
+  EXPECT_EQ(g->redeem.items, 2);
+  EXPECT_TRUE(g->redeem.cash_out);
+  EXPECT_EQ(g->redeem.cash_out_value, (core::Ratio{1, 1}));  // ¥0.01 = 1 fen a point
+  auto b = core::Evaluate(p2, In("black_gold"), basket, {Day("2026-06-01"), 600, "s1"});
+  EXPECT_FALSE(b->redeem.redemptions.has_value()) << "no limit";
+  EXPECT_EQ(b->redeem.gift_classes, std::vector<std::string>{"*"});
+
+  // P1a: a point is worth more at higher tiers; no share limit.
+  const core::Programme p1a = Read(Example("p1a.toml"));
+  MemberState rich = In("gold");
+  rich.points_balance = 10'000;
+  auto gold = core::Evaluate(p1a, rich, basket, {Day("2026-06-01"), 600, "s1"});
+  ASSERT_TRUE(gold);
+  EXPECT_EQ(gold->redeem.point_value, (core::Ratio{30, 1}));
+  EXPECT_EQ(gold->redeem.max_points, 333);  // ¥100 / ¥0.30, floor
+  EXPECT_EQ(gold->redeem.max_value, 9'990);
+  EXPECT_TRUE(Explains(*gold, "redeem at gold: 1 point = ¥0.30; points may pay all of ¥100.00"));
+  rich.points_balance = 100;
+  EXPECT_EQ(core::Evaluate(p1a, rich, basket, {Day("2026-06-01"), 600, "s1"})->redeem.max_points,
+            100)
+      << "no more than the member holds";
+
+  // P3: points pay at most 10% — a ¥100 item is ¥90 + 1,000 points.
+  const core::Programme p3 = Read(Example("p3.toml"));
+  MemberState m;
+  m.points_balance = 50'000;
+  auto split = core::Evaluate(p3, m, basket, {Day("2026-06-01"), 600, "s1"});
+  ASSERT_TRUE(split);
+  EXPECT_EQ(split->redeem.max_points, 1'000);
+  EXPECT_EQ(split->redeem.max_value, 1'000);
+  // The split ratio and a minimum balance are the document's.
+  std::string text = Example("p3.toml");
+  text.replace(text.find("max_share = \"10%\""), 17, "max_share = \"25%\"\nmin_balance = 60000");
+  const core::Programme q = Read(text);
+  EXPECT_EQ(core::Evaluate(q, m, basket, {Day("2026-06-01"), 600, "s1"})->redeem.max_points, 0)
+      << "below the minimum balance";
+  m.points_balance = 60'000;
+  EXPECT_EQ(core::Evaluate(q, m, basket, {Day("2026-06-01"), 600, "s1"})->redeem.max_points, 2'500);
+}
+
+TEST(ProgrammeRulesTest, ReferralRewardsByTableShareAndMultiplier) {
+  const core::Programme p2 = Read(Example("p2.toml"));
+  auto ordinary = core::ReferralReward(p2, "ordinary", "gold");
+  ASSERT_TRUE(ordinary);
+  EXPECT_EQ(ordinary->points, 388);
+  EXPECT_EQ(ordinary->asset, core::Asset::kCashablePoints);
+  EXPECT_EQ(core::ReferralReward(p2, "silver", "gold")->points, 408);
+  EXPECT_EQ(core::ReferralReward(p2, "", "black_gold")->points, 999) << "\"\": the lowest tier";
+  EXPECT_EQ(core::ReferralReward(p2, "platinum", "silver")->points, 178);
+  EXPECT_EQ(core::ReferralReward(p2, "silver", "ordinary")->points, 0);
+  EXPECT_EQ(core::ReferralReward(p2, "silver", "registration")->points, 0);
+  EXPECT_EQ(core::ReferralReward(p2, "tin", "gold").error().code, core::ErrorCode::kFieldInvalid);
+
+  const core::Programme p1a = Read(Example("p1a.toml"));
+  EXPECT_EQ(core::ReferralReward(p1a, "ordinary", "registration")->points, 100);
+  const core::Programme p1c = Read(Example("p1c.toml"));
+  auto vip = core::ReferralReward(p1c, "vip", "registration");
+  ASSERT_TRUE(vip);
+  EXPECT_EQ(vip->points, 200) << "double referral rewards at VIP";
+  EXPECT_NE(vip->explain.find("× 2 at vip = 200"), std::string::npos) << vip->explain;
+  EXPECT_EQ(core::ReferralReward(p1c, "senior", "registration")->points, 100);
+
+  const core::Programme p3 = Read(Example("p3.toml"));
+  EXPECT_EQ(core::ReferralShare(p3, "member", 12'345)->points, 123);  // ¥123.45 × 1 per ¥1
+  EXPECT_EQ(core::ReferralShare(p3, "member", 0)->points, 0);
+  EXPECT_EQ(core::ReferralShare(p2, "gold", 100'000)->points, 0) << "P2 shares nothing";
+}
+
+TEST(ProgrammeRulesTest, PerksAreCountedPerYearAndNoneInARegainYear) {
+  const core::Programme p2 = Read(Example("p2.toml"));
+  std::vector<std::pair<std::string, int>> used = {{"gift-pack", 1}};
+  auto left = core::PerksLeft(p2, "black_gold", used, false);
+  ASSERT_TRUE(left);
+  ASSERT_EQ(left->size(), 2u);
+  EXPECT_EQ((*left)[0].code, "visit-4d");
+  EXPECT_EQ((*left)[0].left, 1);
+  EXPECT_EQ((*left)[1].left, 0);
+  auto regained = core::PerksLeft(p2, "platinum", {}, true);
+  ASSERT_TRUE(regained);
+  ASSERT_EQ(regained->size(), 1u);
+  EXPECT_EQ((*regained)[0].left, 0);
+  EXPECT_NE((*regained)[0].explain.find("none in a year platinum was regained"), std::string::npos);
+  EXPECT_TRUE(core::PerksLeft(p2, "gold", {}, false)->empty());
+}
+
+TEST(ProgrammeDocumentTest, BadRedemptionReviewReferralAndPerksAreRefused) {
+  const std::string head =
+      "[programme]\ncode = \"x\"\nname = \"x\"\neffective_from = \"2026-01-01\"\n"  // 1-4
+      "[[tiers]]\ncode = \"a\"\n";                                                  // 5-6
+  const std::string text = head +
+                           "[[tiers]]\ncode = \"b\"\n"                                     // 7-8
+                           "entry = { cumulative_spend = 100 }\n"                          // 9
+                           "keep_up = { spend = 50, downgrade_to = \"c\" }\n"              // 10
+                           "redeem = { cash_out = true, per_period = 0 }\n"                // 11
+                           "perks = [{ code = \"v\" }, { code = \"v\", per_year = 0 }]\n"  // 12
+                           "[redeem]\nperiod = \"week\"\n"                                 // 13-14
+                           "[review]\nstarts = \"02-30\"\n"                                // 15-16
+                           "[referral]\n"                                                  // 17
+                           "[[referral.on_tier]]\ntier = \"z\"\n"                          // 18-19
+                           "points = { a = 1, q = 2 }\n";                                  // 20
+  const auto problems = Problems(text);
+  EXPECT_TRUE(Has(problems, 7, "tiers[1].keep_up.downgrade_to", "there is no tier c"))
+      << Dump(problems);
+  EXPECT_TRUE(Has(problems, 11, "tiers[1].redeem.per_period", "between 1 and 1000"))
+      << Dump(problems);
+  EXPECT_TRUE(Has(problems, 7, "tiers[1].redeem.cash_out", "no cash_out value")) << Dump(problems);
+  EXPECT_TRUE(Has(problems, 12, "perks[1].code", "given twice") ||
+              Has(problems, 12, "tiers[1].perks[1].code", "given twice"))
+      << Dump(problems);
+  EXPECT_TRUE(Has(problems, 12, "tiers[1].perks[1].per_year", "between 1 and 366"))
+      << Dump(problems);
+  EXPECT_TRUE(Has(problems, 14, "redeem.period", "month")) << Dump(problems);
+  EXPECT_TRUE(Has(problems, 16, "review.starts", "MM-DD")) << Dump(problems);
+  EXPECT_TRUE(Has(problems, 19, "referral.on_tier[0].tier", "there is no tier z"))
+      << Dump(problems);
+  EXPECT_TRUE(Has(problems, 20, "referral.on_tier[0].points.q", "there is no tier q"))
+      << Dump(problems);
+
+  // A downgrade must go down, and an upkeep needs a review.
+  const auto up = Problems(head +
+                           "[[tiers]]\ncode = \"b\"\nentry = { cumulative_spend = 100 }\n"
+                           "keep_up = { spend = 50, downgrade_to = \"b\" }\n");
+  EXPECT_TRUE(Has(up, 7, "tiers[1].keep_up.downgrade_to", "a downgrade goes down")) << Dump(up);
+  EXPECT_TRUE(Has(up, 7, "tiers[1].keep_up", "needs a [review]")) << Dump(up);
+}
+
 }  // namespace
 }  // namespace onecard::testing
