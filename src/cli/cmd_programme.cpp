@@ -18,27 +18,24 @@ using core::Result;
 using core::Status;
 using nlohmann::json;
 
+Result<std::string> ReadText(const std::string& path, std::string_view field) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return MakeError(ErrorCode::kInvalidArgument, "cannot read " + path, std::string(field));
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
 // A basket file: {"lines": [{"sku": "A1", "quantity": 2, "price": "59.90", "categories": […],
 // "item_class": "goods", "non_earning": false}, …]}.
 Result<std::vector<core::BasketLine>> ReadBasket(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return MakeError(ErrorCode::kInvalidArgument, "cannot read " + path, "basket");
-  std::ostringstream text;
-  text << in.rdbuf();
-  const json doc = json::parse(text.str(), nullptr, /*allow_exceptions=*/false);
+  ONECARD_TRY(std::string text, ReadText(path, "basket"));
+  const json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("lines")) {
     return MakeError(ErrorCode::kInvalidArgument,
                      path + " is not a basket: expected {\"lines\": [ … ]}", "basket");
   }
   return service::BasketFromJson(doc["lines"], "lines");
-}
-
-Result<std::string> ReadText(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return MakeError(ErrorCode::kInvalidArgument, "cannot read " + path, "file");
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 struct ExplainOptions {
@@ -184,7 +181,7 @@ void AddProgrammeCommands(CLI::App& app, CliContext& ctx) {
   add->add_option("file", *file, "The programme (TOML)")->required();
   add->callback([&ctx, file] {
     ctx.action = [file](Session& s) -> Status {
-      ONECARD_TRY(std::string text, ReadText(*file));
+      ONECARD_TRY(std::string text, ReadText(*file, "file"));
       ONECARD_TRY(service::Request req, s.MakeRequest(false));
       ONECARD_TRY(service::ProgrammeVersionView v, s.services().programmes().Add(req, text));
       s.Emit(v, [&] {

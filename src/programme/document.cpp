@@ -283,6 +283,22 @@ void ReadHeader(Reader& r, const toml::table& root, core::Programme& p) {
   }
 }
 
+// "cashable" or "non_cashable": which points.
+std::optional<core::Asset> PointKind(Reader& r, const toml::node& n, const std::string& path) {
+  std::optional<std::string> s = r.Text(n, path);
+  if (!s) return std::nullopt;
+  if (*s == "cashable") return core::Asset::kCashablePoints;
+  if (*s == "non_cashable") return core::Asset::kPoints;
+  r.Report(&n, path, "expected \"cashable\" or \"non_cashable\"");
+  return std::nullopt;
+}
+
+// The i-th [[tiers]] entry, to report a problem found across sections at its line.
+const toml::node* TierNode(const toml::table& root, std::size_t i) {
+  const toml::node* tiers = root.get("tiers");
+  return tiers && tiers->as_array() ? tiers->as_array()->get(i) : nullptr;
+}
+
 void ReadPoints(Reader& r, const toml::table& root, core::Programme& p) {
   const toml::node* node = root.get("points");
   if (!node) return;  // non-cashable points that never expire
@@ -293,15 +309,7 @@ void ReadPoints(Reader& r, const toml::table& root, core::Programme& p) {
   }
   r.OnlyKnown(*t, "points", {"kind", "expiry", "months", "fiscal_year_starts", "warn_days_before"});
   if (const toml::node* k = t->get("kind")) {
-    if (auto s = r.Text(*k, "points.kind")) {
-      if (*s == "cashable") {
-        p.point_asset = core::Asset::kCashablePoints;
-      } else if (*s == "non_cashable") {
-        p.point_asset = core::Asset::kPoints;
-      } else {
-        r.Report(k, "points.kind", "expected \"cashable\" or \"non_cashable\"");
-      }
-    }
+    if (auto asset = PointKind(r, *k, "points.kind")) p.point_asset = *asset;
   }
   const toml::node* months = t->get("months");
   const toml::node* fiscal = t->get("fiscal_year_starts");
@@ -900,11 +908,9 @@ void ReadRedeem(Reader& r, const toml::table& root, core::Programme& p) {
       }
     }
   }
-  const toml::node* tiers = root.get("tiers");
   for (std::size_t i = 0; i < p.tiers.size(); ++i) {
     if (p.tiers[i].redeem.cash_out && p.redeem.cash_out_value.IsZero()) {
-      const toml::node* at = tiers && tiers->as_array() ? tiers->as_array()->get(i) : nullptr;
-      r.Report(at, "tiers[" + std::to_string(i) + "].redeem.cash_out",
+      r.Report(TierNode(root, i), "tiers[" + std::to_string(i) + "].redeem.cash_out",
                "[redeem] sets no cash_out value (yuan per point)");
     }
   }
@@ -944,11 +950,9 @@ void ReadReview(Reader& r, const toml::table& root, core::Programme& p) {
       }
     }
   }
-  const toml::node* tiers = root.get("tiers");
   for (std::size_t i = 0; i < p.tiers.size(); ++i) {
     if (p.tiers[i].keep_up.spend > 0 && !p.review.enabled) {
-      const toml::node* at = tiers && tiers->as_array() ? tiers->as_array()->get(i) : nullptr;
-      r.Report(at, "tiers[" + std::to_string(i) + "].keep_up",
+      r.Report(TierNode(root, i), "tiers[" + std::to_string(i) + "].keep_up",
                "an upkeep needs a [review] saying when it is judged");
     }
   }
@@ -966,15 +970,7 @@ void ReadReferral(Reader& r, const toml::table& root, core::Programme& p) {
   core::ReferralRules rules;
   rules.asset = p.point_asset;
   if (const toml::node* n = t->get("kind")) {
-    if (auto v = r.Text(*n, "referral.kind")) {
-      if (*v == "cashable") {
-        rules.asset = core::Asset::kCashablePoints;
-      } else if (*v == "non_cashable") {
-        rules.asset = core::Asset::kPoints;
-      } else {
-        r.Report(n, "referral.kind", "expected \"cashable\" or \"non_cashable\"");
-      }
-    }
+    if (auto asset = PointKind(r, *n, "referral.kind")) rules.asset = *asset;
   }
   if (const toml::node* n = t->get("on_registration")) {
     if (auto v = r.Integer(*n, "referral.on_registration", 0, core::kAmountMax)) {

@@ -53,6 +53,8 @@ constexpr std::array<std::string_view, 22> kPermissionNames = {
     "points.adjust",  "value.top_up",   "value.pay",    "holds",        "entry.reverse",
     "ledger.read",    "verify",         "jobs",         "staff.manage", "audit.read",
     "programme.read", "programme.write"};
+static_assert(kPermissionNames.size() == static_cast<std::size_t>(kLastPermission) + 1,
+              "a name for every permission");
 
 }  // namespace
 

@@ -139,11 +139,6 @@ std::vector<ProgrammeVersionView> Views(const std::vector<storage::ProgrammeVers
   return out;
 }
 
-Result<std::vector<storage::ProgrammeVersionRecord>> AllVersions(storage::ReadTxn& txn,
-                                                                 core::TenantId tenant) {
-  return txn.ListProgrammeVersions(tenant);
-}
-
 ProgrammeVersionView ViewOf(const std::vector<storage::ProgrammeVersionRecord>& all, int version,
                             core::Timestamp now) {
   for (ProgrammeVersionView& v : Views(all, now)) {
@@ -168,7 +163,7 @@ Result<ProgrammeVersionView> ProgrammeService::Add(const Request& req, std::stri
       req.tenant.id, req.idempotency_key, Canonical("programme.add").Add("digest", digest).digest(),
       [&](storage::WriteTxn& txn) -> Result<ProgrammeVersionView> {
         ONECARD_TRY(std::vector<storage::ProgrammeVersionRecord> all,
-                    AllVersions(txn, req.tenant.id));
+                    txn.ListProgrammeVersions(req.tenant.id));
         storage::ProgrammeVersionRecord r;
         r.tenant = req.tenant.id;
         r.version = all.empty() ? 1 : all.front().version + 1;
@@ -189,20 +184,21 @@ Result<ProgrammeVersionView> ProgrammeService::Add(const Request& req, std::stri
 
 Result<std::vector<ProgrammeVersionView>> ProgrammeService::List(const TenantRef& tenant) {
   ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store_.BeginRead());
-  ONECARD_TRY(std::vector<storage::ProgrammeVersionRecord> all, AllVersions(*txn, tenant.id));
+  ONECARD_TRY(std::vector<storage::ProgrammeVersionRecord> all,
+              txn->ListProgrammeVersions(tenant.id));
   return Views(all, clock_.Now());
 }
 
 Result<ProgrammeVersionView> ProgrammeService::Get(const TenantRef& tenant, int version) {
   ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store_.BeginRead());
-  ONECARD_TRY(std::vector<storage::ProgrammeVersionRecord> all, AllVersions(*txn, tenant.id));
-  for (const auto& r : all) {
-    if (r.version != version) continue;
-    ProgrammeVersionView v = ViewOf(all, version, clock_.Now());
-    v.document = r.document;
-    return v;
-  }
-  return NotFound(version);
+  ONECARD_TRY(std::optional<storage::ProgrammeVersionRecord> r,
+              txn->GetProgrammeVersion(tenant.id, version));
+  if (!r) return NotFound(version);
+  ONECARD_TRY(std::vector<storage::ProgrammeVersionRecord> all,
+              txn->ListProgrammeVersions(tenant.id));
+  ProgrammeVersionView v = ViewOf(all, version, clock_.Now());
+  v.document = std::move(r->document);
+  return v;
 }
 
 Result<ProgrammeVersionView> ProgrammeService::Change(const Request& req, int version,
@@ -213,7 +209,7 @@ Result<ProgrammeVersionView> ProgrammeService::Change(const Request& req, int ve
       Canonical(action).Add("version", std::to_string(version)).digest(),
       [&](storage::WriteTxn& txn) -> Result<ProgrammeVersionView> {
         ONECARD_TRY(std::vector<storage::ProgrammeVersionRecord> all,
-                    AllVersions(txn, req.tenant.id));
+                    txn.ListProgrammeVersions(req.tenant.id));
         auto it = std::find_if(all.begin(), all.end(),
                                [&](const auto& r) { return r.version == version; });
         if (it == all.end()) return NotFound(version);
@@ -240,7 +236,7 @@ Result<ProgrammeVersionView> ProgrammeService::Activate(const Request& req, int 
         }
         // Re-check against the stores as they are now: one may have gone since the draft.
         ONECARD_TRY(auto stores, StoreCodes(txn, req.tenant.id));
-        ONECARD_TRY(std::shared_ptr<const core::Programme> p, Parsed(r));
+        ONECARD_TRY(std::shared_ptr<const core::Programme> p, Parsed(txn, r));
         std::vector<ProgrammeProblemView> problems;
         CheckReferences(*p, stores, problems);
         if (!problems.empty()) {
@@ -285,12 +281,19 @@ Result<ProgrammeVersionView> ProgrammeService::Cancel(const Request& req, int ve
 }
 
 Result<std::shared_ptr<const core::Programme>> ProgrammeService::Parsed(
-    const storage::ProgrammeVersionRecord& r) {
+    storage::ReadTxn& txn, const storage::ProgrammeVersionRecord& r) {
   {
     std::lock_guard lock(mu_);
     if (auto it = parsed_.find(r.id); it != parsed_.end()) return it->second;
   }
-  programme::ProgrammeDocument doc = programme::ReadProgramme(r.document, kSource);
+  // Listings leave the documents out: read this one.
+  std::optional<storage::ProgrammeVersionRecord> full;
+  if (r.document.empty()) {
+    ONECARD_TRY(full, txn.GetProgrammeVersion(r.tenant, r.version));
+    if (!full) return NotFound(r.version);
+  }
+  const std::string& text = full ? full->document : r.document;
+  programme::ProgrammeDocument doc = programme::ReadProgramme(text, kSource);
   if (!doc.programme) {
     return MakeError(ErrorCode::kInternal,
                      "stored programme version " + std::to_string(r.version) +
@@ -304,7 +307,8 @@ Result<std::shared_ptr<const core::Programme>> ProgrammeService::Parsed(
 Result<ProgrammeService::InForce> ProgrammeService::VersionAt(const TenantRef& tenant,
                                                               core::Timestamp at) {
   ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store_.BeginRead());
-  ONECARD_TRY(std::vector<storage::ProgrammeVersionRecord> all, AllVersions(*txn, tenant.id));
+  ONECARD_TRY(std::vector<storage::ProgrammeVersionRecord> all,
+              txn->ListProgrammeVersions(tenant.id));
   const storage::ProgrammeVersionRecord* best = nullptr;
   for (const auto& r : all) {
     if (r.status != "active" || !r.in_force_from || at < *r.in_force_from) continue;
@@ -319,7 +323,7 @@ Result<ProgrammeService::InForce> ProgrammeService::VersionAt(const TenantRef& t
                          " (activate one with `onecard programme activate`)",
                      "version");
   }
-  ONECARD_TRY(std::shared_ptr<const core::Programme> p, Parsed(*best));
+  ONECARD_TRY(std::shared_ptr<const core::Programme> p, Parsed(*txn, *best));
   return InForce{best->version, std::move(p)};
 }
 
@@ -349,7 +353,7 @@ Result<ExplainView> ProgrammeService::Explain(const TenantRef& tenant, const Exp
     ONECARD_TRY(std::optional<storage::ProgrammeVersionRecord> r,
                 txn->GetProgrammeVersion(tenant.id, *spec.version));
     if (!r) return NotFound(*spec.version);
-    ONECARD_TRY(programme, Parsed(*r));
+    ONECARD_TRY(programme, Parsed(*txn, *r));
     out.version = r->version;
   } else {
     // The version in force at that minute; without a date or time, at this very instant (a

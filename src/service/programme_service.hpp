@@ -129,9 +129,9 @@ class ProgrammeService {
                                               storage::ProgrammeVersionRecord&, core::Timestamp)>;
   core::Result<ProgrammeVersionView> Change(const Request& req, int version,
                                             std::string_view action, const ChangeFn& change);
-  // The parsed programme of a stored version (parsed once, then shared).
+  // The parsed programme of a stored version (read and parsed once, then shared).
   core::Result<std::shared_ptr<const core::Programme>> Parsed(
-      const storage::ProgrammeVersionRecord& r);
+      storage::ReadTxn& txn, const storage::ProgrammeVersionRecord& r);
 
   storage::Store& store_;
   const Clock& clock_;

@@ -131,8 +131,9 @@ class ReadTxn {
   virtual Result<std::vector<AuditRecord>> ListAudit(TenantId tenant,
                                                      const AuditFilter& filter) = 0;
 
-  // Programme versions (issue #4), highest version first.
+  // Programme versions (issue #4), highest version first, without their documents (empty).
   virtual Result<std::vector<ProgrammeVersionRecord>> ListProgrammeVersions(TenantId tenant) = 0;
+  // One version with its document.
   virtual Result<std::optional<ProgrammeVersionRecord>> GetProgrammeVersion(TenantId tenant,
                                                                             int version) = 0;
 

@@ -50,6 +50,8 @@ class SqliteTxn final : public WriteTxn {
                                                                     int version) override;
   Result<std::int64_t> InsertProgrammeVersion(const ProgrammeVersionRecord& record) override;
   Status UpdateProgrammeVersion(const ProgrammeVersionRecord& record) override;
+
+  // txn_org.cpp
   Result<std::optional<TenantRecord>> FindTenant(std::string_view code) override;
   Result<std::optional<TenantRecord>> GetTenant(TenantId id) override;
   Result<std::vector<RegionRecord>> ListRegions(TenantId tenant) override;

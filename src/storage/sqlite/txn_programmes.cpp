@@ -5,8 +5,10 @@
 namespace onecard::storage::sqlite {
 namespace {
 
-#define ONECARD_PROGRAMME_COLS                                                            \
-  "SELECT id, tenant_id, version, code, name, effective_from, document, digest, status, " \
+// DOCUMENT: "document" for one version, "''" for listings (documents are up to 256 KiB).
+#define ONECARD_PROGRAMME_COLS(DOCUMENT)                                 \
+  "SELECT id, tenant_id, version, code, name, effective_from, " DOCUMENT \
+  ", digest, status, "                                                   \
   "in_force_from, created_by, created_at, changed_by, changed_at FROM programme_versions "
 
 Result<ProgrammeVersionRecord> ReadVersion(const Stmt& st) {
@@ -32,14 +34,15 @@ Result<ProgrammeVersionRecord> ReadVersion(const Stmt& st) {
 
 Result<std::vector<ProgrammeVersionRecord>> SqliteTxn::ListProgrammeVersions(TenantId tenant) {
   ONECARD_TRY(Stmt st,
-              Prepare(ONECARD_PROGRAMME_COLS "WHERE tenant_id = ?1 ORDER BY version DESC"));
+              Prepare(ONECARD_PROGRAMME_COLS("''") "WHERE tenant_id = ?1 ORDER BY version DESC"));
   st.Bind(1, tenant.value);
   return ReadAll<ProgrammeVersionRecord>(st, ReadVersion);
 }
 
 Result<std::optional<ProgrammeVersionRecord>> SqliteTxn::GetProgrammeVersion(TenantId tenant,
                                                                              int version) {
-  ONECARD_TRY(Stmt st, Prepare(ONECARD_PROGRAMME_COLS "WHERE tenant_id = ?1 AND version = ?2"));
+  ONECARD_TRY(Stmt st,
+              Prepare(ONECARD_PROGRAMME_COLS("document") "WHERE tenant_id = ?1 AND version = ?2"));
   st.Bind(1, tenant.value).Bind(2, std::int64_t{version});
   return ReadOne<ProgrammeVersionRecord>(st, ReadVersion);
 }
