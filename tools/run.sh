@@ -37,6 +37,9 @@ Try (in another terminal):
   curl -s http://$listen/v1/cards/88000000013/balance -H "Authorization: Bearer \$t"
   curl -s http://$listen/v1/points/earn -H "Authorization: Bearer \$t" -H "Idempotency-Key: try-1" \\
        -d '{"card":"88000000013","points":120}'
+  curl -s http://$listen/v1/checkout/settle -H "Authorization: Bearer \$t" -H "Idempotency-Key: try-2" \\
+       -d '{"card":"88000000013","doc_no":"R-1","lines":[{"sku":"TEA","quantity":2,"price":"59.90"}],
+            "tenders":[{"method":"points","points":100},{"method":"cash","amount":10980}]}'
   The API: http://$listen/openapi.json · docs/api.md · the command line: $bin --help
 
 MSG

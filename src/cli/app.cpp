@@ -206,6 +206,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   AddStaffCommands(app, ctx);
   AddServeCommand(app, ctx);
   AddProgrammeCommands(app, ctx);
+  AddCheckoutCommands(app, ctx);
   ctx.root = &app;
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());

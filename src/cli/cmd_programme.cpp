@@ -10,7 +10,6 @@
 #include "programme/document.hpp"
 
 namespace onecard::cli {
-namespace {
 
 using core::ErrorCode;
 using core::MakeError;
@@ -37,6 +36,8 @@ Result<std::vector<core::BasketLine>> ReadBasket(const std::string& path) {
   }
   return service::BasketFromJson(doc["lines"], "lines");
 }
+
+namespace {
 
 struct ExplainOptions {
   std::string file, basket, tier, date, time, store, birthday;

@@ -78,6 +78,12 @@ class Session {
   std::optional<service::TenantRef> tenant_;
 };
 
+// A file's whole text. Error: kInvalidArgument naming `field` when it cannot be read.
+core::Result<std::string> ReadText(const std::string& path, std::string_view field);
+// A basket file: {"lines": [{"sku", "quantity", "price" (yuan), "categories", "item_class",
+// "non_earning"}, …]}.
+core::Result<std::vector<core::BasketLine>> ReadBasket(const std::string& path);
+
 // Command groups, each in its own file.
 void AddOrgCommands(CLI::App& app, CliContext& ctx);
 void AddMemberCommands(CLI::App& app, CliContext& ctx);
@@ -86,5 +92,6 @@ void AddLedgerCommands(CLI::App& app, CliContext& ctx);
 void AddStaffCommands(CLI::App& app, CliContext& ctx);
 void AddServeCommand(CLI::App& app, CliContext& ctx);
 void AddProgrammeCommands(CLI::App& app, CliContext& ctx);
+void AddCheckoutCommands(CLI::App& app, CliContext& ctx);
 
 }  // namespace onecard::cli

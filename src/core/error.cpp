@@ -44,6 +44,7 @@ constexpr std::array kCodes = {
     CodeInfo{C::kStaffNotFound, "staff_not_found", K::kNotFound},
     CodeInfo{C::kApiKeyNotFound, "api_key_not_found", K::kNotFound},
     CodeInfo{C::kProgrammeNotFound, "programme_not_found", K::kNotFound},
+    CodeInfo{C::kSaleNotFound, "sale_not_found", K::kNotFound},
     CodeInfo{C::kInsufficientBalance, "insufficient_balance", K::kRejected},
     CodeInfo{C::kCardInactive, "card_inactive", K::kRejected},
     CodeInfo{C::kCardFrozen, "card_frozen", K::kRejected},

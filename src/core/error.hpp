@@ -56,6 +56,7 @@ enum class ErrorCode : std::uint16_t {
   kStaffNotFound,
   kApiKeyNotFound,
   kProgrammeNotFound,
+  kSaleNotFound,
   // kRejected
   kInsufficientBalance,
   kCardInactive,

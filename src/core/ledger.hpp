@@ -31,6 +31,7 @@ enum class EntryKind : std::uint8_t {
   kHold,        // value moved into escrow for a two-phase payment
   kCapture,     // a hold captured (and any uncaptured rest returned)
   kVoid,        // a hold released (voided by a till, or timed out)
+  kSale,        // a checkout: points and stored value tendered, points earned, in one entry
 };
 
 std::string_view EntryKindName(EntryKind kind);  // "earn", "top_up", …

@@ -102,6 +102,35 @@ Result<Priced> PriceAndEarn(const Programme& p, const TierRule& tier, const Memb
     out.lines.push_back(std::move(pl));
   }
 
+  // What was paid with points earns nothing: its value comes off the lines in proportion.
+  for (PricedLine& pl : out.lines) pl.earn_base = pl.paid;
+  if (ctx.paid_with_points > 0) {
+    if (ctx.paid_with_points > out.paid_total) {
+      return MakeError(
+          ErrorCode::kInvalidArgument,
+          "points pay " + Yuan(ctx.paid_with_points) + " of a purchase of " + Yuan(out.paid_total),
+          "paid_with_points");
+    }
+    std::int64_t taken = 0;
+    std::vector<std::pair<i128, std::size_t>> remainders;
+    for (std::size_t i = 0; i < out.lines.size(); ++i) {
+      const i128 exact = static_cast<i128>(out.lines[i].paid) * ctx.paid_with_points;
+      const auto share = static_cast<std::int64_t>(exact / out.paid_total);
+      out.lines[i].earn_base -= share;
+      taken += share;
+      remainders.emplace_back(exact % out.paid_total, i);
+    }
+    std::stable_sort(remainders.begin(), remainders.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (std::size_t k = 0; taken < ctx.paid_with_points; ++k, ++taken) {
+      out.lines[remainders[k].second].earn_base -= 1;
+    }
+    if (say) {
+      out.explain.push_back(Yuan(ctx.paid_with_points) +
+                            " paid with points earns nothing (taken off the lines in proportion)");
+    }
+  }
+
   // The purchase's multiplier: the tier's, then the bonus multipliers that apply now.
   Ratio multiplier = tier.earn_multiplier;
   if (say && !(multiplier == Ratio{1, 1})) {
@@ -191,7 +220,7 @@ Result<Priced> PriceAndEarn(const Programme& p, const TierRule& tier, const Memb
     std::vector<std::size_t> members;
     for (std::size_t i = 0; i < out.lines.size(); ++i) {
       if (out.lines[i].rate == rate) {
-        base += out.lines[i].paid;
+        base += out.lines[i].earn_base;
         members.push_back(i);
       }
     }
@@ -214,7 +243,7 @@ Result<Priced> PriceAndEarn(const Programme& p, const TierRule& tier, const Memb
     std::int64_t given = 0;
     std::vector<std::pair<i128, std::size_t>> remainders;
     for (std::size_t i : members) {
-      const i128 exact = static_cast<i128>(out.lines[i].paid) * rate.num;
+      const i128 exact = static_cast<i128>(out.lines[i].earn_base) * rate.num;
       const auto share = static_cast<std::int64_t>(exact / rate.den);
       out.lines[i].points = share;
       given += share;

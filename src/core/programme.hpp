@@ -243,16 +243,20 @@ struct EvalContext {
   CivilDate date;         // local date of the purchase in the tenant's zone
   int minute_of_day = 0;  // local time, minutes after midnight
   std::string store;      // store code
+  // Fen of the basket paid with points (a points tender): that part earns nothing, taken off
+  // the lines in proportion to what each line costs (largest remainders). ≤ the amount due.
+  std::int64_t paid_with_points = 0;
 };
 
 struct PricedLine {
   std::string sku;
   std::int64_t quantity = 0;
-  std::int64_t list = 0;      // fen: quantity × unit price
-  std::int64_t discount = 0;  // fen off at the tier
-  std::int64_t paid = 0;      // fen: list − discount
-  std::int64_t points = 0;    // points this line earns (after rounding; see Evaluation)
-  Ratio rate;                 // points per fen applied to the line, multipliers included
+  std::int64_t list = 0;       // fen: quantity × unit price
+  std::int64_t discount = 0;   // fen off at the tier
+  std::int64_t paid = 0;       // fen: list − discount
+  std::int64_t earn_base = 0;  // fen of `paid` that earns: less its share of paid_with_points
+  std::int64_t points = 0;     // points this line earns (after rounding; see Evaluation)
+  Ratio rate;                  // points per fen applied to the line, multipliers included
 };
 
 // What the member may still do with points at the tier the basket is priced at.

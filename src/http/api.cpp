@@ -453,6 +453,7 @@ void Api::AddRoutes() {
   AddWriteRoutes(routes_);
   AddAdminRoutes(routes_);
   AddProgrammeRoutes(routes_);
+  AddCheckoutRoutes(routes_);
 }
 
 }  // namespace onecard::http

@@ -105,6 +105,7 @@ void AddReadRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
 void AddWriteRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
 void AddAdminRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
 void AddProgrammeRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
+void AddCheckoutRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
 
 // Route table helper.
 std::unique_ptr<Api::Route> MakeRoute(std::string method, std::string pattern, bool needs_auth,

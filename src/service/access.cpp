@@ -20,15 +20,15 @@ const std::vector<RoleInfo>& Roles() {
   static const std::vector<RoleInfo> roles = {
       {Role::kAdmin,
        "admin",
-       {P::kOrgRead,       P::kOrgWrite,      P::kMemberRead,  P::kMemberWrite, P::kCardRead,
-        P::kCardIssue,     P::kCardService,   P::kCardControl, P::kPointsEarn,  P::kPointsSpend,
-        P::kPointsAdjust,  P::kValueTopUp,    P::kValuePay,    P::kHolds,       P::kReverse,
-        P::kLedgerRead,    P::kVerify,        P::kJobs,        P::kStaffManage, P::kAuditRead,
-        P::kProgrammeRead, P::kProgrammeWrite}},
+       {P::kOrgRead,       P::kOrgWrite,       P::kMemberRead,  P::kMemberWrite, P::kCardRead,
+        P::kCardIssue,     P::kCardService,    P::kCardControl, P::kPointsEarn,  P::kPointsSpend,
+        P::kPointsAdjust,  P::kValueTopUp,     P::kValuePay,    P::kHolds,       P::kReverse,
+        P::kLedgerRead,    P::kVerify,         P::kJobs,        P::kStaffManage, P::kAuditRead,
+        P::kProgrammeRead, P::kProgrammeWrite, P::kCheckout,    P::kMemberTier}},
       {Role::kMarketing,
        "marketing",
        {P::kOrgRead, P::kMemberRead, P::kMemberWrite, P::kCardRead, P::kPointsAdjust,
-        P::kLedgerRead, P::kProgrammeRead, P::kProgrammeWrite}},
+        P::kLedgerRead, P::kProgrammeRead, P::kProgrammeWrite, P::kMemberTier}},
       {Role::kFinance,
        "finance",
        {P::kOrgRead, P::kMemberRead, P::kCardRead, P::kCardControl, P::kReverse, P::kLedgerRead,
@@ -37,22 +37,23 @@ const std::vector<RoleInfo>& Roles() {
        "store_manager",
        {P::kOrgRead, P::kMemberRead, P::kMemberWrite, P::kCardRead, P::kCardIssue, P::kCardService,
         P::kCardControl, P::kPointsEarn, P::kPointsSpend, P::kPointsAdjust, P::kValueTopUp,
-        P::kValuePay, P::kHolds, P::kReverse, P::kLedgerRead, P::kProgrammeRead}},
+        P::kValuePay, P::kHolds, P::kReverse, P::kLedgerRead, P::kProgrammeRead, P::kCheckout,
+        P::kMemberTier}},
       {Role::kClerk,
        "clerk",
        {P::kOrgRead, P::kMemberRead, P::kMemberWrite, P::kCardRead, P::kCardIssue, P::kCardService,
         P::kPointsEarn, P::kPointsSpend, P::kValueTopUp, P::kValuePay, P::kHolds, P::kLedgerRead,
-        P::kProgrammeRead}},
+        P::kProgrammeRead, P::kCheckout}},
   };
   return roles;
 }
 
-constexpr std::array<std::string_view, 22> kPermissionNames = {
-    "org.read",       "org.write",      "member.read",  "member.write", "card.read",
-    "card.issue",     "card.service",   "card.control", "points.earn",  "points.spend",
-    "points.adjust",  "value.top_up",   "value.pay",    "holds",        "entry.reverse",
-    "ledger.read",    "verify",         "jobs",         "staff.manage", "audit.read",
-    "programme.read", "programme.write"};
+constexpr std::array<std::string_view, 24> kPermissionNames = {
+    "org.read",       "org.write",       "member.read",  "member.write", "card.read",
+    "card.issue",     "card.service",    "card.control", "points.earn",  "points.spend",
+    "points.adjust",  "value.top_up",    "value.pay",    "holds",        "entry.reverse",
+    "ledger.read",    "verify",          "jobs",         "staff.manage", "audit.read",
+    "programme.read", "programme.write", "checkout",     "member.tier"};
 static_assert(kPermissionNames.size() == static_cast<std::size_t>(kLastPermission) + 1,
               "a name for every permission");
 

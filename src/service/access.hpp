@@ -44,8 +44,10 @@ enum class Permission : std::uint8_t {
   kAuditRead,       // the audit log
   kProgrammeRead,   // programme versions, validate, explain
   kProgrammeWrite,  // add, activate and cancel programme versions
+  kCheckout,        // quote and settle sales at the till
+  kMemberTier,      // put a member in a tier by hand
 };
-inline constexpr Permission kLastPermission = Permission::kProgrammeWrite;
+inline constexpr Permission kLastPermission = Permission::kMemberTier;
 
 std::string_view RoleName(Role role);
 core::Result<Role> ParseRole(std::string_view name);  // kRoleUnknown

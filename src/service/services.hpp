@@ -11,12 +11,14 @@
 #pragma once
 
 #include "service/card_service.hpp"
+#include "service/checkout_service.hpp"
 #include "service/clock.hpp"
 #include "service/ledger_service.hpp"
 #include "service/member_service.hpp"
 #include "service/org_service.hpp"
 #include "service/programme_service.hpp"
 #include "service/staff_service.hpp"
+#include "service/tier_service.hpp"
 #include "service/views.hpp"
 #include "service/writer.hpp"
 #include "storage/store.hpp"
@@ -34,6 +36,8 @@ class Services {
   LedgerService& ledger() { return ledger_; }
   StaffService& staff() { return staff_; }
   ProgrammeService& programmes() { return programmes_; }
+  CheckoutService& checkout() { return checkout_; }
+  TierService& tiers() { return tiers_; }
   Writer& writer() { return writer_; }
   const Clock& clock() const { return clock_; }
   storage::Store& store() { return store_; }
@@ -52,6 +56,8 @@ class Services {
   LedgerService ledger_;
   StaffService staff_;
   ProgrammeService programmes_;
+  CheckoutService checkout_;
+  TierService tiers_;
 };
 
 }  // namespace onecard::service

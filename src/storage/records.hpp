@@ -316,6 +316,97 @@ struct ProgrammeVersionRecord {
   std::optional<Timestamp> changed_at;
 };
 
+// A sale settled at a till (issues #4, #5): lines as priced, tenders, and the entry that moved
+// the member's value (invalid: none moved).
+struct SaleLineRecord {
+  int line_no = 0;
+  std::string sku;
+  std::string item_class;
+  std::string categories;  // comma-separated
+  bool non_earning = false;
+  std::int64_t quantity = 0;
+  std::int64_t unit_price = 0;
+  std::int64_t list = 0;
+  std::int64_t discount = 0;
+  std::int64_t paid = 0;
+  std::int64_t points = 0;
+};
+
+struct SaleTenderRecord {
+  int seq = 0;
+  std::string method;       // cash | bank_card | wechat | alipay | other | points | stored_value
+  std::int64_t amount = 0;  // fen
+  std::int64_t points = 0;  // method "points": points given
+  std::string reference;
+};
+
+struct SaleRecord {
+  std::int64_t id = 0;
+  TenantId tenant;
+  MemberId member;  // invalid: a walk-in sale
+  CardId card;
+  StoreId store;
+  std::string doc_no;
+  std::string staff;
+  Timestamp at;
+  core::CivilDate business_date;
+  std::optional<int> programme_version;  // none: a walk-in, priced at list
+  std::string tier;
+  std::string tier_after;
+  std::int64_t list_total = 0;
+  std::int64_t discount_total = 0;
+  std::int64_t paid_total = 0;
+  std::int64_t points_earned = 0;
+  std::string point_asset;
+  std::int64_t points_spent = 0;
+  std::int64_t points_value = 0;
+  EntryId entry;
+  std::string explain;  // JSON array of text
+  std::vector<SaleLineRecord> lines;
+  std::vector<SaleTenderRecord> tenders;
+};
+
+// A member's programme state; a member without a row is in the lowest tier with nothing to date.
+struct MemberStateRecord {
+  MemberId member;
+  TenantId tenant;
+  std::string tier;  // "" = the lowest tier
+  std::optional<Timestamp> tier_since;
+  std::string downgraded_from;
+  std::int64_t spend_since_downgrade = 0;
+  std::int64_t cumulative_spend = 0;
+  std::int64_t cumulative_points = 0;
+  std::int64_t carried_fen = 0;
+  std::int64_t purchases = 0;
+  std::optional<Timestamp> last_purchase_at;
+  std::optional<core::CivilDate> reviewed_to;
+  Timestamp updated_at;
+};
+
+struct TierChangeRecord {
+  std::int64_t id = 0;
+  TenantId tenant;
+  MemberId member;
+  std::string from_tier;
+  std::string to_tier;
+  std::string cause;  // purchase | regain | review | staff
+  std::string reason;
+  std::string doc_no;
+  std::optional<std::int64_t> sale_id;
+  std::optional<int> programme_version;
+  std::string staff;
+  Timestamp at;
+};
+
+struct JobRunRecord {
+  TenantId tenant;
+  std::string job;
+  core::CivilDate business_date;
+  Timestamp ran_at;
+  std::string staff;
+  std::string result;  // JSON
+};
+
 struct AuditFilter {
   std::int64_t before_id = 0;  // 0: newest first from the top; else ids below it
   std::string actor;

@@ -137,6 +137,26 @@ class ReadTxn {
   virtual Result<std::optional<ProgrammeVersionRecord>> GetProgrammeVersion(TenantId tenant,
                                                                             int version) = 0;
 
+  // Sales, member state, tier changes and job runs (issues #4, #5).
+  // A sale with its lines and tenders.
+  virtual Result<std::optional<SaleRecord>> GetSale(TenantId tenant, std::int64_t id) = 0;
+  virtual Result<std::optional<std::int64_t>> FindSaleId(TenantId tenant, StoreId store,
+                                                         std::string_view doc_no) = 0;
+  // Fen the member paid in sales with a business date in [first, last].
+  virtual Result<std::int64_t> SumMemberSpend(TenantId tenant, MemberId member,
+                                              core::CivilDate first, core::CivilDate last) = 0;
+  virtual Result<std::optional<MemberStateRecord>> GetMemberState(TenantId tenant,
+                                                                  MemberId member) = 0;
+  // States of members in a tier other than the lowest (tier ≠ ""), member id after `after`, in
+  // member id order, at most `limit`.
+  virtual Result<std::vector<MemberStateRecord>> ListTieredMembers(TenantId tenant, MemberId after,
+                                                                   int limit) = 0;
+  // Oldest first.
+  virtual Result<std::vector<TierChangeRecord>> ListTierChanges(TenantId tenant,
+                                                                MemberId member) = 0;
+  virtual Result<std::optional<JobRunRecord>> FindJobRun(TenantId tenant, std::string_view job,
+                                                         core::CivilDate date) = 0;
+
   // verify: every check recomputes from the journal; each returns what it found wrong.
   // The database file itself (page structure, indexes).
   virtual Result<std::vector<Discrepancy>> CheckStorageIntegrity() = 0;
@@ -252,6 +272,15 @@ class WriteTxn : public ReadTxn {
   virtual Result<std::int64_t> InsertAudit(const AuditRecord& record) = 0;
 
   // Refused with kCodeTaken when the tenant has that version number already.
+  // Inserts the sale, its lines and tenders; kCodeTaken when the store has a sale with that
+  // receipt number.
+  virtual Result<std::int64_t> InsertSale(const SaleRecord& sale) = 0;
+  // Inserts or replaces the member's state.
+  virtual Status PutMemberState(const MemberStateRecord& state) = 0;
+  virtual Result<std::int64_t> InsertTierChange(const TierChangeRecord& change) = 0;
+  // kCodeTaken when the job has run for that date.
+  virtual Status InsertJobRun(const JobRunRecord& run) = 0;
+
   virtual Result<std::int64_t> InsertProgrammeVersion(const ProgrammeVersionRecord& record) = 0;
   // Writes status, in_force_from, changed_by and changed_at.
   virtual Status UpdateProgrammeVersion(const ProgrammeVersionRecord& record) = 0;

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "cli/cli.hpp"
+#include "service/calendar.hpp"
 #include "service/services.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
 #include "support/http_client.hpp"
@@ -244,6 +245,12 @@ TEST_F(ServeTest, RolesAndStoresLimitWhatEachPrincipalMayDoAndSee) {
   };
   const json earn = {{"card", kZhang}, {"points", 1}};
   const json adjust = {{"card", kZhang}, {"points", 1}, {"reason", "goodwill"}};
+  const json sale = {{"card", kZhang},
+                     {"lines", json::array({{{"sku", "A"}, {"price", "10.00"}}})},
+                     {"doc_no", "M-1"},
+                     {"tenders", json::array({{{"method", "cash"}, {"amount", 1000}}})}};
+  json sale_at_bj = sale;
+  sale_at_bj["store"] = "bj01";
   const std::vector<Case> cases = {
       // A clerk serves members at their own store…
       {"clerk", &clerk, "POST", "/v1/points/earn", earn, 200},
@@ -277,6 +284,15 @@ TEST_F(ServeTest, RolesAndStoresLimitWhatEachPrincipalMayDoAndSee) {
       {"finance", &finance, "POST", "/v1/value/top-up", {{"card", kZhang}, {"amount", 100}}, 403},
       {"finance", &finance, "GET", "/v1/entries/" + bj_entry, nullptr, 200},
       {"admin", &admin, "GET", "/v1/staff", nullptr, 200},
+      // Checkout: clerks and managers sell at their own store; head office does not sell.
+      {"clerk", &clerk, "POST", "/v1/checkout/settle", sale, 201},
+      {"clerk", &clerk, "POST", "/v1/checkout/settle", sale_at_bj, 403},
+      {"bj clerk", &bj_clerk, "POST", "/v1/checkout/settle", sale_at_bj, 201},
+      {"marketing", &marketing, "POST", "/v1/checkout/quote", sale, 403},
+      {"finance", &finance, "POST", "/v1/checkout/settle", sale, 403},
+      {"clerk", &clerk, "POST", "/v1/members/1/tier", {{"tier", "gold"}, {"reason", "x"}}, 403},
+      // (allowed: it answers that no programme was in force on that date)
+      {"finance", &finance, "POST", "/v1/jobs/tier-review", {{"as_of", "2026-01-02"}}, 404},
       {"admin",
        &admin,
        "POST",
@@ -499,6 +515,93 @@ TEST_F(ServeTest, AnAdminSetsUpTheOrganisationAndStaffOverHttp) {
 
 // Head-office marketing writes the programme; every role may read it and price a basket with
 // it; a clerk may not change it. Bad documents and baskets are refused with where and why.
+// A clerk serves a member at the till over HTTP (demo programme P1a): a quote, a settle paid
+// with points, stored value and cash — earning on what was not paid with points — replayed
+// safely, read back; the sale is invisible to a clerk of another store; tiers and the review job
+// are for the roles that may change them.
+TEST_F(ServeTest, AClerkSettlesASaleWithMixedTendersAndTheMemberMovesUpATier) {
+  Start();
+  HttpClient c(port());
+  const std::string clerk = Login(c, "zhou.clerk", "onecard-clerk");
+  const std::string other = Login(c, "wang.clerk", "onecard-clerk");
+  const std::string admin = Login(c, "admin", "onecard-admin");
+  const std::string card = "88000000013";  // 张伟: 350 points, ¥482.00 stored value
+  const json lines = json::array({{{"sku", "TV-55"}, {"price", "2100.00"}}});
+
+  HttpResponse quote = c.Post("/v1/checkout/quote", {{"card", card}, {"lines", lines}}, clerk);
+  ASSERT_EQ(quote.status, 200) << quote.body;
+  EXPECT_EQ(quote.Json()["due"], 210000);
+  EXPECT_EQ(quote.Json()["tier"], "ordinary");
+  EXPECT_EQ(quote.Json()["points_left"]["max_points"], 350);
+  EXPECT_EQ(quote.Json()["points_left"]["point_value"], "0.10");
+
+  // 300 points pay ¥30.00 at ordinary; ¥400.00 stored value; the rest by bank card.
+  const json sale = {
+      {"card", card},
+      {"lines", lines},
+      {"doc_no", "R-7001"},
+      {"tenders",
+       json::array({{{"method", "points"}, {"points", 300}},
+                    {{"method", "stored_value"}, {"amount", 40000}},
+                    {{"method", "bank_card"}, {"amount", 167000}, {"reference", "SLIP-1"}}})}};
+  EXPECT_EQ(c.Post("/v1/checkout/settle", sale, clerk).Json()["code"], "idempotency_key_missing");
+  HttpResponse settled = c.Post("/v1/checkout/settle", sale, clerk, "till-1-7001");
+  ASSERT_EQ(settled.status, 201) << settled.body;
+  const json s = settled.Json();
+  EXPECT_EQ(s["points_earned"], 2070);  // ¥2,070 paid other than with points
+  EXPECT_EQ(s["points_balance"], 350 - 300 + 2070);
+  EXPECT_EQ(s["stored_value_balance"], 8200);
+  EXPECT_EQ(s["tier_after"], "silver");
+  EXPECT_EQ(s["store"], "sh01");
+  HttpResponse replay = c.Post("/v1/checkout/settle", sale, clerk, "till-1-7001");
+  ASSERT_EQ(replay.status, 201) << replay.body;
+  EXPECT_EQ(replay.Header("idempotent-replayed"), "true");
+  EXPECT_EQ(replay.Json()["id"], s["id"]);
+  json changed = sale;
+  changed["doc_no"] = "R-7002";
+  EXPECT_EQ(c.Post("/v1/checkout/settle", changed, clerk, "till-1-7001").status, 409);
+  HttpResponse reused = c.Post("/v1/checkout/settle", sale, clerk, "till-1-7001b");
+  EXPECT_EQ(reused.status, 409) << reused.body;
+  EXPECT_EQ(reused.Json()["code"], "code_taken");
+  HttpResponse unknown_field =
+      c.Post("/v1/checkout/settle",
+             {{"card", card},
+              {"lines", lines},
+              {"doc_no", "R-9"},
+              {"tip", 5},
+              {"tenders", json::array({{{"method", "cash"}, {"amount", 210000}}})}},
+             clerk, "till-1-9");
+  EXPECT_EQ(unknown_field.Json()["code"], "field_unknown") << unknown_field.body;
+
+  const std::string id = std::to_string(s["id"].get<std::int64_t>());
+  HttpResponse read = c.Get("/v1/sales/" + id, clerk);
+  ASSERT_EQ(read.status, 200) << read.body;
+  EXPECT_EQ(read.Json()["tenders"].size(), 3u);
+  EXPECT_EQ(read.Json()["tenders"][2]["reference"], "SLIP-1");
+  EXPECT_EQ(c.Get("/v1/sales/" + id, other).Json()["code"], "sale_not_found");
+  EXPECT_EQ(c.Get("/v1/sales/" + id, admin).status, 200);
+
+  HttpResponse tier = c.Get("/v1/members/1/tier", clerk);
+  ASSERT_EQ(tier.status, 200) << tier.body;
+  EXPECT_EQ(tier.Json()["tier"], "silver");
+  EXPECT_EQ(tier.Json()["history"][0]["doc_no"], "R-7001");
+  EXPECT_EQ(tier.Json()["history"][0]["cause"], "purchase");
+  const json set = {{"tier", "gold"}, {"reason", "complaint settled"}};
+  EXPECT_EQ(c.Post("/v1/members/1/tier", set, clerk).status, 403);
+  HttpResponse gold = c.Post("/v1/members/1/tier", set, admin);
+  ASSERT_EQ(gold.status, 200) << gold.body;
+  EXPECT_EQ(gold.Json()["history"][1]["cause"], "staff");
+
+  const std::string today =
+      service::LocalDate("Asia/Shanghai", service::SystemClock().Now()).ToString();
+  EXPECT_EQ(c.Post("/v1/jobs/tier-review", {{"as_of", today}}, clerk).status, 403);
+  HttpResponse review = c.Post("/v1/jobs/tier-review", {{"as_of", today}}, admin);
+  ASSERT_EQ(review.status, 200) << review.body;
+  EXPECT_FALSE(review.Json()["note"].get<std::string>().empty()) << "P1a has no review";
+
+  EXPECT_EQ(VerifyOk(c), "");
+}
+
 TEST_F(ServeTest, MarketingPublishesAProgrammeAndAClerkExplainsABasketWithIt) {
   Start();
   HttpClient c(port());

@@ -4,9 +4,6 @@
 // refusals that change nothing.
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
-
 #include "service/calendar.hpp"
 #include "support/test_env.hpp"
 
@@ -17,10 +14,7 @@ using core::ErrorCode;
 using nlohmann::json;
 
 std::string Example(const std::string& name) {
-  std::ifstream in(std::string(ONECARD_EXAMPLES_DIR) + "/" + name, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return ReadFileText(std::string(ONECARD_EXAMPLES_DIR) + "/" + name);
 }
 
 // `text` with the first occurrence of `from` replaced (the test fails when it is absent).

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "service/calendar.hpp"
 #include "storage/sqlite/sqlite_store.hpp"
@@ -139,6 +141,13 @@ std::string TestEnv::VerifyProblems() {
   }
   if (report->ok != out.empty()) out += "ok flag disagrees with the discrepancy list\n";
   return out;
+}
+
+std::string ReadFileText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 void ExecSql(const std::string& db_path, const std::string& sql) {

@@ -82,6 +82,9 @@ class TestEnv {
   std::atomic<int> keys_ = 0;  // tests call Req() from several threads
 };
 
+// The text of a file (empty when it cannot be read).
+std::string ReadFileText(const std::string& path);
+
 // Runs an SQL statement directly on a database file (to tamper with it in tests).
 void ExecSql(const std::string& db_path, const std::string& sql);
 std::int64_t QueryInt(const std::string& db_path, const std::string& sql);

@@ -2,8 +2,8 @@
 //
 // A read transaction is a deferred BEGIN on a reader connection (a WAL snapshot); a write
 // transaction is BEGIN IMMEDIATE on the single writer connection. The methods are defined in
-// txn_org.cpp, txn_members.cpp, txn_cards.cpp, txn_ledger.cpp, txn_audit.cpp, txn_staff.cpp and
-// txn_programmes.cpp. Not thread-safe: one thread uses a transaction.
+// txn_org.cpp, txn_members.cpp, txn_cards.cpp, txn_ledger.cpp, txn_audit.cpp, txn_staff.cpp,
+// txn_programmes.cpp and txn_sales.cpp. Not thread-safe: one thread uses a transaction.
 #pragma once
 
 #include <functional>
@@ -50,6 +50,24 @@ class SqliteTxn final : public WriteTxn {
                                                                     int version) override;
   Result<std::int64_t> InsertProgrammeVersion(const ProgrammeVersionRecord& record) override;
   Status UpdateProgrammeVersion(const ProgrammeVersionRecord& record) override;
+
+  // txn_sales.cpp
+  Result<std::optional<SaleRecord>> GetSale(TenantId tenant, std::int64_t id) override;
+  Result<std::optional<std::int64_t>> FindSaleId(TenantId tenant, StoreId store,
+                                                 std::string_view doc_no) override;
+  Result<std::int64_t> SumMemberSpend(TenantId tenant, MemberId member, core::CivilDate first,
+                                      core::CivilDate last) override;
+  Result<std::optional<MemberStateRecord>> GetMemberState(TenantId tenant,
+                                                          MemberId member) override;
+  Result<std::vector<MemberStateRecord>> ListTieredMembers(TenantId tenant, MemberId after,
+                                                           int limit) override;
+  Result<std::vector<TierChangeRecord>> ListTierChanges(TenantId tenant, MemberId member) override;
+  Result<std::optional<JobRunRecord>> FindJobRun(TenantId tenant, std::string_view job,
+                                                 core::CivilDate date) override;
+  Result<std::int64_t> InsertSale(const SaleRecord& sale) override;
+  Status PutMemberState(const MemberStateRecord& state) override;
+  Result<std::int64_t> InsertTierChange(const TierChangeRecord& change) override;
+  Status InsertJobRun(const JobRunRecord& run) override;
 
   // txn_org.cpp
   Result<std::optional<TenantRecord>> FindTenant(std::string_view code) override;

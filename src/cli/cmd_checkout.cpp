@@ -1,0 +1,248 @@
+// Commands: checkout quote and settle, sale show, tier show and set, jobs run tier-review
+// (issues #4 and #5).
+#include <iostream>
+
+#include "cli/context.hpp"
+#include "core/money.hpp"
+#include "service/calendar.hpp"
+
+namespace onecard::cli {
+namespace {
+
+using core::ErrorCode;
+using core::MakeError;
+using core::Result;
+using core::Status;
+
+std::string Yuan(std::int64_t fen) {
+  return core::Money::Fen(fen).ToString();
+}
+
+// "cash=90.00", "points=1000", "bank_card=10.00:SLIP-17" → a tender (amounts in yuan).
+Result<service::TenderSpec> ParseTender(const std::string& text, std::size_t index) {
+  const std::string field = "tender[" + std::to_string(index) + "]";
+  const std::size_t eq = text.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "--tender " + text +
+                         ": expected METHOD=AMOUNT (cash=90.00, points=1000, "
+                         "stored_value=12.50, bank_card=10.00:REFERENCE)",
+                     field);
+  }
+  service::TenderSpec t;
+  t.method = text.substr(0, eq);
+  std::string value = text.substr(eq + 1);
+  if (const std::size_t colon = value.find(':'); colon != std::string::npos) {
+    t.reference = value.substr(colon + 1);
+    value.resize(colon);
+  }
+  if (t.method == "points") {
+    ONECARD_TRY(core::Points p, core::Points::Parse(value, field, core::SignPolicy::kPositiveOnly));
+    t.points = p.count();
+  } else {
+    ONECARD_TRY(core::Money m, core::Money::Parse(value, field, core::SignPolicy::kPositiveOnly));
+    t.amount = m.fen();
+  }
+  return t;
+}
+
+struct SaleOptions {
+  std::string card, basket, doc;
+  std::vector<std::string> tenders;
+};
+
+Result<service::SaleSpec> SpecOf(const SaleOptions& o) {
+  service::SaleSpec spec;
+  spec.card = o.card;
+  spec.doc_no = o.doc;
+  ONECARD_TRY(spec.lines, ReadBasket(o.basket));
+  for (std::size_t i = 0; i < o.tenders.size(); ++i) {
+    ONECARD_TRY(service::TenderSpec t, ParseTender(o.tenders[i], i));
+    spec.tenders.push_back(std::move(t));
+  }
+  return spec;
+}
+
+void PrintSale(Session& s, const service::SaleView& v) {
+  std::ostream& out = s.out();
+  if (v.id > 0) {
+    out << "Sale " << v.id << "  receipt " << v.doc_no << "  at " << v.store << "  "
+        << s.Local(v.at) << (v.replayed ? "  (replayed)" : "") << "\n";
+  } else {
+    out << "Quote at " << v.store << "  " << s.Local(v.at) << "\n";
+  }
+  if (v.member_id > 0) {
+    out << "member " << v.member_id << "  card " << v.card << "  tier " << v.tier;
+    if (v.programme_version) out << "  (programme version " << *v.programme_version << ")";
+    out << "\n";
+  } else {
+    out << "walk-in\n";
+  }
+  for (const service::SaleLineView& l : v.lines) {
+    out << "  " << l.sku << " ×" << l.quantity << "  " << Yuan(l.list);
+    if (l.discount > 0) out << "  −" << Yuan(l.discount);
+    out << "  = " << Yuan(l.paid) << "  " << l.points << " pts\n";
+  }
+  out << "due " << Yuan(v.due);
+  if (v.discount_total > 0) out << " (saved " << Yuan(v.discount_total) << ")";
+  out << "\n";
+  for (const service::TenderView& t : v.tenders) {
+    out << "  paid " << Yuan(t.amount) << " by " << t.method;
+    if (t.method == "points") out << " (" << t.points << " points)";
+    if (!t.reference.empty()) out << " ref " << t.reference;
+    out << "\n";
+  }
+  if (v.points_earned > 0) {
+    out << "earned " << v.points_earned << " " << v.point_asset;
+    if (v.points_expire_on) out << " valid to " << v.points_expire_on->ToString();
+    out << "\n";
+  }
+  if (v.tier_after != v.tier && !v.tier_after.empty()) {
+    out << "tier now " << v.tier_after << " (" << v.tier_reason << ")\n";
+  }
+  if (v.points_left) {
+    out << "points may pay up to " << v.points_left->max_points << " points ("
+        << Yuan(v.points_left->max_value) << ") at " << v.points_left->point_value
+        << " yuan a point\n";
+  }
+  if (v.points_balance) out << "points balance " << *v.points_balance << "\n";
+  if (v.stored_value_balance) out << "stored value " << Yuan(*v.stored_value_balance) << "\n";
+  out << "why:\n";
+  for (const std::string& line : v.explain) out << "  " << line << "\n";
+}
+
+void PrintTier(Session& s, const service::MemberTierView& v) {
+  std::ostream& out = s.out();
+  out << "member " << v.member_id << "  tier " << (v.tier.empty() ? "(lowest)" : v.tier);
+  if (v.tier_since) out << " since " << s.Local(*v.tier_since);
+  out << "\nspend to date " << Yuan(v.cumulative_spend) << "  points earned " << v.cumulative_points
+      << "  purchases " << v.purchases;
+  if (v.last_purchase_at) out << "  last " << s.Local(*v.last_purchase_at);
+  out << "\n";
+  if (!v.downgraded_from.empty()) {
+    out << "downgraded from " << v.downgraded_from << "; spent " << Yuan(v.spend_since_downgrade)
+        << " since\n";
+  }
+  if (v.reviewed_to) out << "reviewed to " << v.reviewed_to->ToString() << "\n";
+  for (const service::TierChangeView& c : v.history) {
+    out << "  " << s.Local(c.at) << "  " << c.from << " → " << c.to << "  " << c.cause << "  "
+        << c.doc_no << "  " << c.reason << "  by " << c.staff << "\n";
+  }
+}
+
+}  // namespace
+
+void AddCheckoutCommands(CLI::App& app, CliContext& ctx) {
+  auto* group = app.add_subcommand("checkout", "Sales at the till: quote and settle");
+  group->require_subcommand(1);
+  for (const bool settle : {false, true}) {
+    auto o = std::make_shared<SaleOptions>();
+    auto* cmd = group->add_subcommand(
+        settle ? "settle" : "quote",
+        settle ? "Settle a sale: take the tenders, earn points, record it (at --store)"
+               : "Price a basket for a member without changing anything");
+    cmd->add_option("--card", o->card, "The member's card (none: a walk-in sale)");
+    cmd->add_option("--basket", o->basket, "Basket file (JSON: {\"lines\": [...]})")->required();
+    cmd->add_option("--tender", o->tenders,
+                    "METHOD=AMOUNT, repeatable: cash=90.00, points=1000, stored_value=12.50, "
+                    "bank_card=10.00:REFERENCE (methods: cash, bank_card, wechat, alipay, other, "
+                    "points, stored_value)");
+    cmd->add_option("--doc", o->doc, "The till's receipt number");
+    cmd->callback([&ctx, o, settle] {
+      ctx.action = [o, settle](Session& s) -> Status {
+        ONECARD_TRY(service::SaleSpec spec, SpecOf(*o));
+        ONECARD_TRY(service::Request req, s.MakeRequest(settle));
+        service::CheckoutService& c = s.services().checkout();
+        ONECARD_TRY(service::SaleView v, settle ? c.Settle(req, spec) : c.Quote(req, spec));
+        s.Emit(v, [&] { PrintSale(s, v); });
+        return {};
+      };
+    });
+  }
+
+  auto* sale = app.add_subcommand("sale", "Recorded sales");
+  sale->require_subcommand(1);
+  auto id = std::make_shared<std::int64_t>(0);
+  auto* show = sale->add_subcommand("show", "One sale: lines, tenders, points, why");
+  show->add_option("id", *id, "Sale id")->required();
+  show->callback([&ctx, id] {
+    ctx.action = [id](Session& s) -> Status {
+      ONECARD_TRY(service::TenantRef t, s.Tenant());
+      ONECARD_TRY(service::SaleView v, s.services().checkout().Get(t, *id));
+      s.Emit(v, [&] { PrintSale(s, v); });
+      return {};
+    };
+  });
+
+  auto* tier = app.add_subcommand("tier", "A member's tier, its history, and changes by hand");
+  tier->require_subcommand(1);
+  auto member = std::make_shared<std::int64_t>(0);
+  auto* tier_show = tier->add_subcommand("show", "The member's tier, spend to date and history");
+  tier_show->add_option("member", *member, "Member id")->required();
+  tier_show->callback([&ctx, member] {
+    ctx.action = [member](Session& s) -> Status {
+      ONECARD_TRY(service::TenantRef t, s.Tenant());
+      ONECARD_TRY(service::MemberTierView v,
+                  s.services().tiers().State(t, core::MemberId{*member}));
+      s.Emit(v, [&] { PrintTier(s, v); });
+      return {};
+    };
+  });
+  struct SetOptions {
+    std::string tier, reason, doc;
+  };
+  auto so = std::make_shared<SetOptions>();
+  auto* tier_set = tier->add_subcommand("set", "Put a member in a tier by hand, with a reason");
+  tier_set->add_option("member", *member, "Member id")->required();
+  tier_set->add_option("tier", so->tier, "Tier code of the programme in force")->required();
+  tier_set->add_option("--reason", so->reason, "Why (required)")->required();
+  tier_set->add_option("--doc", so->doc, "The document that decided it");
+  tier_set->callback([&ctx, member, so] {
+    ctx.action = [member, so](Session& s) -> Status {
+      ONECARD_TRY(service::Request req, s.MakeRequest(false));
+      ONECARD_TRY(service::MemberTierView v,
+                  s.services().tiers().SetTier(req, core::MemberId{*member}, so->tier, so->reason,
+                                               so->doc));
+      s.Emit(v, [&] { PrintTier(s, v); });
+      return {};
+    };
+  });
+
+  auto* jobs = app.add_subcommand("jobs", "Periodic jobs, each idempotent per business date");
+  jobs->require_subcommand(1);
+  auto* run = jobs->add_subcommand("run", "Run a job for a business date");
+  run->require_subcommand(1);
+  auto as_of = std::make_shared<std::string>();
+  auto* review = run->add_subcommand(
+      "tier-review", "Judge tiered members over the review period that ended before --as-of");
+  review->add_option("--as-of", *as_of, "Business date YYYY-MM-DD (default: today)");
+  review->callback([&ctx, as_of] {
+    ctx.action = [as_of](Session& s) -> Status {
+      ONECARD_TRY(service::Request req, s.MakeRequest(false));
+      core::CivilDate date = service::LocalDate(req.tenant.timezone, s.services().clock().Now());
+      if (!as_of->empty()) {
+        ONECARD_TRY(date, core::CivilDate::Parse(*as_of, "as_of"));
+      }
+      ONECARD_TRY(service::TierReviewReport r, s.services().tiers().Review(req, date));
+      s.Emit(r, [&] {
+        std::ostream& out = s.out();
+        out << "Tier review for " << r.as_of.ToString();
+        if (r.period_first) {
+          out << " (period " << r.period_first->ToString() << " to " << r.period_last->ToString()
+              << ", programme version " << r.programme_version << ")";
+        }
+        out << (r.replayed ? ", as run before" : "") << ": " << r.judged << " judged, " << r.kept
+            << " kept, " << r.downgraded << " downgraded, " << r.not_yet
+            << " not yet a full period in their tier, " << r.already << " judged earlier\n";
+        if (!r.note.empty()) out << r.note << "\n";
+        for (const service::ReviewedMember& m : r.changes) {
+          out << "  member " << m.member_id << ": " << m.from << " → " << m.to << " (spent "
+              << Yuan(m.spend) << ")\n";
+        }
+      });
+      return {};
+    };
+  });
+}
+
+}  // namespace onecard::cli

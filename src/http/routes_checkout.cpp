@@ -1,0 +1,128 @@
+// Checkout routes (issue #5, first part; issue #4 item 5): quote and settle a sale at the till,
+// read a sale, a member's tier and its history, put a member in a tier, and run the tier review.
+#include "http/api_internal.hpp"
+#include "service/services.hpp"
+
+namespace onecard::http {
+namespace {
+
+using core::ErrorCode;
+using core::MakeError;
+using core::Result;
+using P = service::Permission;
+using Routes = std::vector<std::unique_ptr<Api::Route>>;
+using S = service::Services&;
+using R = const service::Request&;
+
+// The sale in the body: card (absent: walk-in), lines, tenders, doc_no.
+Result<service::SaleSpec> ReadSale(Fields& f, bool tenders_required) {
+  service::SaleSpec spec;
+  ONECARD_TRY(spec.card, f.TextOr("card", "", 40));
+  const nlohmann::json* lines = f.Raw("lines");
+  if (lines == nullptr) {
+    return MakeError(ErrorCode::kFieldInvalid, "lines is required: the basket", "lines");
+  }
+  ONECARD_TRY(spec.lines, service::BasketFromJson(*lines, "lines"));
+  if (const nlohmann::json* tenders = f.Raw("tenders")) {
+    ONECARD_TRY(spec.tenders, service::TendersFromJson(*tenders, "tenders"));
+  } else if (tenders_required) {
+    return MakeError(ErrorCode::kFieldInvalid, "tenders is required: how the sale is paid",
+                     "tenders");
+  }
+  ONECARD_TRY(spec.doc_no, f.TextOr("doc_no", "", 64));
+  return spec;
+}
+
+void PostQuote(S services, const CallPtr& call) {
+  auto b = BeginWrite(call, false, true);
+  if (!b) return;
+  Result<service::SaleSpec> spec = ReadSale(b->fields, false);
+  if (!spec) return ReplyError(call, spec.error());
+  if (core::Status done = b->fields.Finish(); !done) return ReplyError(call, done.error());
+  Blocking(call, [&services, call, req = std::move(b->req), spec = std::move(*spec)] {
+    ReplyResult(call, 200, services.checkout().Quote(req, spec));
+  });
+}
+
+void PostSettle(S services, const CallPtr& call) {
+  auto b = BeginWrite(call, true, true);
+  if (!b) return;
+  Result<service::SaleSpec> spec = ReadSale(b->fields, true);
+  if (!spec) return ReplyError(call, spec.error());
+  if (core::Status done = b->fields.Finish(); !done) return ReplyError(call, done.error());
+  Blocking(call, [&services, call, req = std::move(b->req), spec = std::move(*spec)] {
+    Result<service::SaleView> r = services.checkout().Settle(req, spec);
+    if (!r) return ReplyError(call, r.error());
+    ApiResponse res;
+    res.status = 201;
+    res.body = Dump(nlohmann::json(*r));
+    if (r->replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
+    call->api->Finish(call, std::move(res));
+  });
+}
+
+void GetSale(S s, const CallPtr& call) {
+  Result<std::int64_t> id = PositiveId(call->Param("id"), "id");
+  if (!id) return ReplyError(call, id.error());
+  Result<service::SaleView> r = s.checkout().Get(call->Who().tenant, *id);
+  // A sale made at a store outside the caller's scope does not exist for it.
+  if (r && !call->Who().CoversStore(r->store)) {
+    r = MakeError(ErrorCode::kSaleNotFound, "no sale " + std::to_string(*id), "sale");
+  }
+  ReplyResult(call, 200, r);
+}
+
+void GetTier(S s, const CallPtr& call) {
+  Result<std::int64_t> id = PositiveId(call->Param("id"), "id");
+  if (!id) return ReplyError(call, id.error());
+  ReplyResult(call, 200, s.tiers().State(call->Who().tenant, core::MemberId{*id}));
+}
+
+struct TierSpec {
+  std::int64_t member = 0;
+  std::string tier;
+  std::string reason;
+  std::string doc_no;
+};
+
+void PostTier(S services, const CallPtr& call) {
+  Result<std::int64_t> id = PositiveId(call->Param("id"), "id");
+  if (!id) return ReplyError(call, id.error());
+  AdminWrite<TierSpec>(
+      services, call, 200,
+      [&](Fields& f, TierSpec& spec) -> core::Status {
+        spec.member = *id;
+        ONECARD_TRY(spec.tier, f.Text("tier", 40));
+        ONECARD_TRY(spec.reason, f.Text("reason", 500));
+        ONECARD_TRY(spec.doc_no, f.TextOr("doc_no", "", 64));
+        return {};
+      },
+      [](S s, R req, const TierSpec& spec) {
+        return s.tiers().SetTier(req, core::MemberId{spec.member}, spec.tier, spec.reason,
+                                 spec.doc_no);
+      });
+}
+
+void PostTierReview(S services, const CallPtr& call) {
+  AdminWrite<core::CivilDate>(
+      services, call, 200,
+      [](Fields& f, core::CivilDate& as_of) -> core::Status {
+        ONECARD_TRY(std::string text, f.Text("as_of", 10));
+        ONECARD_TRY(as_of, core::CivilDate::Parse(text, "as_of"));
+        return {};
+      },
+      [](S s, R req, core::CivilDate as_of) { return s.tiers().Review(req, as_of); });
+}
+
+}  // namespace
+
+void AddCheckoutRoutes(Routes& routes) {
+  routes.push_back(MakeRoute("POST", "/v1/checkout/quote", true, P::kCheckout, PostQuote));
+  routes.push_back(MakeRoute("POST", "/v1/checkout/settle", true, P::kCheckout, PostSettle));
+  routes.push_back(MakeRoute("GET", "/v1/sales/{id}", true, P::kLedgerRead, GetSale));
+  routes.push_back(MakeRoute("GET", "/v1/members/{id}/tier", true, P::kMemberRead, GetTier));
+  routes.push_back(MakeRoute("POST", "/v1/members/{id}/tier", true, P::kMemberTier, PostTier));
+  routes.push_back(MakeRoute("POST", "/v1/jobs/tier-review", true, P::kJobs, PostTierReview));
+}
+
+}  // namespace onecard::http

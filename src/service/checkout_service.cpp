@@ -1,0 +1,690 @@
+#include "service/checkout_service.hpp"
+
+#include <algorithm>
+#include <array>
+#include <map>
+
+#include "core/int128.hpp"
+#include "core/money.hpp"
+#include "service/calendar.hpp"
+#include "service/digest.hpp"
+#include "service/ledger_service.hpp"
+#include "service/ledger_txn.hpp"
+#include "service/ledger_util.hpp"
+
+namespace onecard::service {
+namespace {
+
+using core::ErrorCode;
+using core::MakeError;
+using core::Result;
+using core::Status;
+using json = nlohmann::json;
+
+constexpr std::array<std::string_view, 5> kExternalMethods = {"cash", "bank_card", "wechat",
+                                                              "alipay", "other"};
+constexpr std::size_t kMaxTenders = 20;
+
+bool IsExternal(std::string_view method) {
+  return std::find(kExternalMethods.begin(), kExternalMethods.end(), method) !=
+         kExternalMethods.end();
+}
+
+std::string Yuan(std::int64_t fen) {
+  return "¥" + core::Money::Fen(fen).ToString();
+}
+
+// Checks the tenders' shape; what they add up to is checked against the priced basket later.
+Status ValidateTenders(const std::vector<TenderSpec>& tenders, bool walk_in) {
+  if (tenders.size() > kMaxTenders) {
+    return MakeError(ErrorCode::kInvalidArgument, "at most 20 tenders", "tenders");
+  }
+  bool points = false;
+  bool stored_value = false;
+  for (std::size_t i = 0; i < tenders.size(); ++i) {
+    const TenderSpec& t = tenders[i];
+    const std::string at = "tenders[" + std::to_string(i) + "]";
+    if (t.reference.size() > 64) {
+      return MakeError(ErrorCode::kInvalidArgument, at + ".reference is longer than 64 bytes",
+                       at + ".reference");
+    }
+    if (t.method == "points") {
+      if (walk_in) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "a walk-in sale cannot be paid with points: present the member's card",
+                         at + ".method");
+      }
+      if (points) {
+        return MakeError(ErrorCode::kInvalidArgument, "points are tendered once per sale",
+                         at + ".method");
+      }
+      points = true;
+      if (t.amount != 0) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         at + ": give the points; their value is worked out at the member's tier",
+                         at + ".amount");
+      }
+      ONECARD_CHECK(ValidateAmount(t.points, at + ".points"));
+      continue;
+    }
+    if (t.method == "stored_value") {
+      if (walk_in) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "a walk-in sale cannot be paid with stored value: present the card",
+                         at + ".method");
+      }
+      if (stored_value) {
+        return MakeError(ErrorCode::kInvalidArgument, "stored value is tendered once per sale",
+                         at + ".method");
+      }
+      stored_value = true;
+    } else if (!IsExternal(t.method)) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       at + ".method \"" + t.method +
+                           "\" is not a tender; use points, stored_value, cash, bank_card, "
+                           "wechat, alipay or other",
+                       at + ".method");
+    }
+    if (t.points != 0) {
+      return MakeError(ErrorCode::kInvalidArgument, at + ": only a points tender gives points",
+                       at + ".points");
+    }
+    ONECARD_CHECK(ValidateAmount(t.amount, at + ".amount"));
+  }
+  return {};
+}
+
+std::int64_t PointsTendered(const std::vector<TenderSpec>& tenders) {
+  for (const TenderSpec& t : tenders) {
+    if (t.method == "points") return t.points;
+  }
+  return 0;
+}
+
+std::string Categories(const std::vector<std::string>& categories) {
+  std::string out;
+  for (const std::string& c : categories) out += (out.empty() ? "" : ",") + c;
+  return out;
+}
+
+// The member's state for the evaluator: what is stored (or a new member's), the birthday, and
+// the points that may be spent now.
+core::MemberState EvalState(const storage::MemberStateRecord& s, const storage::MemberRecord& m,
+                            std::int64_t points_available) {
+  core::MemberState out;
+  out.tier = s.tier;
+  out.birthday = m.profile.birthday;
+  out.cumulative_spend = s.cumulative_spend;
+  out.cumulative_points = s.cumulative_points;
+  out.carried_fen = s.carried_fen;
+  out.points_balance = points_available;
+  out.downgraded_from = s.downgraded_from;
+  out.spend_since_downgrade = s.spend_since_downgrade;
+  return out;
+}
+
+// A basket priced at list for a walk-in: no programme, no points.
+core::Evaluation AtList(std::span<const core::BasketLine> lines) {
+  core::Evaluation e;
+  for (const core::BasketLine& l : lines) {
+    core::PricedLine pl;
+    pl.sku = l.sku;
+    pl.quantity = l.quantity;
+    pl.list = l.quantity * l.unit_price;
+    pl.paid = pl.list;
+    pl.earn_base = pl.paid;
+    e.list_total += pl.list;
+    e.paid_total += pl.paid;
+    e.lines.push_back(std::move(pl));
+  }
+  e.explain.push_back("walk-in sale: priced at list, no points");
+  return e;
+}
+
+}  // namespace
+
+CheckoutService::CheckoutService(storage::Store& store, const Clock& clock, Writer& writer,
+                                 ProgrammeService& programmes)
+    : store_(store),
+      clock_(clock),
+      writer_(writer),
+      programmes_(programmes),
+      accounts_(std::make_unique<SystemAccountCache>(writer)) {}
+
+CheckoutService::~CheckoutService() = default;
+
+namespace {
+
+// Checks the lines as the evaluator would (a walk-in sale has no evaluator to do it).
+Status ValidateLines(std::span<const core::BasketLine> lines) {
+  if (lines.empty()) return MakeError(ErrorCode::kFieldInvalid, "lines has no lines", "lines");
+  if (lines.size() > 1000) {
+    return MakeError(ErrorCode::kFieldInvalid, "lines has more than 1,000 lines", "lines");
+  }
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const std::string at = "lines[" + std::to_string(i) + "]";
+    if (lines[i].sku.empty() || lines[i].sku.size() > 64) {
+      return MakeError(ErrorCode::kFieldInvalid, at + ".sku must be 1 to 64 bytes", at + ".sku");
+    }
+    if (lines[i].quantity < 1 || lines[i].quantity > 1'000'000) {
+      return MakeError(ErrorCode::kFieldInvalid, at + ".quantity must be 1 to 1,000,000",
+                       at + ".quantity");
+    }
+    if (lines[i].unit_price < 0 || lines[i].unit_price > core::kAmountMax / 1'000'000) {
+      return MakeError(ErrorCode::kFieldInvalid, at + ".price must be 0 to ¥10,000,000",
+                       at + ".price");
+    }
+  }
+  return {};
+}
+
+// Evaluates the basket: once to learn the tier's point value and limits, and — when points are
+// tendered — again with their value taken off the earning base.
+Result<core::Evaluation> Evaluate(const core::Programme& p, const core::MemberState& member,
+                                  std::span<const core::BasketLine> lines, core::EvalContext ctx,
+                                  std::int64_t points, std::int64_t& points_value,
+                                  core::Explain explain) {
+  points_value = 0;
+  if (points == 0) return core::Evaluate(p, member, lines, ctx, explain);
+  ONECARD_TRY(core::Evaluation first, core::Evaluate(p, member, lines, ctx, core::Explain::kNo));
+  const core::Ratio& value = first.redeem.point_value;
+  if (value.IsZero()) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "points cannot pay at tier " + first.tier + " of programme " + p.code,
+                     "tenders");
+  }
+  const core::Int128 fen = static_cast<core::Int128>(points) * value.num;
+  if (fen % value.den != 0) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     std::to_string(points) + " points are not a whole number of fen at tier " +
+                         first.tier + " (a point is worth " + value.ToString() + " fen)",
+                     "tenders");
+  }
+  if (points > first.redeem.max_points) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     std::to_string(points) + " points tendered; at most " +
+                         std::to_string(first.redeem.max_points) + " may pay this purchase (" +
+                         Yuan(first.redeem.max_value) + ")",
+                     "tenders");
+  }
+  points_value = static_cast<std::int64_t>(fen / value.den);
+  ctx.paid_with_points = points_value;
+  return core::Evaluate(p, member, lines, ctx, explain);
+}
+
+Status CheckTotal(const std::vector<TenderSpec>& tenders, std::int64_t points_value,
+                  std::int64_t due) {
+  std::int64_t total = points_value;
+  for (const TenderSpec& t : tenders) total += t.amount;
+  if (total != due) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "the tenders add up to " + Yuan(total) + "; the amount due is " + Yuan(due),
+                     "tenders");
+  }
+  return {};
+}
+
+std::string YuanPerPoint(const core::Ratio& fen) {
+  if (fen.den == 1) return core::Money::Fen(fen.num).ToString();
+  return core::Ratio{fen.num, fen.den * 100}.ToString();
+}
+
+void FillPriced(SaleView& v, const core::Evaluation& e, std::span<const core::BasketLine> lines) {
+  v.tier = e.tier;
+  v.tier_after = e.tier_after;
+  v.tier_reason = e.tier_reason;
+  for (std::size_t i = 0; i < e.lines.size(); ++i) {
+    const core::PricedLine& l = e.lines[i];
+    v.lines.push_back(
+        {l.sku, l.quantity, lines[i].unit_price, l.list, l.discount, l.paid, l.points});
+  }
+  v.list_total = e.list_total;
+  v.discount_total = e.discount_total;
+  v.due = e.paid_total;
+  v.points_earned = e.points;
+  v.point_asset = e.points > 0 ? std::string(core::AssetName(e.point_asset)) : "";
+  v.points_expire_on = e.expires_on;
+  v.explain = e.explain;
+}
+
+}  // namespace
+
+Result<SaleView> CheckoutService::Quote(const Request& req, const SaleSpec& spec) {
+  ONECARD_CHECK(ValidateLines(spec.lines));
+  ONECARD_CHECK(ValidateTenders(spec.tenders, spec.card.empty()));
+  const core::Timestamp now = clock_.Now();
+  SaleView v;
+  v.store = req.actor.store_code;
+  v.staff = req.actor.staff;
+  v.at = now;
+  v.business_date = LocalDate(req.tenant.timezone, now);
+  v.doc_no = spec.doc_no;
+  v.tenders.reserve(spec.tenders.size());
+  if (spec.card.empty()) {
+    core::Evaluation e = AtList(spec.lines);
+    FillPriced(v, e, spec.lines);
+    for (const TenderSpec& t : spec.tenders)
+      v.tenders.push_back({t.method, t.amount, 0, t.reference});
+    return v;
+  }
+  ONECARD_TRY(ProgrammeService::InForce in_force, programmes_.VersionAt(req.tenant, now));
+  ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store_.BeginRead());
+  ONECARD_TRY(std::optional<storage::CardRecord> card, txn->FindCard(req.tenant.id, spec.card));
+  if (!card) {
+    return MakeError(ErrorCode::kCardNotFound,
+                     "no card numbered " + spec.card + " in tenant " + req.tenant.code, "card");
+  }
+  ONECARD_CHECK(core::CheckCardUsable(card->status, card->number));
+  storage::CardRecord owner = *card;
+  if (card->primary.valid()) {
+    ONECARD_TRY(std::optional<storage::CardRecord> primary,
+                txn->GetCard(req.tenant.id, card->primary));
+    if (primary) owner = *primary;
+    ONECARD_CHECK(core::CheckCardUsable(owner.status, owner.number));
+  }
+  const core::MemberId member_id = card->member.valid() ? card->member : owner.member;
+  if (!member_id.valid()) {
+    return MakeError(ErrorCode::kCardHasNoMember, "card " + spec.card + " has no member", "card");
+  }
+  ONECARD_TRY(std::optional<storage::MemberRecord> member,
+              txn->GetMember(req.tenant.id, member_id));
+  ONECARD_ASSERT(member.has_value(), "a card's member is missing");
+  ONECARD_TRY(std::optional<storage::MemberStateRecord> state,
+              txn->GetMemberState(req.tenant.id, member_id));
+  std::int64_t points_available = 0;
+  std::int64_t stored_value = 0;
+  ONECARD_TRY(std::vector<storage::AccountRecord> accounts,
+              txn->ListAccountsOfCard(req.tenant.id, owner.id));
+  for (const storage::AccountRecord& a : accounts) {
+    if (a.key.role != core::AccountRole::kHolder) continue;
+    if (core::IsPoints(a.key.asset)) {
+      ONECARD_TRY(core::AccountSnapshot snap, LoadSnapshot(*txn, a));
+      points_available += core::AccountPlanner(std::move(snap), now).Available();
+    } else if (a.key.asset == core::Asset::kStoredValue) {
+      stored_value = a.balance;
+    }
+  }
+  const core::MemberState eval_state =
+      EvalState(state.value_or(storage::MemberStateRecord{}), *member, points_available);
+  const std::string local = LocalDateTime(req.tenant.timezone, now);
+  ONECARD_TRY(int minute, ParseLocalTime(local.substr(11, 5), "time"));
+  const core::EvalContext ctx{v.business_date, minute, req.actor.store_code, 0};
+  std::int64_t points_value = 0;
+  ONECARD_TRY(core::Evaluation e,
+              Evaluate(*in_force.programme, eval_state, spec.lines, ctx,
+                       PointsTendered(spec.tenders), points_value, core::Explain::kYes));
+  FillPriced(v, e, spec.lines);
+  v.member_id = member_id.value;
+  v.card = spec.card;
+  v.programme_version = in_force.version;
+  for (const TenderSpec& t : spec.tenders) {
+    v.tenders.push_back(
+        {t.method, t.method == "points" ? points_value : t.amount, t.points, t.reference});
+  }
+  v.points_spent = PointsTendered(spec.tenders);
+  v.points_value = points_value;
+  v.points_balance = points_available;
+  v.stored_value_balance = stored_value;
+  v.points_left = PointsLeftView{points_available, YuanPerPoint(e.redeem.point_value),
+                                 e.redeem.max_points, e.redeem.max_value};
+  return v;
+}
+
+namespace {
+
+// The sale's record and view from what was priced; the caller adds ids and balances.
+storage::SaleRecord SaleRecordOf(const Request& req, const SaleSpec& spec, const SaleView& v,
+                                 core::MemberId member, core::CardId card) {
+  storage::SaleRecord r;
+  r.tenant = req.tenant.id;
+  r.member = member;
+  r.card = card;
+  r.store = req.actor.store;
+  r.doc_no = spec.doc_no;
+  r.staff = req.actor.staff;
+  r.at = v.at;
+  r.business_date = v.business_date;
+  r.programme_version = v.programme_version;
+  r.tier = v.tier;
+  r.tier_after = v.tier_after;
+  r.list_total = v.list_total;
+  r.discount_total = v.discount_total;
+  r.paid_total = v.due;
+  r.points_earned = v.points_earned;
+  r.point_asset = v.point_asset;
+  r.points_spent = v.points_spent;
+  r.points_value = v.points_value;
+  r.explain = json(v.explain).dump();
+  for (std::size_t i = 0; i < v.lines.size(); ++i) {
+    const SaleLineView& l = v.lines[i];
+    r.lines.push_back({static_cast<int>(i + 1), l.sku, spec.lines[i].item_class,
+                       Categories(spec.lines[i].categories), spec.lines[i].non_earning, l.quantity,
+                       l.unit_price, l.list, l.discount, l.paid, l.points});
+  }
+  for (std::size_t i = 0; i < v.tenders.size(); ++i) {
+    const TenderView& t = v.tenders[i];
+    r.tenders.push_back({static_cast<int>(i + 1), t.method, t.amount, t.points, t.reference});
+  }
+  return r;
+}
+
+// What the plan has moved so far on the card's accounts, per asset.
+std::map<core::Asset, std::int64_t> Moved(const core::EntryPlan& plan,
+                                          const std::vector<core::AccountPlanner*>& holders) {
+  std::map<core::Asset, std::int64_t> out;
+  for (const core::Posting& p : plan.postings()) {
+    for (const core::AccountPlanner* h : holders) {
+      if (h->id() == p.account) out[p.asset] += p.amount;
+    }
+  }
+  return out;
+}
+
+// Posts to `role` at the store the opposite of what the card's accounts moved since `before`.
+Status Counterpart(LedgerTxn& l, core::EntryPlan& plan,
+                   const std::vector<core::AccountPlanner*>& holders,
+                   const std::map<core::Asset, std::int64_t>& before, core::AccountRole role,
+                   core::StoreId store) {
+  for (const auto& [asset, sum] : Moved(plan, holders)) {
+    const auto was = before.find(asset);
+    const std::int64_t delta = sum - (was == before.end() ? 0 : was->second);
+    if (delta == 0) continue;
+    ONECARD_TRY(core::AccountId account, l.System(store, role, asset));
+    plan.Post(account, asset, -delta);
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<SaleView> CheckoutService::Settle(const Request& req, const SaleSpec& spec) {
+  ONECARD_CHECK(ValidateLines(spec.lines));
+  ONECARD_CHECK(ValidateTenders(spec.tenders, spec.card.empty()));
+  if (!req.actor.store.valid()) {
+    return MakeError(ErrorCode::kInvalidArgument, "a sale is made at a store: name the store",
+                     "store");
+  }
+  if (spec.doc_no.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "a sale needs the till's receipt number",
+                     "doc_no");
+  }
+  ONECARD_CHECK(ValidateNotes(spec.doc_no, ""));
+  if (spec.tenders.empty()) {
+    return MakeError(ErrorCode::kInvalidArgument, "a sale needs at least one tender", "tenders");
+  }
+  ONECARD_CHECK(ValidateIdempotencyKey(req.idempotency_key));
+  const core::Timestamp now = clock_.Now();
+  std::optional<ProgrammeService::InForce> in_force;
+  if (!spec.card.empty()) {
+    ONECARD_TRY(in_force, programmes_.VersionAt(req.tenant, now));
+  }
+  const std::string local = LocalDateTime(req.tenant.timezone, now);
+  ONECARD_TRY(int minute, ParseLocalTime(local.substr(11, 5), "time"));
+  const core::CivilDate date = LocalDate(req.tenant.timezone, now);
+
+  Canonical c = CanonicalOf(req, "sale");
+  c.Add("card", spec.card).Add("doc", spec.doc_no);
+  for (const core::BasketLine& l : spec.lines) {
+    c.Add("sku", l.sku).Add("qty", l.quantity).Add("price", l.unit_price);
+    c.Add("class", l.item_class).Add("cats", Categories(l.categories));
+    c.Add("non_earning", l.non_earning ? 1 : 0);
+  }
+  for (const TenderSpec& t : spec.tenders) {
+    c.Add("tender", t.method).Add("amount", t.amount).Add("points", t.points);
+    c.Add("ref", t.reference);
+  }
+  auto shared = std::make_shared<const Request>(req);
+  return writer_.Call<SaleView>(
+      req.tenant.id, req.idempotency_key, c.digest(),
+      [this, shared, spec, in_force, now, minute,
+       date](storage::WriteTxn& txn) -> Result<SaleView> {
+        const Request& rq = *shared;
+        ONECARD_TRY(std::optional<std::int64_t> taken,
+                    txn.FindSaleId(rq.tenant.id, rq.actor.store, spec.doc_no));
+        if (taken) {
+          return MakeError(ErrorCode::kCodeTaken,
+                           "receipt " + spec.doc_no + " was settled at store " +
+                               rq.actor.store_code + " already (sale " + std::to_string(*taken) +
+                               ")",
+                           "doc_no");
+        }
+        SaleView v;
+        v.doc_no = spec.doc_no;
+        v.store = rq.actor.store_code;
+        v.staff = rq.actor.staff;
+        v.at = now;
+        v.business_date = date;
+        if (spec.card.empty()) {
+          const core::Evaluation e = AtList(spec.lines);
+          ONECARD_CHECK(CheckTotal(spec.tenders, 0, e.paid_total));
+          FillPriced(v, e, spec.lines);
+          for (const TenderSpec& t : spec.tenders) {
+            v.tenders.push_back({t.method, t.amount, 0, t.reference});
+          }
+          ONECARD_TRY(v.id, txn.InsertSale(SaleRecordOf(rq, spec, v, {}, {})));
+          return v;
+        }
+
+        LedgerTxn l(txn, rq, now, accounts_.get());
+        ONECARD_TRY(ResolvedCard card, l.Card(spec.card, CardUse::kMoveValue));
+        const core::MemberId member_id =
+            card.presented.member.valid() ? card.presented.member : card.owner.member;
+        if (!member_id.valid()) {
+          return MakeError(ErrorCode::kCardHasNoMember, "card " + spec.card + " has no member",
+                           "card");
+        }
+        ONECARD_TRY(std::optional<storage::MemberRecord> member,
+                    txn.GetMember(rq.tenant.id, member_id));
+        ONECARD_ASSERT(member.has_value(), "a card's member is missing");
+        ONECARD_TRY(std::optional<storage::MemberStateRecord> stored,
+                    txn.GetMemberState(rq.tenant.id, member_id));
+        storage::MemberStateRecord state = stored.value_or(storage::MemberStateRecord{});
+        state.member = member_id;
+        state.tenant = rq.tenant.id;
+
+        ONECARD_TRY(std::vector<core::AccountPlanner*> points_holders,
+                    l.Holders(card.owner, core::AssetSelection::kAnyPoints));
+        const core::Programme& p = *in_force->programme;
+        core::MemberState eval_state = EvalState(state, *member, AvailableOf(points_holders));
+        std::vector<std::string> notes;
+        if (!eval_state.tier.empty() && p.FindTier(eval_state.tier) == nullptr) {
+          notes.push_back("tier " + eval_state.tier + " is not in version " +
+                          std::to_string(in_force->version) + "; priced from the lowest tier");
+          eval_state.tier.clear();
+        }
+        if (!eval_state.downgraded_from.empty() &&
+            p.FindTier(eval_state.downgraded_from) == nullptr) {
+          eval_state.downgraded_from.clear();
+        }
+        const std::int64_t points = PointsTendered(spec.tenders);
+        const core::EvalContext ctx{date, minute, rq.actor.store_code, 0};
+        std::int64_t points_value = 0;
+        ONECARD_TRY(core::Evaluation e, Evaluate(p, eval_state, spec.lines, ctx, points,
+                                                 points_value, core::Explain::kYes));
+        ONECARD_CHECK(CheckTotal(spec.tenders, points_value, e.paid_total));
+        notes.insert(notes.end(), e.explain.begin(), e.explain.end());
+        e.explain = std::move(notes);
+
+        // The entry: points tendered, stored value tendered, points earned.
+        core::EntryPlan plan;
+        std::vector<core::AccountPlanner*> touched = points_holders;
+        const core::StoreId store = rq.actor.store;
+        if (points > 0) {
+          if (points_holders.empty() || plan.Debit(points_holders, points) > 0) {
+            return Insufficient(spec.card, "points", AvailableOf(points_holders), points,
+                                core::Unit::kPoint);
+          }
+          ONECARD_CHECK(
+              Counterpart(l, plan, touched, {}, core::AccountRole::kPointsRedeemed, store));
+        }
+        for (const TenderSpec& t : spec.tenders) {
+          if (t.method != "stored_value") continue;
+          ONECARD_TRY(std::vector<core::AccountPlanner*> sv,
+                      l.Holders(card.owner, core::AssetSelection::kStoredValue));
+          if (sv.empty() || plan.Debit(sv, t.amount) > 0) {
+            return Insufficient(spec.card, "stored_value", AvailableOf(sv), t.amount,
+                                core::Unit::kFen);
+          }
+          touched.insert(touched.end(), sv.begin(), sv.end());
+          ONECARD_CHECK(Counterpart(l, plan, sv, {}, core::AccountRole::kSales, store));
+        }
+        if (e.points > 0) {
+          ONECARD_TRY(core::AccountPlanner * holder, l.Holder(card.owner, e.point_asset));
+          if (std::find(touched.begin(), touched.end(), holder) == touched.end()) {
+            touched.push_back(holder);
+          }
+          const auto before = Moved(plan, touched);
+          std::optional<core::Timestamp> expires;
+          if (e.expires_on) {
+            ONECARD_TRY(expires, EndOfLocalDay(rq.tenant.timezone, *e.expires_on));
+          }
+          plan.Credit(*holder, e.points,
+                      core::LotSpec{expires, core::LotSource::kEarned, store, {}});
+          ONECARD_CHECK(
+              Counterpart(l, plan, touched, before, core::AccountRole::kPointsIssued, store));
+        }
+
+        FillPriced(v, e, spec.lines);
+        v.member_id = member_id.value;
+        v.card = spec.card;
+        v.programme_version = in_force->version;
+        for (const TenderSpec& t : spec.tenders) {
+          v.tenders.push_back(
+              {t.method, t.method == "points" ? points_value : t.amount, t.points, t.reference});
+        }
+        v.points_spent = points;
+        v.points_value = points_value;
+
+        std::map<core::Asset, std::int64_t> balances;
+        for (const core::AccountPlanner* h : touched) balances[h->asset()] = h->balance();
+        if (!plan.postings().empty()) {
+          ONECARD_TRY(EntryReceipt receipt,
+                      l.Write(l.Header(core::EntryKind::kSale, card, spec.doc_no, "sale"), plan));
+          v.entry_id = receipt.entry_id;
+          for (const PostingLine& line : receipt.lines) balances[line.asset] = line.balance_after;
+        }
+        std::int64_t points_balance = 0;
+        for (const auto& [asset, balance] : balances) {
+          if (core::IsPoints(asset)) points_balance += balance;
+        }
+        v.points_balance = points_balance;
+        if (auto sv = balances.find(core::Asset::kStoredValue); sv != balances.end()) {
+          v.stored_value_balance = sv->second;
+        }
+
+        storage::SaleRecord record = SaleRecordOf(rq, spec, v, member_id, card.presented.id);
+        record.entry = core::EntryId{v.entry_id};
+        ONECARD_TRY(v.id, txn.InsertSale(record));
+
+        // The member's state moves on with the sale.
+        const std::string tier_before =
+            eval_state.tier.empty() ? p.tiers.front().code : eval_state.tier;
+        state.cumulative_spend += e.paid_total;
+        state.cumulative_points += e.points;
+        state.carried_fen = e.carried_fen;
+        state.purchases += 1;
+        state.last_purchase_at = now;
+        if (!eval_state.downgraded_from.empty()) state.spend_since_downgrade += e.paid_total;
+        state.updated_at = now;
+        if (e.tier_after != tier_before) {
+          const bool regained = e.tier_after == eval_state.downgraded_from;
+          if (p.TierRank(e.tier_after) >= p.TierRank(eval_state.downgraded_from)) {
+            state.downgraded_from.clear();
+            state.spend_since_downgrade = 0;
+          }
+          state.tier = e.tier_after;
+          state.tier_since = now;
+          storage::TierChangeRecord change;
+          change.tenant = rq.tenant.id;
+          change.member = member_id;
+          change.from_tier = tier_before;
+          change.to_tier = e.tier_after;
+          change.cause = regained ? "regain" : "purchase";
+          change.reason = e.tier_reason;
+          change.doc_no = spec.doc_no;
+          change.sale_id = v.id;
+          change.programme_version = in_force->version;
+          change.staff = rq.actor.staff;
+          change.at = now;
+          ONECARD_CHECK(txn.InsertTierChange(change));
+        } else {
+          state.tier = tier_before;
+        }
+        ONECARD_CHECK(txn.PutMemberState(state));
+        return v;
+      },
+      AuditOf(req, "checkout.settle", "sale", spec.doc_no));
+}
+
+Result<std::vector<TenderSpec>> TendersFromJson(const json& tenders, std::string_view field) {
+  const auto bad = [](const std::string& at, const std::string& why) {
+    return MakeError(ErrorCode::kFieldInvalid, at + " " + why, at);
+  };
+  if (!tenders.is_array()) return bad(std::string(field), "must be a list of tenders");
+  if (tenders.size() > kMaxTenders) return bad(std::string(field), "has more than 20 tenders");
+  std::vector<TenderSpec> out;
+  for (std::size_t i = 0; i < tenders.size(); ++i) {
+    const json& t = tenders[i];
+    const std::string at = std::string(field) + "[" + std::to_string(i) + "]";
+    if (!t.is_object()) return bad(at, "must be an object");
+    TenderSpec spec;
+    for (const auto& [key, value] : t.items()) {
+      const std::string f = at + "." + key;
+      if (key == "method" || key == "reference") {
+        if (!value.is_string()) return bad(f, "must be a string");
+        (key == "method" ? spec.method : spec.reference) = value.get<std::string>();
+      } else if (key == "amount" || key == "points") {
+        if (!value.is_number_integer()) return bad(f, "must be a whole number");
+        (key == "amount" ? spec.amount : spec.points) = value.get<std::int64_t>();
+      } else {
+        return MakeError(ErrorCode::kFieldUnknown, f + " is not a known field", f);
+      }
+    }
+    if (spec.method.empty()) return bad(at + ".method", "is required");
+    out.push_back(std::move(spec));
+  }
+  return out;
+}
+
+Result<SaleView> CheckoutService::Get(const TenantRef& tenant, std::int64_t id) {
+  ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store_.BeginRead());
+  ONECARD_TRY(std::optional<storage::SaleRecord> r, txn->GetSale(tenant.id, id));
+  if (!r) {
+    return MakeError(ErrorCode::kSaleNotFound, "no sale " + std::to_string(id), "sale");
+  }
+  SaleView v;
+  v.id = r->id;
+  v.doc_no = r->doc_no;
+  ONECARD_TRY(std::optional<storage::StoreRecord> store, txn->GetStore(tenant.id, r->store));
+  v.store = store ? store->code : "";
+  v.staff = r->staff;
+  v.at = r->at;
+  v.business_date = r->business_date;
+  v.member_id = r->member.value;
+  if (r->card.valid()) {
+    ONECARD_TRY(std::optional<storage::CardRecord> card, txn->GetCard(tenant.id, r->card));
+    if (card) v.card = card->number;
+  }
+  v.programme_version = r->programme_version;
+  v.tier = r->tier;
+  v.tier_after = r->tier_after;
+  for (const storage::SaleLineRecord& l : r->lines) {
+    v.lines.push_back({l.sku, l.quantity, l.unit_price, l.list, l.discount, l.paid, l.points});
+  }
+  v.list_total = r->list_total;
+  v.discount_total = r->discount_total;
+  v.due = r->paid_total;
+  for (const storage::SaleTenderRecord& t : r->tenders) {
+    v.tenders.push_back({t.method, t.amount, t.points, t.reference});
+  }
+  v.points_earned = r->points_earned;
+  v.point_asset = r->point_asset;
+  v.points_spent = r->points_spent;
+  v.points_value = r->points_value;
+  v.entry_id = r->entry.value;
+  json explain = json::parse(r->explain, nullptr, false);
+  if (explain.is_array()) v.explain = explain.get<std::vector<std::string>>();
+  return v;
+}
+
+}  // namespace onecard::service

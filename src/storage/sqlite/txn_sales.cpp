@@ -1,0 +1,275 @@
+// SqliteTxn: sales, member state, tier changes and job runs.
+#include "storage/sqlite/rows.hpp"
+#include "storage/sqlite/txn.hpp"
+
+namespace onecard::storage::sqlite {
+namespace {
+
+std::optional<int> OptSmall(const Stmt& st, int column) {
+  if (st.IsNull(column)) return std::nullopt;
+  return static_cast<int>(st.Int(column));
+}
+
+std::optional<std::int64_t> OptWide(const std::optional<int>& v) {
+  if (!v) return std::nullopt;
+  return std::int64_t{*v};
+}
+
+Result<SaleRecord> ReadSale(const Stmt& st) {
+  SaleRecord r;
+  r.id = st.Int(0);
+  r.tenant = TenantId{st.Int(1)};
+  r.member = MemberId{st.Int(2)};
+  r.card = CardId{st.Int(3)};
+  r.store = StoreId{st.Int(4)};
+  r.doc_no = st.Text(5);
+  r.staff = st.Text(6);
+  r.at = Timestamp{st.Int(7)};
+  ONECARD_TRY(r.business_date, core::CivilDate::Parse(st.Text(8), "business_date"));
+  r.programme_version = OptSmall(st, 9);
+  r.tier = st.Text(10);
+  r.tier_after = st.Text(11);
+  r.list_total = st.Int(12);
+  r.discount_total = st.Int(13);
+  r.paid_total = st.Int(14);
+  r.points_earned = st.Int(15);
+  r.point_asset = st.Text(16);
+  r.points_spent = st.Int(17);
+  r.points_value = st.Int(18);
+  r.entry = EntryId{st.Int(19)};
+  r.explain = st.Text(20);
+  return r;
+}
+
+Result<MemberStateRecord> ReadState(const Stmt& st) {
+  MemberStateRecord r;
+  r.member = MemberId{st.Int(0)};
+  r.tenant = TenantId{st.Int(1)};
+  r.tier = st.Text(2);
+  r.tier_since = OptTime(st, 3);
+  r.downgraded_from = st.Text(4);
+  r.spend_since_downgrade = st.Int(5);
+  r.cumulative_spend = st.Int(6);
+  r.cumulative_points = st.Int(7);
+  r.carried_fen = st.Int(8);
+  r.purchases = st.Int(9);
+  r.last_purchase_at = OptTime(st, 10);
+  if (!st.IsNull(11)) {
+    ONECARD_TRY(r.reviewed_to, core::CivilDate::Parse(st.Text(11), "reviewed_to"));
+  }
+  r.updated_at = Timestamp{st.Int(12)};
+  return r;
+}
+
+#define ONECARD_STATE_COLS                                                                       \
+  "SELECT member_id, tenant_id, tier, tier_since, downgraded_from, spend_since_downgrade, "      \
+  "cumulative_spend, cumulative_points, carried_fen, purchases, last_purchase_at, reviewed_to, " \
+  "updated_at FROM member_states "
+
+}  // namespace
+
+Result<std::optional<SaleRecord>> SqliteTxn::GetSale(TenantId tenant, std::int64_t id) {
+  ONECARD_TRY(Stmt st, Prepare("SELECT id, tenant_id, COALESCE(member_id, 0), "
+                               "COALESCE(card_id, 0), store_id, doc_no, staff, at, business_date, "
+                               "programme_version, tier, tier_after, list_total, discount_total, "
+                               "paid_total, points_earned, point_asset, points_spent, "
+                               "points_value, COALESCE(entry_id, 0), explain FROM sales "
+                               "WHERE tenant_id = ?1 AND id = ?2"));
+  st.Bind(1, tenant.value).Bind(2, id);
+  ONECARD_TRY(std::optional<SaleRecord> sale, ReadOne<SaleRecord>(st, ReadSale));
+  if (!sale) return sale;
+  ONECARD_TRY(Stmt lines, Prepare("SELECT line_no, sku, item_class, categories, non_earning, "
+                                  "quantity, unit_price, list, discount, paid, points "
+                                  "FROM sale_lines WHERE sale_id = ?1 ORDER BY line_no"));
+  lines.Bind(1, id);
+  ONECARD_TRY(sale->lines, ReadAll<SaleLineRecord>(lines, [](const Stmt& s) {
+                SaleLineRecord l;
+                l.line_no = static_cast<int>(s.Int(0));
+                l.sku = s.Text(1);
+                l.item_class = s.Text(2);
+                l.categories = s.Text(3);
+                l.non_earning = s.Int(4) != 0;
+                l.quantity = s.Int(5);
+                l.unit_price = s.Int(6);
+                l.list = s.Int(7);
+                l.discount = s.Int(8);
+                l.paid = s.Int(9);
+                l.points = s.Int(10);
+                return l;
+              }));
+  ONECARD_TRY(Stmt tenders, Prepare("SELECT seq, method, amount, points, reference "
+                                    "FROM sale_tenders WHERE sale_id = ?1 ORDER BY seq"));
+  tenders.Bind(1, id);
+  ONECARD_TRY(sale->tenders, ReadAll<SaleTenderRecord>(tenders, [](const Stmt& s) {
+                SaleTenderRecord t;
+                t.seq = static_cast<int>(s.Int(0));
+                t.method = s.Text(1);
+                t.amount = s.Int(2);
+                t.points = s.Int(3);
+                t.reference = s.Text(4);
+                return t;
+              }));
+  return sale;
+}
+
+Result<std::optional<std::int64_t>> SqliteTxn::FindSaleId(TenantId tenant, StoreId store,
+                                                          std::string_view doc_no) {
+  ONECARD_TRY(Stmt st, Prepare("SELECT id FROM sales WHERE tenant_id = ?1 AND store_id = ?2 "
+                               "AND doc_no = ?3"));
+  st.Bind(1, tenant.value).Bind(2, store.value).Bind(3, doc_no);
+  return ReadOne<std::int64_t>(st, [](const Stmt& s) { return s.Int(0); });
+}
+
+Result<std::int64_t> SqliteTxn::SumMemberSpend(TenantId tenant, MemberId member,
+                                               core::CivilDate first, core::CivilDate last) {
+  ONECARD_TRY(Stmt st, Prepare("SELECT COALESCE(sum(paid_total), 0) FROM sales "
+                               "WHERE tenant_id = ?1 AND member_id = ?2 "
+                               "AND business_date BETWEEN ?3 AND ?4"));
+  st.Bind(1, tenant.value).Bind(2, member.value).Bind(3, first.ToString()).Bind(4, last.ToString());
+  ONECARD_TRY(bool row, st.Step());
+  return row ? st.Int(0) : 0;
+}
+
+Result<std::optional<MemberStateRecord>> SqliteTxn::GetMemberState(TenantId tenant,
+                                                                   MemberId member) {
+  ONECARD_TRY(Stmt st, Prepare(ONECARD_STATE_COLS "WHERE tenant_id = ?1 AND member_id = ?2"));
+  st.Bind(1, tenant.value).Bind(2, member.value);
+  return ReadOne<MemberStateRecord>(st, ReadState);
+}
+
+Result<std::vector<MemberStateRecord>> SqliteTxn::ListTieredMembers(TenantId tenant, MemberId after,
+                                                                    int limit) {
+  ONECARD_TRY(Stmt st, Prepare(ONECARD_STATE_COLS "WHERE tenant_id = ?1 AND tier <> '' "
+                                                  "AND member_id > ?2 ORDER BY member_id "
+                                                  "LIMIT ?3"));
+  st.Bind(1, tenant.value).Bind(2, after.value).Bind(3, std::int64_t{limit});
+  return ReadAll<MemberStateRecord>(st, ReadState);
+}
+
+Result<std::vector<TierChangeRecord>> SqliteTxn::ListTierChanges(TenantId tenant, MemberId member) {
+  ONECARD_TRY(Stmt st, Prepare("SELECT id, tenant_id, member_id, from_tier, to_tier, cause, "
+                               "reason, doc_no, sale_id, programme_version, staff, at "
+                               "FROM tier_changes WHERE tenant_id = ?1 AND member_id = ?2 "
+                               "ORDER BY id"));
+  st.Bind(1, tenant.value).Bind(2, member.value);
+  return ReadAll<TierChangeRecord>(st, [](const Stmt& s) {
+    TierChangeRecord c;
+    c.id = s.Int(0);
+    c.tenant = TenantId{s.Int(1)};
+    c.member = MemberId{s.Int(2)};
+    c.from_tier = s.Text(3);
+    c.to_tier = s.Text(4);
+    c.cause = s.Text(5);
+    c.reason = s.Text(6);
+    c.doc_no = s.Text(7);
+    c.sale_id = s.OptInt(8);
+    c.programme_version = OptSmall(s, 9);
+    c.staff = s.Text(10);
+    c.at = Timestamp{s.Int(11)};
+    return c;
+  });
+}
+
+Result<std::optional<JobRunRecord>> SqliteTxn::FindJobRun(TenantId tenant, std::string_view job,
+                                                          core::CivilDate date) {
+  ONECARD_TRY(Stmt st, Prepare("SELECT tenant_id, job, business_date, ran_at, staff, result "
+                               "FROM job_runs WHERE tenant_id = ?1 AND job = ?2 "
+                               "AND business_date = ?3"));
+  st.Bind(1, tenant.value).Bind(2, job).Bind(3, date.ToString());
+  return ReadOne<JobRunRecord>(st, [](const Stmt& s) -> Result<JobRunRecord> {
+    JobRunRecord r;
+    r.tenant = TenantId{s.Int(0)};
+    r.job = s.Text(1);
+    ONECARD_TRY(r.business_date, core::CivilDate::Parse(s.Text(2), "business_date"));
+    r.ran_at = Timestamp{s.Int(3)};
+    r.staff = s.Text(4);
+    r.result = s.Text(5);
+    return r;
+  });
+}
+
+Result<std::int64_t> SqliteTxn::InsertSale(const SaleRecord& r) {
+  RequireWritable();
+  ONECARD_TRY(Stmt st,
+              Prepare("INSERT INTO sales (tenant_id, member_id, card_id, store_id, doc_no, staff, "
+                      "at, business_date, programme_version, tier, tier_after, list_total, "
+                      "discount_total, paid_total, points_earned, point_asset, points_spent, "
+                      "points_value, entry_id, explain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+                      "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"));
+  st.Bind(1, r.tenant.value).BindId(2, r.member.value).BindId(3, r.card.value);
+  st.Bind(4, r.store.value).Bind(5, r.doc_no).Bind(6, r.staff).Bind(7, r.at.micros);
+  st.Bind(8, r.business_date.ToString()).Bind(9, OptWide(r.programme_version));
+  st.Bind(10, r.tier).Bind(11, r.tier_after).Bind(12, r.list_total).Bind(13, r.discount_total);
+  st.Bind(14, r.paid_total).Bind(15, r.points_earned).Bind(16, r.point_asset);
+  st.Bind(17, r.points_spent).Bind(18, r.points_value).BindId(19, r.entry.value);
+  st.Bind(20, r.explain);
+  ONECARD_CHECK(st.Run());
+  const std::int64_t id = conn_.LastInsertId();
+  static constexpr const char* kLine =
+      "INSERT INTO sale_lines (sale_id, line_no, tenant_id, member_id, sku, item_class, "
+      "categories, non_earning, quantity, unit_price, list, discount, paid, points) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+  for (const SaleLineRecord& l : r.lines) {
+    ONECARD_TRY(Stmt line, Prepare(kLine));  // cached; reset when it goes out of scope
+    line.Bind(1, id).Bind(2, std::int64_t{l.line_no}).Bind(3, r.tenant.value);
+    line.BindId(4, r.member.value).Bind(5, l.sku).Bind(6, l.item_class).Bind(7, l.categories);
+    line.Bind(8, std::int64_t{l.non_earning ? 1 : 0}).Bind(9, l.quantity).Bind(10, l.unit_price);
+    line.Bind(11, l.list).Bind(12, l.discount).Bind(13, l.paid).Bind(14, l.points);
+    ONECARD_CHECK(line.Run());
+  }
+  static constexpr const char* kTender =
+      "INSERT INTO sale_tenders (sale_id, seq, tenant_id, member_id, method, amount, points, "
+      "reference) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+  for (const SaleTenderRecord& t : r.tenders) {
+    ONECARD_TRY(Stmt tender, Prepare(kTender));
+    tender.Bind(1, id).Bind(2, std::int64_t{t.seq}).Bind(3, r.tenant.value);
+    tender.BindId(4, r.member.value).Bind(5, t.method).Bind(6, t.amount).Bind(7, t.points);
+    tender.Bind(8, t.reference);
+    ONECARD_CHECK(tender.Run());
+  }
+  return id;
+}
+
+Status SqliteTxn::PutMemberState(const MemberStateRecord& r) {
+  RequireWritable();
+  ONECARD_TRY(Stmt st,
+              Prepare("INSERT OR REPLACE INTO member_states (member_id, tenant_id, tier, "
+                      "tier_since, downgraded_from, spend_since_downgrade, cumulative_spend, "
+                      "cumulative_points, carried_fen, purchases, last_purchase_at, reviewed_to, "
+                      "updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                      "?13)"));
+  st.Bind(1, r.member.value).Bind(2, r.tenant.value).Bind(3, r.tier);
+  st.Bind(4, OptMicros(r.tier_since)).Bind(5, r.downgraded_from);
+  st.Bind(6, r.spend_since_downgrade).Bind(7, r.cumulative_spend).Bind(8, r.cumulative_points);
+  st.Bind(9, r.carried_fen).Bind(10, r.purchases).Bind(11, OptMicros(r.last_purchase_at));
+  if (r.reviewed_to) {
+    st.Bind(12, r.reviewed_to->ToString());
+  } else {
+    st.BindNull(12);
+  }
+  st.Bind(13, r.updated_at.micros);
+  return st.Run();
+}
+
+Result<std::int64_t> SqliteTxn::InsertTierChange(const TierChangeRecord& r) {
+  RequireWritable();
+  ONECARD_TRY(Stmt st, Prepare("INSERT INTO tier_changes (tenant_id, member_id, from_tier, "
+                               "to_tier, cause, reason, doc_no, sale_id, programme_version, "
+                               "staff, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)"));
+  st.Bind(1, r.tenant.value).Bind(2, r.member.value).Bind(3, r.from_tier).Bind(4, r.to_tier);
+  st.Bind(5, r.cause).Bind(6, r.reason).Bind(7, r.doc_no).Bind(8, r.sale_id);
+  st.Bind(9, OptWide(r.programme_version)).Bind(10, r.staff).Bind(11, r.at.micros);
+  ONECARD_CHECK(st.Run());
+  return conn_.LastInsertId();
+}
+
+Status SqliteTxn::InsertJobRun(const JobRunRecord& r) {
+  RequireWritable();
+  ONECARD_TRY(Stmt st, Prepare("INSERT INTO job_runs (tenant_id, job, business_date, ran_at, "
+                               "staff, result) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+  st.Bind(1, r.tenant.value).Bind(2, r.job).Bind(3, r.business_date.ToString());
+  st.Bind(4, r.ran_at.micros).Bind(5, r.staff).Bind(6, r.result);
+  return st.Run();
+}
+
+}  // namespace onecard::storage::sqlite

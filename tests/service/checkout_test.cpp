@@ -1,0 +1,386 @@
+// Checkout (issue #5, first part) and member state (issue #4, item 5): a sale priced by the
+// programme version in force, paid in a mix of points, stored value and external tenders, earning
+// on what was not paid with points — one entry, one sale record, the member's state moved on; the
+// tier and its history with cause and receipt; the tier review job; refusals that change nothing.
+#include <gtest/gtest.h>
+
+#include <thread>
+
+#include "service/calendar.hpp"
+#include "support/test_env.hpp"
+
+namespace onecard::testing {
+namespace {
+
+using core::ErrorCode;
+using nlohmann::json;
+
+std::string Example(const std::string& name) {
+  return ReadFileText(std::string(ONECARD_EXAMPLES_DIR) + "/" + name);
+}
+
+void UseProgramme(TestEnv& env, const std::string& document) {
+  auto& programmes = env.services().programmes();
+  auto v = programmes.Add(env.Req(""), document);
+  ASSERT_TRUE(v) << v.error().ToString();
+  auto active = programmes.Activate(env.Req(""), v->version);
+  ASSERT_TRUE(active) << active.error().ToString();
+}
+
+std::vector<core::BasketLine> Basket(const std::string& lines) {
+  auto r = service::BasketFromJson(json::parse(lines), "lines");
+  EXPECT_TRUE(r) << r.error().ToString();
+  return r ? *r : std::vector<core::BasketLine>{};
+}
+
+service::SaleSpec Sale(const std::string& card, const std::string& lines,
+                       std::vector<service::TenderSpec> tenders, const std::string& doc) {
+  return service::SaleSpec{card, Basket(lines), std::move(tenders), doc};
+}
+
+service::TenderSpec Cash(std::int64_t fen) {
+  return {"cash", fen, 0, ""};
+}
+service::TenderSpec Points(std::int64_t points) {
+  return {"points", 0, points, ""};
+}
+service::TenderSpec StoredValue(std::int64_t fen) {
+  return {"stored_value", fen, 0, ""};
+}
+
+core::Timestamp At(const TestEnv& env, const std::string& date, int hour = 12) {
+  auto d = core::CivilDate::Parse(date, "date");
+  EXPECT_TRUE(d);
+  auto t = service::StartOfLocalDay(env.tenant().timezone, *d);
+  EXPECT_TRUE(t);
+  return t->PlusSeconds(hour * 3600);
+}
+
+std::int64_t Count(TestEnv& env, const std::string& table) {
+  return QueryInt(env.db_path(), "SELECT count(*) FROM " + table);
+}
+
+TEST(CheckoutTest, PointsPayPartWithinTheShareAndTheRestEarns) {
+  TestEnv env;
+  UseProgramme(env, Example("p3.toml"));
+  const std::string card = env.NewCard();
+  env.Earn(card, 1500);
+  auto& checkout = env.services().checkout();
+  const std::string basket = R"([{"sku": "SHAMPOO", "price": "60.00"},
+                                  {"sku": "COMB", "quantity": 2, "price": "20.00"}])";
+
+  // The quote says what points may pay (10% of ¥100 = 1,000 points) and changes nothing.
+  auto quote = checkout.Quote(env.Req(), Sale(card, basket, {}, ""));
+  ASSERT_TRUE(quote) << quote.error().ToString();
+  EXPECT_EQ(quote->due, 10000);
+  ASSERT_TRUE(quote->points_left.has_value());
+  EXPECT_EQ(quote->points_left->max_points, 1000);
+  EXPECT_EQ(quote->points_left->max_value, 1000);
+  EXPECT_EQ(quote->points_left->balance, 1500);
+  EXPECT_EQ(quote->points_earned, 1000);  // ¥100 × 10 with no points tendered
+  EXPECT_EQ(Count(env, "sales"), 0);
+
+  // One point more than the share allows is refused, and so are tenders that do not add up.
+  auto too_many = checkout.Settle(env.Req(), Sale(card, basket, {Points(1001), Cash(8999)}, "R1"));
+  ASSERT_FALSE(too_many);
+  EXPECT_EQ(too_many.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(too_many.error().message.find("at most 1000"), std::string::npos)
+      << too_many.error().message;
+  auto short_paid =
+      checkout.Settle(env.Req(), Sale(card, basket, {Points(1000), Cash(8000)}, "R1"));
+  ASSERT_FALSE(short_paid);
+  EXPECT_EQ(short_paid.error().field, "tenders");
+  EXPECT_EQ(Count(env, "sales"), 0);
+  EXPECT_EQ(env.Balance(card), 1500);
+
+  // ¥90 + 1,000 points: the ¥10 paid with points earns nothing; ¥90 earns 900.
+  auto sale =
+      checkout.Settle(env.Keyed("sale-1"), Sale(card, basket, {Points(1000), Cash(9000)}, "R1"));
+  ASSERT_TRUE(sale) << sale.error().ToString();
+  EXPECT_GT(sale->id, 0);
+  EXPECT_EQ(sale->points_spent, 1000);
+  EXPECT_EQ(sale->points_value, 1000);
+  EXPECT_EQ(sale->points_earned, 900);
+  ASSERT_EQ(sale->lines.size(), 2U);
+  EXPECT_EQ(sale->lines[0].points + sale->lines[1].points, 900);
+  EXPECT_EQ(sale->lines[0].points, 540);  // ¥60 less its ¥6 share of the points, × 10
+  ASSERT_TRUE(sale->points_balance.has_value());
+  EXPECT_EQ(*sale->points_balance, 1500 - 1000 + 900);
+  EXPECT_EQ(env.Balance(card), 1400);
+  EXPECT_EQ(sale->programme_version, 1);
+  EXPECT_EQ(sale->explain.front(),
+            "¥10.00 paid with points earns nothing (taken off the lines in proportion)");
+
+  // A retry with the key returns the same sale and changes nothing; the receipt number cannot be
+  // used again with another key.
+  auto again =
+      checkout.Settle(env.Keyed("sale-1"), Sale(card, basket, {Points(1000), Cash(9000)}, "R1"));
+  ASSERT_TRUE(again) << again.error().ToString();
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->id, sale->id);
+  auto reused = checkout.Settle(env.Req(), Sale(card, basket, {Cash(10000)}, "R1"));
+  ASSERT_FALSE(reused);
+  EXPECT_EQ(reused.error().code, ErrorCode::kCodeTaken);
+  auto changed = checkout.Settle(env.Keyed("sale-1"), Sale(card, basket, {Cash(10000)}, "R1"));
+  ASSERT_FALSE(changed);
+  EXPECT_EQ(changed.error().code, ErrorCode::kIdempotencyConflict);
+  EXPECT_EQ(Count(env, "sales"), 1);
+  EXPECT_EQ(env.Balance(card), 1400);
+
+  // The recorded sale reads back as settled, with its tenders and why.
+  auto stored = checkout.Get(env.tenant(), sale->id);
+  ASSERT_TRUE(stored) << stored.error().ToString();
+  EXPECT_EQ(stored->doc_no, "R1");
+  EXPECT_EQ(stored->store, "s1");
+  ASSERT_EQ(stored->tenders.size(), 2U);
+  EXPECT_EQ(stored->tenders[0].method, "points");
+  EXPECT_EQ(stored->tenders[0].amount, 1000);
+  EXPECT_EQ(stored->tenders[1].amount, 9000);
+  EXPECT_EQ(stored->explain, sale->explain);
+  EXPECT_EQ(stored->entry_id, sale->entry_id);
+
+  auto state = env.services().tiers().State(env.tenant(), core::MemberId{env.MemberOf(card)});
+  ASSERT_TRUE(state) << state.error().ToString();
+  EXPECT_EQ(state->cumulative_spend, 10000);
+  EXPECT_EQ(state->cumulative_points, 900);
+  EXPECT_EQ(state->purchases, 1);
+  EXPECT_EQ(state->tier, "member");
+  EXPECT_TRUE(state->history.empty());
+  EXPECT_EQ(env.VerifyProblems(), "");
+}
+
+TEST(CheckoutTest, StoredValueAndWalkInSalesAndRefusalsChangeNothing) {
+  TestEnv env;
+  UseProgramme(env, Example("p1a.toml"));
+  const std::string card = env.NewCard();
+  env.TopUp(card, 50000);
+  auto& checkout = env.services().checkout();
+  const std::string basket = R"([{"sku": "TEA", "quantity": 3, "price": "100.00"}])";
+
+  auto sale = checkout.Settle(
+      env.Req(), Sale(card, basket, {StoredValue(20000), {"bank_card", 10000, 0, "SLIP-1"}}, "R1"));
+  ASSERT_TRUE(sale) << sale.error().ToString();
+  EXPECT_EQ(sale->points_earned, 300);  // ¥1 = 1 point on everything paid but points
+  ASSERT_TRUE(sale->stored_value_balance.has_value());
+  EXPECT_EQ(*sale->stored_value_balance, 30000);
+  EXPECT_EQ(env.Balance(card, core::Asset::kStoredValue), 30000);
+  EXPECT_EQ(env.Balance(card), 300);
+
+  // Not enough stored value, a tender that is not one, points for a walk-in, no store: refused,
+  // nothing written.
+  const std::int64_t entries = Count(env, "entries");
+  auto broke = checkout.Settle(env.Req(), Sale(card, basket, {StoredValue(30001)}, "R2"));
+  ASSERT_FALSE(broke);
+  EXPECT_EQ(broke.error().code, ErrorCode::kInvalidArgument);  // 300.01 ≠ due
+  broke = checkout.Settle(
+      env.Req(), Sale(card, R"([{"sku": "X", "price": "400.00"}])", {StoredValue(40000)}, "R2"));
+  ASSERT_FALSE(broke);
+  EXPECT_EQ(broke.error().code, ErrorCode::kInsufficientBalance);
+  auto unknown = checkout.Settle(env.Req(), Sale(card, basket, {{"cheque", 30000, 0, ""}}, "R2"));
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().field, "tenders[0].method");
+  auto walk_in_points = checkout.Settle(env.Req(), Sale("", basket, {Points(10)}, "R2"));
+  ASSERT_FALSE(walk_in_points);
+  EXPECT_EQ(walk_in_points.error().field, "tenders[0].method");
+  auto head_office = checkout.Settle(env.Req(""), Sale(card, basket, {Cash(30000)}, "R2"));
+  ASSERT_FALSE(head_office);
+  EXPECT_EQ(head_office.error().field, "store");
+  auto no_key = env.Req();
+  no_key.idempotency_key.clear();
+  auto unkeyed = checkout.Settle(no_key, Sale(card, basket, {Cash(30000)}, "R2"));
+  ASSERT_FALSE(unkeyed);
+  EXPECT_EQ(unkeyed.error().code, ErrorCode::kIdempotencyKeyMissing);
+  EXPECT_EQ(Count(env, "entries"), entries);
+  EXPECT_EQ(Count(env, "sales"), 1);
+  EXPECT_EQ(env.Balance(card, core::Asset::kStoredValue), 30000);
+
+  // A walk-in sale is priced at list and recorded, with nothing moved on any card.
+  auto walk_in = checkout.Settle(env.Req("s2"), Sale("", basket, {Cash(30000)}, "R1"));
+  ASSERT_TRUE(walk_in) << walk_in.error().ToString();
+  EXPECT_EQ(walk_in->member_id, 0);
+  EXPECT_EQ(walk_in->entry_id, 0);
+  EXPECT_EQ(walk_in->points_earned, 0);
+  EXPECT_EQ(Count(env, "entries"), entries);
+  EXPECT_EQ(Count(env, "sales"), 2);
+  EXPECT_EQ(env.VerifyProblems(), "");
+}
+
+TEST(CheckoutTest, ManyTillsPayingFromOneStoredValueNeverOverdraw) {
+  TestEnv env;
+  UseProgramme(env, Example("p1a.toml"));
+  const std::string card = env.NewCard();
+  env.TopUp(card, 100000);  // ¥1,000: room for exactly ten ¥100 sales
+  std::atomic<int> ok = 0;
+  std::atomic<int> refused = 0;
+  std::vector<std::thread> tills;
+  for (int t = 0; t < 8; ++t) {
+    tills.emplace_back([&, t] {
+      for (int i = 0; i < 4; ++i) {
+        const std::string doc = "T" + std::to_string(t) + "-" + std::to_string(i);
+        auto r = env.services().checkout().Settle(
+            env.Req(t % 2 == 0 ? "s1" : "s2"),
+            Sale(card, R"([{"sku": "X", "price": "100.00"}])", {StoredValue(10000)}, doc));
+        if (r) {
+          ++ok;
+        } else if (r.error().code == ErrorCode::kInsufficientBalance) {
+          ++refused;
+        } else {
+          ADD_FAILURE() << r.error().ToString();
+        }
+      }
+    });
+  }
+  for (std::thread& t : tills) t.join();
+  EXPECT_EQ(ok.load(), 10);
+  EXPECT_EQ(refused.load(), 22);
+  EXPECT_EQ(env.Balance(card, core::Asset::kStoredValue), 0);
+  EXPECT_EQ(env.Balance(card), 1000);  // 100 points a sale
+  EXPECT_EQ(Count(env, "sales"), 10);
+  EXPECT_EQ(env.VerifyProblems(), "");
+}
+
+// P2 through two years: a single purchase lifts a member to silver (the purchase repriced at
+// silver), another to platinum, staff put a third there; the yearly review keeps the one who spent
+// and drops the one who did not to gold; spend since then regains platinum; the review is
+// idempotent.
+TEST(CheckoutTest, TiersRiseBySalesFallAtTheReviewAndAreRegained) {
+  TestEnv env;
+  UseProgramme(env, Example("p2.toml"));
+  auto& checkout = env.services().checkout();
+  auto& tiers = env.services().tiers();
+  const std::string a = env.NewCard("A", "gold");
+  const std::string b = env.NewCard("B", "gold");
+  const std::string c = env.NewCard("C", "gold");
+  const core::MemberId ma{env.MemberOf(a)};
+  const core::MemberId mb{env.MemberOf(b)};
+  const core::MemberId mc{env.MemberOf(c)};
+
+  // ¥6,000 in one purchase: silver, priced at silver (5% off → ¥5,700), earning 57 × 2.
+  auto s1 = checkout.Settle(
+      env.Req(), Sale(a, R"([{"sku": "SOFA", "price": "6000.00"}])", {Cash(570000)}, "R-A1"));
+  ASSERT_TRUE(s1) << s1.error().ToString();
+  EXPECT_EQ(s1->tier, "silver");
+  EXPECT_EQ(s1->tier_after, "silver");
+  EXPECT_EQ(s1->due, 570000);
+  EXPECT_EQ(s1->points_earned, 114);
+  auto state_a = tiers.State(env.tenant(), ma);
+  ASSERT_TRUE(state_a) << state_a.error().ToString();
+  EXPECT_EQ(state_a->tier, "silver");
+  ASSERT_EQ(state_a->history.size(), 1U);
+  EXPECT_EQ(state_a->history[0].from, "ordinary");
+  EXPECT_EQ(state_a->history[0].to, "silver");
+  EXPECT_EQ(state_a->history[0].cause, "purchase");
+  EXPECT_EQ(state_a->history[0].doc_no, "R-A1");
+  EXPECT_EQ(state_a->history[0].sale_id, s1->id);
+  EXPECT_EQ(state_a->history[0].programme_version, 1);
+
+  // C reaches platinum with ¥50,000 in one purchase (priced at platinum, 15% off); B is put
+  // there by staff.
+  auto s2 = checkout.Settle(
+      env.Req(), Sale(c, R"([{"sku": "CAR", "price": "50000.00"}])", {Cash(4250000)}, "R-C1"));
+  ASSERT_TRUE(s2) << s2.error().ToString();
+  EXPECT_EQ(s2->tier_after, "platinum");
+  ASSERT_TRUE(tiers.SetTier(env.Req(""), mb, "platinum", "dealer account moved", "HO-7"));
+
+  // The review at the start of 2027 judges 2026: B and C entered platinum during it.
+  env.clock().Set(At(env, "2027-01-01", 1));
+  auto first = tiers.Review(env.Req(""), *core::CivilDate::Parse("2027-01-01", "d"));
+  ASSERT_TRUE(first) << first.error().ToString();
+  EXPECT_EQ(first->period_first->ToString(), "2026-01-01");
+  EXPECT_EQ(first->period_last->ToString(), "2026-12-31");
+  EXPECT_EQ(first->judged, 0);
+  EXPECT_EQ(first->not_yet, 2);
+
+  // In 2027 C spends ¥30,000 (upkeep met), B only ¥1,000.
+  env.clock().Set(At(env, "2027-03-01"));
+  ASSERT_TRUE(checkout.Settle(
+      env.Req(), Sale(c, R"([{"sku": "X", "price": "35294.12"}])", {Cash(3000000)}, "R-C2")));
+  ASSERT_TRUE(checkout.Settle(
+      env.Req(), Sale(b, R"([{"sku": "Y", "price": "1000.00"}])", {Cash(85000)}, "R-B2")));
+
+  // Not before the year is over.
+  auto early = tiers.Review(env.Req(""), *core::CivilDate::Parse("2028-01-01", "d"));
+  ASSERT_FALSE(early);
+  EXPECT_EQ(early.error().field, "as_of");
+
+  env.clock().Set(At(env, "2028-01-02", 2));
+  auto review = tiers.Review(env.Req(""), *core::CivilDate::Parse("2028-01-02", "d"));
+  ASSERT_TRUE(review) << review.error().ToString();
+  EXPECT_EQ(review->judged, 2);
+  EXPECT_EQ(review->kept, 1);
+  EXPECT_EQ(review->downgraded, 1);
+  ASSERT_EQ(review->changes.size(), 1U);
+  EXPECT_EQ(review->changes[0].member_id, mb.value);
+  EXPECT_EQ(review->changes[0].to, "gold");
+  EXPECT_EQ(review->changes[0].spend, 85000);
+  auto state_b = tiers.State(env.tenant(), mb);
+  ASSERT_TRUE(state_b);
+  EXPECT_EQ(state_b->tier, "gold");
+  EXPECT_EQ(state_b->downgraded_from, "platinum");
+  EXPECT_EQ(state_b->history.back().cause, "review");
+  EXPECT_EQ(state_b->history.back().doc_no, "tier-review 2028-01-02");
+  auto state_c = tiers.State(env.tenant(), mc);
+  ASSERT_TRUE(state_c);
+  EXPECT_EQ(state_c->tier, "platinum");
+
+  // Run again for the date: the same report; for a later date in the same period: nobody twice.
+  auto rerun = tiers.Review(env.Req(""), *core::CivilDate::Parse("2028-01-02", "d"));
+  ASSERT_TRUE(rerun);
+  EXPECT_TRUE(rerun->replayed);
+  EXPECT_EQ(rerun->downgraded, 1);
+  env.clock().Set(At(env, "2028-02-01"));
+  auto later = tiers.Review(env.Req(""), *core::CivilDate::Parse("2028-02-01", "d"));
+  ASSERT_TRUE(later) << later.error().ToString();
+  EXPECT_FALSE(later->replayed);
+  EXPECT_EQ(later->judged, 0);
+  EXPECT_EQ(later->already, 2);
+  EXPECT_EQ(tiers.State(env.tenant(), mb)->tier, "gold");
+
+  // B spends ¥30,000 again in two purchases at gold (10% off): the second crosses the upkeep and
+  // regains platinum, still priced at gold.
+  ASSERT_TRUE(checkout.Settle(
+      env.Req(), Sale(b, R"([{"sku": "Z", "price": "20000.00"}])", {Cash(1800000)}, "R-B3")));
+  auto regain = checkout.Settle(
+      env.Req(), Sale(b, R"([{"sku": "Z", "price": "14000.00"}])", {Cash(1260000)}, "R-B4"));
+  ASSERT_TRUE(regain) << regain.error().ToString();
+  EXPECT_EQ(regain->tier, "gold");
+  EXPECT_EQ(regain->tier_after, "platinum");
+  state_b = tiers.State(env.tenant(), mb);
+  ASSERT_TRUE(state_b);
+  EXPECT_EQ(state_b->tier, "platinum");
+  EXPECT_EQ(state_b->downgraded_from, "");
+  EXPECT_EQ(state_b->history.back().cause, "regain");
+  EXPECT_EQ(state_b->history.back().doc_no, "R-B4");
+  EXPECT_EQ(env.VerifyProblems(), "");
+}
+
+TEST(CheckoutTest, StaffPutAMemberInATierWithAReason) {
+  TestEnv env;
+  UseProgramme(env, Example("p2.toml"));
+  auto& tiers = env.services().tiers();
+  const core::MemberId m{env.MemberOf(env.NewCard())};
+  auto no_reason = tiers.SetTier(env.Req(""), m, "gold", "", "");
+  ASSERT_FALSE(no_reason);
+  EXPECT_EQ(no_reason.error().field, "reason");
+  auto unknown = tiers.SetTier(env.Req(""), m, "diamond", "complaint settled", "");
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().field, "tier");
+  EXPECT_NE(unknown.error().message.find("ordinary, silver, gold"), std::string::npos);
+  auto missing = tiers.SetTier(env.Req(""), core::MemberId{999}, "gold", "x", "");
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kMemberNotFound);
+
+  auto set = tiers.SetTier(env.Req(""), m, "gold", "complaint settled", "CS-17");
+  ASSERT_TRUE(set) << set.error().ToString();
+  EXPECT_EQ(set->tier, "gold");
+  ASSERT_EQ(set->history.size(), 1U);
+  EXPECT_EQ(set->history[0].cause, "staff");
+  EXPECT_EQ(set->history[0].reason, "complaint settled");
+  EXPECT_EQ(set->history[0].doc_no, "CS-17");
+  auto same = tiers.SetTier(env.Req(""), m, "gold", "again", "");
+  ASSERT_FALSE(same);
+  EXPECT_EQ(Count(env, "tier_changes"), 1);
+}
+
+}  // namespace
+}  // namespace onecard::testing
