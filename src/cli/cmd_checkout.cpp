@@ -97,8 +97,9 @@ void PrintSale(Session& s, const service::SaleView& v) {
     if (v.points_expire_on) out << " valid to " << v.points_expire_on->ToString();
     out << "\n";
   }
-  if (v.tier_after != v.tier && !v.tier_after.empty()) {
-    out << "tier now " << v.tier_after << " (" << v.tier_reason << ")\n";
+  if (!v.tier_after.empty() && v.tier_after != v.tier_before) {
+    out << "tier now " << v.tier_after << ", was " << v.tier_before << " (" << v.tier_reason
+        << ")\n";
   }
   if (v.points_left) {
     out << "points may pay up to " << v.points_left->max_points << " points ("

@@ -1,11 +1,13 @@
-// Commands: programme validate, explain, add, list, show, activate, cancel (issue #4). validate,
-// and explain of a FILE, read documents without a database; the others work on the tenant's
-// stored versions.
+// Commands: programme validate, explain, add, list, show, activate, cancel, simulate (issue #4).
+// validate, and explain of a FILE, read documents without a database; the others work on the
+// tenant's stored versions.
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include "cli/context.hpp"
+#include "core/money.hpp"
 #include "core/programme.hpp"
 #include "programme/document.hpp"
 
@@ -91,6 +93,51 @@ void PrintVersion(std::ostream& out, const service::ProgrammeVersionView& v, Ses
   if (v.in_force_from) out << " from " << s.Local(*v.in_force_from);
   if (v.in_force_until) out << " until " << s.Local(*v.in_force_until);
   out << "  by " << (v.changed_by.empty() ? v.created_by : v.changed_by) << "\n";
+}
+
+std::string Yuan(std::int64_t fen) {
+  return core::Money::Fen(fen).ToString();
+}
+
+std::string Change(std::int64_t actual, std::int64_t draft, bool money) {
+  const std::int64_t d = draft - actual;
+  std::string text = money ? Yuan(d < 0 ? -d : d) : core::GroupThousands(d < 0 ? -d : d);
+  if (d == 0) return "=";
+  return (d > 0 ? "+" : "−") + text;
+}
+
+void PrintSimulation(std::ostream& out, const service::SimulationReport& r) {
+  out << "Draft " << r.draft_code << " (" << r.draft_name << ") over " << r.from.ToString()
+      << " to " << r.to.ToString() << ": " << core::GroupThousands(r.sales) << " member sales of "
+      << core::GroupThousands(r.members) << " members replayed ("
+      << core::GroupThousands(r.walk_in_sales) << " walk-in sales not compared)\n\n";
+  out << "                      actual          draft          change\n";
+  const auto row = [&](const char* name, std::int64_t a, std::int64_t d, bool money) {
+    char line[160];
+    std::snprintf(line, sizeof line, "%-18s %12s   %12s   %12s\n", name,
+                  (money ? Yuan(a) : core::GroupThousands(a)).c_str(),
+                  (money ? Yuan(d) : core::GroupThousands(d)).c_str(), Change(a, d, money).c_str());
+    out << line;
+  };
+  row("paid", r.actual.paid, r.draft.paid, true);
+  row("discounts", r.actual.discounts, r.draft.discounts, true);
+  row("points issued", r.actual.points_issued, r.draft.points_issued, false);
+  row("redemption value", r.actual.redemption_value, r.draft.redemption_value, true);
+  out << "\ntiers after the period — actual:";
+  for (const service::TierCount& t : r.actual.tiers) out << " " << t.tier << " " << t.members;
+  out << "; draft:";
+  for (const service::TierCount& t : r.draft.tiers) out << " " << t.tier << " " << t.members;
+  out << "\n";
+  if (!r.most_affected.empty()) out << "\nmembers most affected (points actual → draft):\n";
+  for (const service::AffectedMember& m : r.most_affected) {
+    out << "  member " << m.member_id << ": " << m.actual_points << " → " << m.draft_points
+        << " points, discount " << Yuan(m.actual_discount) << " → " << Yuan(m.draft_discount)
+        << ", tier " << m.actual_tier << " → " << m.draft_tier << " (" << m.sales << " sales)\n";
+  }
+  if (r.failed > 0) {
+    out << "\n" << r.failed << " sale(s) the draft could not price:\n";
+    for (const std::string& f : r.failures) out << "  " << f << "\n";
+  }
 }
 
 }  // namespace
@@ -217,6 +264,29 @@ void AddProgrammeCommands(CLI::App& app, CliContext& ctx) {
         PrintVersion(s.out(), v, s);
         s.out() << "\n" << v.document.value_or("");
       });
+      return {};
+    };
+  });
+
+  struct SimulateOptions {
+    std::string draft, from, to;
+  };
+  auto so = std::make_shared<SimulateOptions>();
+  auto* simulate = group->add_subcommand(
+      "simulate",
+      "Replay the recorded sales of a period under a draft and compare with what happened");
+  simulate->add_option("--draft", so->draft, "The draft programme (TOML)")->required();
+  simulate->add_option("--from", so->from, "First business date, YYYY-MM-DD")->required();
+  simulate->add_option("--to", so->to, "Last business date, YYYY-MM-DD")->required();
+  simulate->callback([&ctx, so] {
+    ctx.action = [so](Session& s) -> Status {
+      ONECARD_TRY(std::string text, ReadText(so->draft, "draft"));
+      ONECARD_TRY(core::CivilDate from, core::CivilDate::Parse(so->from, "from"));
+      ONECARD_TRY(core::CivilDate to, core::CivilDate::Parse(so->to, "to"));
+      ONECARD_TRY(service::TenantRef t, s.Tenant());
+      ONECARD_TRY(service::SimulationReport r,
+                  s.services().programmes().Simulate(t, text, from, to));
+      s.Emit(r, [&] { PrintSimulation(s.out(), r); });
       return {};
     };
   });

@@ -112,9 +112,37 @@ void PostExplain(S services, const CallPtr& call) {
   });
 }
 
+struct SimulateSpec {
+  std::string document;
+  core::CivilDate from;
+  core::CivilDate to;
+};
+
+void PostSimulate(S services, const CallPtr& call) {
+  Result<Fields> f = Fields::Parse(call->req.body);
+  if (!f) return ReplyError(call, f.error());
+  SimulateSpec spec;
+  const auto read = [&]() -> core::Status {
+    ONECARD_TRY(spec.document, f->Text("document", kMaxDocument));
+    ONECARD_TRY(std::string from, f->Text("from", 10));
+    ONECARD_TRY(spec.from, core::CivilDate::Parse(from, "from"));
+    ONECARD_TRY(std::string to, f->Text("to", 10));
+    ONECARD_TRY(spec.to, core::CivilDate::Parse(to, "to"));
+    return f->Finish();
+  };
+  if (core::Status ok = read(); !ok) return ReplyError(call, ok.error());
+  Blocking(call, [&services, call, spec = std::move(spec)] {
+    ReplyResult(
+        call, 200,
+        services.programmes().Simulate(call->Who().tenant, spec.document, spec.from, spec.to));
+  });
+}
+
 }  // namespace
 
 void AddProgrammeRoutes(Routes& routes) {
+  routes.push_back(
+      MakeRoute("POST", "/v1/programmes/simulate", true, P::kProgrammeWrite, PostSimulate));
   routes.push_back(MakeRoute("GET", "/v1/programmes", true, P::kProgrammeRead, ListProgrammes));
   routes.push_back(MakeRoute("POST", "/v1/programmes", true, P::kProgrammeWrite, PostProgramme));
   routes.push_back(

@@ -314,6 +314,8 @@ Result<SaleView> CheckoutService::Quote(const Request& req, const SaleSpec& spec
               Evaluate(*in_force.programme, eval_state, spec.lines, ctx,
                        PointsTendered(spec.tenders), points_value, core::Explain::kYes));
   FillPriced(v, e, spec.lines);
+  v.tier_before =
+      eval_state.tier.empty() ? in_force.programme->tiers.front().code : eval_state.tier;
   v.member_id = member_id.value;
   v.card = spec.card;
   v.programme_version = in_force.version;
@@ -545,6 +547,7 @@ Result<SaleView> CheckoutService::Settle(const Request& req, const SaleSpec& spe
         }
 
         FillPriced(v, e, spec.lines);
+        v.tier_before = eval_state.tier.empty() ? p.tiers.front().code : eval_state.tier;
         v.member_id = member_id.value;
         v.card = spec.card;
         v.programme_version = in_force->version;
@@ -572,13 +575,13 @@ Result<SaleView> CheckoutService::Settle(const Request& req, const SaleSpec& spe
           v.stored_value_balance = sv->second;
         }
 
+        const std::string tier_before = v.tier_before;
         storage::SaleRecord record = SaleRecordOf(rq, spec, v, member_id, card.presented.id);
         record.entry = core::EntryId{v.entry_id};
+        record.tier_before = tier_before;
         ONECARD_TRY(v.id, txn.InsertSale(record));
 
         // The member's state moves on with the sale.
-        const std::string tier_before =
-            eval_state.tier.empty() ? p.tiers.front().code : eval_state.tier;
         state.cumulative_spend += e.paid_total;
         state.cumulative_points += e.points;
         state.carried_fen = e.carried_fen;
@@ -666,6 +669,7 @@ Result<SaleView> CheckoutService::Get(const TenantRef& tenant, std::int64_t id) 
     if (card) v.card = card->number;
   }
   v.programme_version = r->programme_version;
+  v.tier_before = r->tier_before;
   v.tier = r->tier;
   v.tier_after = r->tier_after;
   for (const storage::SaleLineRecord& l : r->lines) {

@@ -90,7 +90,8 @@ struct SaleView {
   std::int64_t member_id = 0;  // 0: walk-in
   std::string card;
   std::optional<int> programme_version;
-  std::string tier;
+  std::string tier_before;  // the member's tier before the sale
+  std::string tier;         // priced at
   std::string tier_after;
   std::string tier_reason;
   std::vector<SaleLineView> lines;
@@ -112,11 +113,11 @@ struct SaleView {
   bool replayed = false;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SaleView, id, doc_no, store, staff, at, business_date, member_id,
-                                   card, programme_version, tier, tier_after, tier_reason, lines,
-                                   list_total, discount_total, due, tenders, points_earned,
-                                   point_asset, points_expire_on, points_spent, points_value,
-                                   entry_id, points_balance, stored_value_balance, points_left,
-                                   explain)
+                                   card, programme_version, tier_before, tier, tier_after,
+                                   tier_reason, lines, list_total, discount_total, due, tenders,
+                                   points_earned, point_asset, points_expire_on, points_spent,
+                                   points_value, entry_id, points_balance, stored_value_balance,
+                                   points_left, explain)
 
 class CheckoutService {
  public:

@@ -379,6 +379,28 @@ Result<ExplainView> ProgrammeService::Explain(const TenantRef& tenant, const Exp
   return out;
 }
 
+Result<SimulationReport> ProgrammeService::Simulate(const TenantRef& tenant,
+                                                    std::string_view document, core::CivilDate from,
+                                                    core::CivilDate to) {
+  if (to < from) {
+    return MakeError(
+        ErrorCode::kInvalidArgument,
+        "the period ends (" + to.ToString() + ") before it starts (" + from.ToString() + ")", "to");
+  }
+  ONECARD_TRY(Checked c, CheckDocument(store_, tenant.id, document));
+  if (!c.view.valid) return Invalid(c.view);
+  ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store_.BeginRead());
+  std::map<std::int64_t, std::string> stores;
+  ONECARD_TRY(std::vector<storage::StoreRecord> all, txn->ListStores(tenant.id));
+  for (const storage::StoreRecord& s : all) stores[s.id.value] = s.code;
+  ONECARD_TRY(auto birthdays, txn->ListBirthdays(tenant.id));
+  ONECARD_TRY(auto before, txn->ListSaleTotalsBefore(tenant.id, from));
+  Simulation sim(*c.programme, tenant.timezone, std::move(stores), birthdays, before);
+  ONECARD_CHECK(txn->ForEachSale(tenant.id, from, to,
+                                 [&](const storage::SaleRecord& sale) { return sim.Add(sale); }));
+  return sim.Finish(from, to, 10);
+}
+
 // ----- JSON -----
 
 namespace {

@@ -26,6 +26,7 @@
 #include "service/clock.hpp"
 #include "service/context.hpp"
 #include "service/json.hpp"
+#include "service/simulation.hpp"
 #include "service/writer.hpp"
 #include "storage/store.hpp"
 
@@ -117,6 +118,12 @@ class ProgrammeService {
     std::shared_ptr<const core::Programme> programme;
   };
   core::Result<InForce> VersionAt(const TenantRef& tenant, core::Timestamp at);
+
+  // Replays the recorded sales of business dates [from, to] under a draft document and compares
+  // (service/simulation.hpp); reads only. Errors: the document's problems (kFieldInvalid);
+  // kInvalidArgument when `to` is before `from`.
+  core::Result<SimulationReport> Simulate(const TenantRef& tenant, std::string_view document,
+                                          core::CivilDate from, core::CivilDate to);
 
   // Prices a basket and explains it (no side effects). Errors: kProgrammeNotFound; the
   // document's problems (kFieldInvalid); core::Evaluate's errors.

@@ -351,6 +351,7 @@ struct SaleRecord {
   Timestamp at;
   core::CivilDate business_date;
   std::optional<int> programme_version;  // none: a walk-in, priced at list
+  std::string tier_before;               // the member's tier before the sale
   std::string tier;
   std::string tier_after;
   std::int64_t list_total = 0;

@@ -20,6 +20,7 @@
 // Only one write transaction is open at a time per Store (BeginWrite waits for the previous).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -145,6 +146,21 @@ class ReadTxn {
   // Fen the member paid in sales with a business date in [first, last].
   virtual Result<std::int64_t> SumMemberSpend(TenantId tenant, MemberId member,
                                               core::CivilDate first, core::CivilDate last) = 0;
+  // Calls `fn` with every sale (with lines, without tenders) of business dates [first, last],
+  // in id order, stopping at the first error `fn` returns.
+  virtual Status ForEachSale(TenantId tenant, core::CivilDate first, core::CivilDate last,
+                             const std::function<Status(const SaleRecord&)>& fn) = 0;
+  // Per member, the fen paid and points earned in sales before `date`.
+  struct SaleTotals {
+    MemberId member;
+    std::int64_t spend = 0;
+    std::int64_t points = 0;
+  };
+  virtual Result<std::vector<SaleTotals>> ListSaleTotalsBefore(TenantId tenant,
+                                                               core::CivilDate date) = 0;
+  // Members with a birthday, and it.
+  virtual Result<std::vector<std::pair<MemberId, core::CivilDate>>> ListBirthdays(
+      TenantId tenant) = 0;
   virtual Result<std::optional<MemberStateRecord>> GetMemberState(TenantId tenant,
                                                                   MemberId member) = 0;
   // States of members in a tier other than the lowest (tier ≠ ""), member id after `after`, in

@@ -370,3 +370,60 @@ TEST_F(CliTest, ProgrammeVersionsAddActivateListExplainCancel) {
 
 }  // namespace
 }  // namespace onecard::testing
+
+namespace onecard::testing {
+namespace {
+
+// A clerk's sale from the command line, the member's tier afterwards, a tier set by hand, the
+// review job, and a draft simulated over the recorded sale.
+TEST_F(CliTest, CheckoutTiersReviewAndSimulateAsStaffWould) {
+  MakeShop();
+  const std::string examples = std::string(ONECARD_SOURCE_DIR) + "/examples/programmes/";
+  ASSERT_EQ(Run({"programme", "add", examples + "p2.toml"}).code, 0);
+  ASSERT_EQ(Run({"programme", "activate", "1"}).code, 0);
+  ASSERT_EQ(Run({"value", "top-up", "--card", "8800001", "--amount", "1000"}).code, 0);
+  TempDir dir;
+  const std::string basket = dir.File("basket.json");
+  std::ofstream(basket) << R"({"lines": [{"sku": "SOFA", "price": "6000.00"}]})";
+
+  Ran quote =
+      Run({"--store", "sh01", "checkout", "quote", "--card", "8800001", "--basket", basket});
+  ASSERT_EQ(quote.code, 0) << quote.err;
+  EXPECT_NE(quote.out.find("due 5700.00 (saved 300.00)"), std::string::npos) << quote.out;
+  Ran no_store = Run({"checkout", "settle", "--card", "8800001", "--basket", basket, "--tender",
+                      "cash=5700", "--doc", "R1"});
+  EXPECT_EQ(no_store.code, cli::kExitInvalid) << no_store.err;
+  Ran sale = Run({"--store", "sh01", "--key", "k1", "checkout", "settle", "--card", "8800001",
+                  "--basket", basket, "--tender", "stored_value=1000", "--tender",
+                  "bank_card=4700:SLIP-9", "--doc", "R1"});
+  ASSERT_EQ(sale.code, 0) << sale.err;
+  EXPECT_NE(sale.out.find("tier now silver"), std::string::npos) << sale.out;
+  EXPECT_NE(sale.out.find("paid 4700.00 by bank_card ref SLIP-9"), std::string::npos) << sale.out;
+  Ran bad_tender = Run({"--store", "sh01", "checkout", "settle", "--card", "8800001", "--basket",
+                        basket, "--tender", "cash", "--doc", "R2"});
+  EXPECT_EQ(bad_tender.code, cli::kExitInvalid) << bad_tender.err;
+
+  nlohmann::json tier = Json({"tier", "show", "1"});
+  EXPECT_EQ(tier["tier"], "silver");
+  EXPECT_EQ(tier["history"][0]["doc_no"], "R1");
+  Ran set = Run({"tier", "set", "1", "platinum", "--reason", "dealer account", "--doc", "HO-1"});
+  ASSERT_EQ(set.code, 0) << set.err;
+  EXPECT_NE(set.out.find("silver → platinum  staff  HO-1"), std::string::npos) << set.out;
+
+  Ran review = Run({"jobs", "run", "tier-review"});
+  ASSERT_EQ(review.code, 0) << review.err;
+  EXPECT_NE(review.out.find("Tier review for"), std::string::npos) << review.out;
+  Ran again = Run({"jobs", "run", "tier-review"});
+  EXPECT_NE(again.out.find("as run before"), std::string::npos) << again.out;
+  EXPECT_EQ(Run({"jobs", "run", "tier-review", "--as-of", "2999-01-01"}).code, cli::kExitInvalid);
+
+  const std::string today = Json({"sale", "show", "1"})["business_date"].get<std::string>();
+  Ran sim = Run(
+      {"programme", "simulate", "--draft", examples + "p2.toml", "--from", today, "--to", today});
+  ASSERT_EQ(sim.code, 0) << sim.err;
+  EXPECT_NE(sim.out.find("1 member sales of 1 members replayed"), std::string::npos) << sim.out;
+  EXPECT_EQ(Run({"verify"}).code, 0);
+}
+
+}  // namespace
+}  // namespace onecard::testing

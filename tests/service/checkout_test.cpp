@@ -259,6 +259,7 @@ TEST(CheckoutTest, TiersRiseBySalesFallAtTheReviewAndAreRegained) {
   auto s1 = checkout.Settle(
       env.Req(), Sale(a, R"([{"sku": "SOFA", "price": "6000.00"}])", {Cash(570000)}, "R-A1"));
   ASSERT_TRUE(s1) << s1.error().ToString();
+  EXPECT_EQ(s1->tier_before, "ordinary");
   EXPECT_EQ(s1->tier, "silver");
   EXPECT_EQ(s1->tier_after, "silver");
   EXPECT_EQ(s1->due, 570000);
@@ -380,6 +381,96 @@ TEST(CheckoutTest, StaffPutAMemberInATierWithAReason) {
   auto same = tiers.SetTier(env.Req(""), m, "gold", "again", "");
   ASSERT_FALSE(same);
   EXPECT_EQ(Count(env, "tier_changes"), 1);
+}
+
+}  // namespace
+}  // namespace onecard::testing
+
+namespace onecard::testing {
+namespace {
+
+std::string Replace(std::string text, const std::string& from, const std::string& to) {
+  const auto at = text.find(from);
+  EXPECT_NE(at, std::string::npos) << from;
+  if (at != std::string::npos) text.replace(at, from.size(), to);
+  return text;
+}
+
+// `simulate` replays recorded sales under a draft: the version that priced them gives back
+// exactly what happened; changed rates and thresholds change the outcome accordingly; nothing is
+// written.
+TEST(SimulateTest, ADraftReplaysRecordedSalesAndTheFiguresFollowItsRules) {
+  TestEnv env;
+  const std::string p2 = Example("p2.toml");
+  UseProgramme(env, p2);
+  auto& checkout = env.services().checkout();
+  const std::string a = env.NewCard("A");
+  const std::string b = env.NewCard("B");
+  ASSERT_TRUE(checkout.Settle(
+      env.Req(), Sale(a, R"([{"sku": "SOFA", "price": "6000.00"}])", {Cash(570000)}, "R1")));
+  ASSERT_TRUE(checkout.Settle(
+      env.Req(), Sale(b, R"([{"sku": "LAMP", "price": "1000.00"}])", {Cash(100000)}, "R2")));
+  ASSERT_TRUE(checkout.Settle(
+      env.Req("s2"), Sale("", R"([{"sku": "LAMP", "price": "100.00"}])", {Cash(10000)}, "R3")));
+  const auto from = *core::CivilDate::Parse("2026-11-01", "d");
+  const auto to = *core::CivilDate::Parse("2026-11-30", "d");
+  auto& programmes = env.services().programmes();
+  const std::int64_t entries = Count(env, "entries");
+
+  auto same = programmes.Simulate(env.tenant(), p2, from, to);
+  ASSERT_TRUE(same) << same.error().ToString();
+  EXPECT_EQ(same->sales, 2);
+  EXPECT_EQ(same->walk_in_sales, 1);
+  EXPECT_EQ(same->members, 2);
+  EXPECT_EQ(same->failed, 0);
+  EXPECT_EQ(same->actual.points_issued, 114 + 10);
+  EXPECT_EQ(same->draft.points_issued, same->actual.points_issued);
+  EXPECT_EQ(same->draft.discounts, same->actual.discounts);
+  EXPECT_EQ(same->actual.discounts, 30000);
+  EXPECT_EQ(same->draft.paid, same->actual.paid);
+  ASSERT_EQ(same->draft.tiers.size(), 2U);
+  EXPECT_EQ(same->draft.tiers[0].tier, "ordinary");
+  EXPECT_EQ(same->draft.tiers[1].tier, "silver");
+
+  // Twice the rate: twice the points, same prices.
+  auto doubled = programmes.Simulate(
+      env.tenant(),
+      Replace(p2, "rate = { points = 1, per = 100 }", "rate = { points = 2, per = 100 }"), from,
+      to);
+  ASSERT_TRUE(doubled) << doubled.error().ToString();
+  EXPECT_EQ(doubled->draft.points_issued, 2 * (114 + 10));
+  EXPECT_EQ(doubled->draft.paid, same->actual.paid);
+  ASSERT_FALSE(doubled->most_affected.empty());
+  EXPECT_EQ(doubled->most_affected[0].member_id, env.MemberOf(a));
+  EXPECT_EQ(doubled->most_affected[0].draft_points, 228);
+
+  // Silver from ¥7,000: A's sofa no longer qualifies — full price, ordinary points.
+  auto stricter =
+      programmes.Simulate(env.tenant(),
+                          Replace(p2, "entry = { single_purchase = 5000, cumulative_points = 200 }",
+                                  "entry = { single_purchase = 7000, cumulative_points = 200 }"),
+                          from, to);
+  ASSERT_TRUE(stricter) << stricter.error().ToString();
+  EXPECT_EQ(stricter->draft.discounts, 0);
+  EXPECT_EQ(stricter->draft.points_issued, 60 + 10);
+  ASSERT_EQ(stricter->draft.tiers.size(), 1U);
+  EXPECT_EQ(stricter->draft.tiers[0].tier, "ordinary");
+  EXPECT_EQ(stricter->draft.tiers[0].members, 2);
+
+  // Outside the period, nothing; a broken draft or a backwards period is refused.
+  auto later = programmes.Simulate(env.tenant(), p2, *core::CivilDate::Parse("2027-01-01", "d"),
+                                   *core::CivilDate::Parse("2027-12-31", "d"));
+  ASSERT_TRUE(later);
+  EXPECT_EQ(later->sales, 0);
+  auto broken =
+      programmes.Simulate(env.tenant(), Replace(p2, "discount = \"5%\"", "discount = 5"), from, to);
+  ASSERT_FALSE(broken);
+  EXPECT_EQ(broken.error().code, ErrorCode::kFieldInvalid);
+  auto backwards = programmes.Simulate(env.tenant(), p2, to, from);
+  ASSERT_FALSE(backwards);
+  EXPECT_EQ(backwards.error().field, "to");
+  EXPECT_EQ(Count(env, "entries"), entries);
+  EXPECT_EQ(Count(env, "sales"), 3);
 }
 
 }  // namespace

@@ -57,6 +57,11 @@ class SqliteTxn final : public WriteTxn {
                                                  std::string_view doc_no) override;
   Result<std::int64_t> SumMemberSpend(TenantId tenant, MemberId member, core::CivilDate first,
                                       core::CivilDate last) override;
+  Status ForEachSale(TenantId tenant, core::CivilDate first, core::CivilDate last,
+                     const std::function<Status(const SaleRecord&)>& fn) override;
+  Result<std::vector<SaleTotals>> ListSaleTotalsBefore(TenantId tenant,
+                                                       core::CivilDate date) override;
+  Result<std::vector<std::pair<MemberId, core::CivilDate>>> ListBirthdays(TenantId tenant) override;
   Result<std::optional<MemberStateRecord>> GetMemberState(TenantId tenant,
                                                           MemberId member) override;
   Result<std::vector<MemberStateRecord>> ListTieredMembers(TenantId tenant, MemberId after,

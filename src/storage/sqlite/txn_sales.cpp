@@ -27,17 +27,18 @@ Result<SaleRecord> ReadSale(const Stmt& st) {
   r.at = Timestamp{st.Int(7)};
   ONECARD_TRY(r.business_date, core::CivilDate::Parse(st.Text(8), "business_date"));
   r.programme_version = OptSmall(st, 9);
-  r.tier = st.Text(10);
-  r.tier_after = st.Text(11);
-  r.list_total = st.Int(12);
-  r.discount_total = st.Int(13);
-  r.paid_total = st.Int(14);
-  r.points_earned = st.Int(15);
-  r.point_asset = st.Text(16);
-  r.points_spent = st.Int(17);
-  r.points_value = st.Int(18);
-  r.entry = EntryId{st.Int(19)};
-  r.explain = st.Text(20);
+  r.tier_before = st.Text(10);
+  r.tier = st.Text(11);
+  r.tier_after = st.Text(12);
+  r.list_total = st.Int(13);
+  r.discount_total = st.Int(14);
+  r.paid_total = st.Int(15);
+  r.points_earned = st.Int(16);
+  r.point_asset = st.Text(17);
+  r.points_spent = st.Int(18);
+  r.points_value = st.Int(19);
+  r.entry = EntryId{st.Int(20)};
+  r.explain = st.Text(21);
   return r;
 }
 
@@ -61,6 +62,28 @@ Result<MemberStateRecord> ReadState(const Stmt& st) {
   return r;
 }
 
+SaleLineRecord ReadLine(const Stmt& s, int from) {
+  SaleLineRecord l;
+  l.line_no = static_cast<int>(s.Int(from));
+  l.sku = s.Text(from + 1);
+  l.item_class = s.Text(from + 2);
+  l.categories = s.Text(from + 3);
+  l.non_earning = s.Int(from + 4) != 0;
+  l.quantity = s.Int(from + 5);
+  l.unit_price = s.Int(from + 6);
+  l.list = s.Int(from + 7);
+  l.discount = s.Int(from + 8);
+  l.paid = s.Int(from + 9);
+  l.points = s.Int(from + 10);
+  return l;
+}
+
+#define ONECARD_SALE_COLS                                                                         \
+  "SELECT id, tenant_id, COALESCE(member_id, 0), COALESCE(card_id, 0), store_id, doc_no, staff, " \
+  "at, business_date, programme_version, tier_before, tier, tier_after, list_total, "             \
+  "discount_total, paid_total, points_earned, point_asset, points_spent, points_value, "          \
+  "COALESCE(entry_id, 0), explain FROM sales "
+
 #define ONECARD_STATE_COLS                                                                       \
   "SELECT member_id, tenant_id, tier, tier_since, downgraded_from, spend_since_downgrade, "      \
   "cumulative_spend, cumulative_points, carried_fen, purchases, last_purchase_at, reviewed_to, " \
@@ -69,12 +92,7 @@ Result<MemberStateRecord> ReadState(const Stmt& st) {
 }  // namespace
 
 Result<std::optional<SaleRecord>> SqliteTxn::GetSale(TenantId tenant, std::int64_t id) {
-  ONECARD_TRY(Stmt st, Prepare("SELECT id, tenant_id, COALESCE(member_id, 0), "
-                               "COALESCE(card_id, 0), store_id, doc_no, staff, at, business_date, "
-                               "programme_version, tier, tier_after, list_total, discount_total, "
-                               "paid_total, points_earned, point_asset, points_spent, "
-                               "points_value, COALESCE(entry_id, 0), explain FROM sales "
-                               "WHERE tenant_id = ?1 AND id = ?2"));
+  ONECARD_TRY(Stmt st, Prepare(ONECARD_SALE_COLS "WHERE tenant_id = ?1 AND id = ?2"));
   st.Bind(1, tenant.value).Bind(2, id);
   ONECARD_TRY(std::optional<SaleRecord> sale, ReadOne<SaleRecord>(st, ReadSale));
   if (!sale) return sale;
@@ -82,21 +100,8 @@ Result<std::optional<SaleRecord>> SqliteTxn::GetSale(TenantId tenant, std::int64
                                   "quantity, unit_price, list, discount, paid, points "
                                   "FROM sale_lines WHERE sale_id = ?1 ORDER BY line_no"));
   lines.Bind(1, id);
-  ONECARD_TRY(sale->lines, ReadAll<SaleLineRecord>(lines, [](const Stmt& s) {
-                SaleLineRecord l;
-                l.line_no = static_cast<int>(s.Int(0));
-                l.sku = s.Text(1);
-                l.item_class = s.Text(2);
-                l.categories = s.Text(3);
-                l.non_earning = s.Int(4) != 0;
-                l.quantity = s.Int(5);
-                l.unit_price = s.Int(6);
-                l.list = s.Int(7);
-                l.discount = s.Int(8);
-                l.paid = s.Int(9);
-                l.points = s.Int(10);
-                return l;
-              }));
+  ONECARD_TRY(sale->lines,
+              ReadAll<SaleLineRecord>(lines, [](const Stmt& s) { return ReadLine(s, 0); }));
   ONECARD_TRY(Stmt tenders, Prepare("SELECT seq, method, amount, points, reference "
                                     "FROM sale_tenders WHERE sale_id = ?1 ORDER BY seq"));
   tenders.Bind(1, id);
@@ -110,6 +115,77 @@ Result<std::optional<SaleRecord>> SqliteTxn::GetSale(TenantId tenant, std::int64
                 return t;
               }));
   return sale;
+}
+
+Status SqliteTxn::ForEachSale(TenantId tenant, core::CivilDate first, core::CivilDate last,
+                              const std::function<Status(const SaleRecord&)>& fn) {
+  // The ids of the period's sales bound two cursors that need no sorting — the sales by rowid
+  // and their lines by primary key — merged by sale id. (The unary + keeps SQLite from reading
+  // the sales through the date index, which would need a sort by id.)
+  ONECARD_TRY(Stmt range, Prepare("SELECT min(id), max(id) FROM sales WHERE tenant_id = ?1 "
+                                  "AND business_date BETWEEN ?2 AND ?3"));
+  range.Bind(1, tenant.value).Bind(2, first.ToString()).Bind(3, last.ToString());
+  ONECARD_TRY(bool any, range.Step());
+  if (!any || range.IsNull(0)) return {};
+  const std::int64_t low = range.Int(0);
+  const std::int64_t high = range.Int(1);
+  ONECARD_TRY(Stmt sales,
+              Prepare("SELECT id, tenant_id, COALESCE(member_id, 0), COALESCE(card_id, 0), "
+                      "store_id, doc_no, staff, at, business_date, programme_version, "
+                      "tier_before, tier, tier_after, list_total, discount_total, paid_total, "
+                      "points_earned, point_asset, points_spent, points_value, "
+                      "COALESCE(entry_id, 0), '' FROM sales WHERE id BETWEEN ?4 AND ?5 "
+                      "AND +tenant_id = ?1 AND +business_date BETWEEN ?2 AND ?3 ORDER BY id"));
+  sales.Bind(1, tenant.value).Bind(2, first.ToString()).Bind(3, last.ToString());
+  sales.Bind(4, low).Bind(5, high);
+  ONECARD_TRY(Stmt lines, Prepare("SELECT sale_id, line_no, sku, item_class, categories, "
+                                  "non_earning, quantity, unit_price, list, discount, paid, points "
+                                  "FROM sale_lines WHERE sale_id BETWEEN ?1 AND ?2 "
+                                  "ORDER BY sale_id, line_no"));
+  lines.Bind(1, low).Bind(2, high);
+  ONECARD_TRY(bool line_row, lines.Step());
+  SaleRecord sale;
+  std::vector<SaleLineRecord> spare;  // the previous sale's lines, their memory reused
+  while (true) {
+    ONECARD_TRY(bool row, sales.Step());
+    if (!row) return {};
+    ONECARD_TRY(SaleRecord next, ReadSale(sales));
+    spare = std::move(sale.lines);
+    spare.clear();
+    sale = std::move(next);
+    sale.lines = std::move(spare);
+    while (line_row && lines.Int(0) < sale.id) {
+      ONECARD_TRY(line_row, lines.Step());
+    }
+    while (line_row && lines.Int(0) == sale.id) {
+      sale.lines.push_back(ReadLine(lines, 1));
+      ONECARD_TRY(line_row, lines.Step());
+    }
+    ONECARD_CHECK(fn(sale));
+  }
+}
+
+Result<std::vector<ReadTxn::SaleTotals>> SqliteTxn::ListSaleTotalsBefore(TenantId tenant,
+                                                                         core::CivilDate date) {
+  ONECARD_TRY(Stmt st, Prepare("SELECT member_id, sum(paid_total), sum(points_earned) FROM sales "
+                               "WHERE tenant_id = ?1 AND business_date < ?2 "
+                               "AND member_id IS NOT NULL GROUP BY member_id"));
+  st.Bind(1, tenant.value).Bind(2, date.ToString());
+  return ReadAll<SaleTotals>(st, [](const Stmt& s) {
+    return SaleTotals{MemberId{s.Int(0)}, s.Int(1), s.Int(2)};
+  });
+}
+
+Result<std::vector<std::pair<MemberId, core::CivilDate>>> SqliteTxn::ListBirthdays(
+    TenantId tenant) {
+  ONECARD_TRY(Stmt st, Prepare("SELECT id, birthday FROM members WHERE tenant_id = ?1 "
+                               "AND birthday IS NOT NULL"));
+  st.Bind(1, tenant.value);
+  using Row = std::pair<MemberId, core::CivilDate>;
+  return ReadAll<Row>(st, [](const Stmt& s) -> Result<Row> {
+    ONECARD_TRY(core::CivilDate d, core::CivilDate::Parse(s.Text(1), "birthday"));
+    return Row{MemberId{s.Int(0)}, d};
+  });
 }
 
 Result<std::optional<std::int64_t>> SqliteTxn::FindSaleId(TenantId tenant, StoreId store,
@@ -192,17 +268,18 @@ Result<std::int64_t> SqliteTxn::InsertSale(const SaleRecord& r) {
   RequireWritable();
   ONECARD_TRY(Stmt st,
               Prepare("INSERT INTO sales (tenant_id, member_id, card_id, store_id, doc_no, staff, "
-                      "at, business_date, programme_version, tier, tier_after, list_total, "
-                      "discount_total, paid_total, points_earned, point_asset, points_spent, "
-                      "points_value, entry_id, explain) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
-                      "?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20)"));
+                      "at, business_date, programme_version, tier_before, tier, tier_after, "
+                      "list_total, discount_total, paid_total, points_earned, point_asset, "
+                      "points_spent, points_value, entry_id, explain) VALUES (?1, ?2, ?3, ?4, ?5, "
+                      "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
+                      "?21)"));
   st.Bind(1, r.tenant.value).BindId(2, r.member.value).BindId(3, r.card.value);
   st.Bind(4, r.store.value).Bind(5, r.doc_no).Bind(6, r.staff).Bind(7, r.at.micros);
   st.Bind(8, r.business_date.ToString()).Bind(9, OptWide(r.programme_version));
-  st.Bind(10, r.tier).Bind(11, r.tier_after).Bind(12, r.list_total).Bind(13, r.discount_total);
-  st.Bind(14, r.paid_total).Bind(15, r.points_earned).Bind(16, r.point_asset);
-  st.Bind(17, r.points_spent).Bind(18, r.points_value).BindId(19, r.entry.value);
-  st.Bind(20, r.explain);
+  st.Bind(10, r.tier_before).Bind(11, r.tier).Bind(12, r.tier_after).Bind(13, r.list_total);
+  st.Bind(14, r.discount_total).Bind(15, r.paid_total).Bind(16, r.points_earned);
+  st.Bind(17, r.point_asset).Bind(18, r.points_spent).Bind(19, r.points_value);
+  st.BindId(20, r.entry.value).Bind(21, r.explain);
   ONECARD_CHECK(st.Run());
   const std::int64_t id = conn_.LastInsertId();
   static constexpr const char* kLine =

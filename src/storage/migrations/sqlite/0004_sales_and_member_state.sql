@@ -16,6 +16,7 @@ CREATE TABLE sales (
   at                 INTEGER NOT NULL,
   business_date      TEXT NOT NULL,                   -- local to the tenant
   programme_version  INTEGER,                         -- NULL: walk-in, priced at list
+  tier_before        TEXT NOT NULL,                   -- the member's tier before the sale
   tier               TEXT NOT NULL,                   -- priced at
   tier_after         TEXT NOT NULL,
   list_total         INTEGER NOT NULL,
@@ -48,7 +49,7 @@ CREATE TABLE sale_lines (
   paid        INTEGER NOT NULL,
   points      INTEGER NOT NULL,
   PRIMARY KEY (sale_id, line_no)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE sale_tenders (
   sale_id    INTEGER NOT NULL REFERENCES sales(id),
@@ -60,7 +61,7 @@ CREATE TABLE sale_tenders (
   points     INTEGER NOT NULL, -- points given (method 'points')
   reference  TEXT NOT NULL,
   PRIMARY KEY (sale_id, seq)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE member_states (
   member_id              INTEGER PRIMARY KEY REFERENCES members(id),
