@@ -17,6 +17,10 @@ key=$("$bin" --json api-key add bench-till --role clerk --store sh01 | python3 -
 cards=$("$bin" --json member list --limit 100 | python3 -c '
 import json, sys
 print(",".join(c["number"] for m in json.load(sys.stdin) for c in m["cards"] if c["status"] == "active"))')
+# Stored value on every card, for the settles to pay ¥1.00 of each sale with.
+for c in ${cards//,/ }; do
+  "$bin" --store sh01 value top-up --card "$c" --amount 100000 >/dev/null 2>&1 || true  # (a frozen card)
+done
 "$bin" serve --listen 127.0.0.1:0 --no-access-log >"$dir/out" 2>"$dir/err" &
 pid=$!
 for _ in $(seq 100); do grep -q serving "$dir/out" 2>/dev/null && break; sleep 0.1; done
@@ -40,6 +44,8 @@ run() {  # name, wrk args… → "name req/s p50 p99"
 run "GET /healthz (baseline), 64 conns" -c64 "$url/healthz"
 run "GET /v1/cards/N/balance, 64 conns" -c64 -s bench/http/get.lua "$url" -- "$key" "$cards"
 run "POST /v1/points/earn, 64 conns" -c64 -s bench/http/earn.lua "$url" -- "$key" "$cards"
+run "POST /v1/checkout/settle, 32 conns" -c32 -s bench/http/settle.lua "$url" -- "$key" "$cards"
+run "POST /v1/points/earn, 32 conns" -c32 -s bench/http/earn.lua "$url" -- "$key" "$cards"
 run "GET /healthz (baseline again)" -c64 "$url/healthz"
 echo "1,000 idle keep-alive connections held open during an earn run:"
 python3 bench/http/idle.py "$port" 1000 "$secs" &

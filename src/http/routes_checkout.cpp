@@ -50,8 +50,9 @@ void PostSettle(S services, const CallPtr& call) {
   Result<service::SaleSpec> spec = ReadSale(b->fields, true);
   if (!spec) return ReplyError(call, spec.error());
   if (core::Status done = b->fields.Finish(); !done) return ReplyError(call, done.error());
-  Blocking(call, [&services, call, req = std::move(b->req), spec = std::move(*spec)] {
-    Result<service::SaleView> r = services.checkout().Settle(req, spec);
+  // Not on the blocking pool: the writer answers when the sale is durable, so that many settles
+  // share one group commit.
+  services.checkout().SettleAsync(b->req, *spec, [call](Result<service::SaleView> r) {
     if (!r) return ReplyError(call, r.error());
     ApiResponse res;
     res.status = 201;

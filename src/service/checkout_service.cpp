@@ -400,6 +400,20 @@ Status Counterpart(LedgerTxn& l, core::EntryPlan& plan,
 }  // namespace
 
 Result<SaleView> CheckoutService::Settle(const Request& req, const SaleSpec& spec) {
+  return Await<SaleView>([&](Callback<SaleView> done) { SettleAsync(req, spec, std::move(done)); });
+}
+
+void CheckoutService::SettleAsync(const Request& req, const SaleSpec& spec,
+                                  Callback<SaleView> done) {
+  Result<Prepared> prepared = PrepareSettle(req, spec);
+  if (!prepared) return done(std::move(prepared).error());
+  writer_.CallAsync<SaleView>(req.tenant.id, req.idempotency_key, std::move(prepared->digest),
+                              std::move(prepared->run), std::move(done),
+                              AuditOf(req, "checkout.settle", "sale", spec.doc_no));
+}
+
+Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& req,
+                                                                 const SaleSpec& spec) {
   ONECARD_CHECK(ValidateLines(spec.lines));
   ONECARD_CHECK(ValidateTenders(spec.tenders, spec.card.empty()));
   if (!req.actor.store.valid()) {
@@ -436,8 +450,8 @@ Result<SaleView> CheckoutService::Settle(const Request& req, const SaleSpec& spe
     c.Add("ref", t.reference);
   }
   auto shared = std::make_shared<const Request>(req);
-  return writer_.Call<SaleView>(
-      req.tenant.id, req.idempotency_key, c.digest(),
+  return Prepared{
+      c.digest(),
       [this, shared, spec, in_force, now, minute,
        date](storage::WriteTxn& txn) -> Result<SaleView> {
         const Request& rq = *shared;
@@ -484,10 +498,25 @@ Result<SaleView> CheckoutService::Settle(const Request& req, const SaleSpec& spe
         state.member = member_id;
         state.tenant = rq.tenant.id;
 
-        ONECARD_TRY(std::vector<core::AccountPlanner*> points_holders,
-                    l.Holders(card.owner, core::AssetSelection::kAnyPoints));
+        // The card's balances as they stand; only a points tender needs the points that may be
+        // spent now, lot by lot (a sale that only earns credits a new lot and reads none).
+        std::map<core::Asset, std::int64_t> balances;
+        ONECARD_TRY(std::vector<storage::AccountRecord> accounts,
+                    txn.ListAccountsOfCard(rq.tenant.id, card.owner.id));
+        std::int64_t points_held = 0;
+        for (const storage::AccountRecord& a : accounts) {
+          if (a.key.role != core::AccountRole::kHolder) continue;
+          balances[a.key.asset] = a.balance;
+          if (core::IsPoints(a.key.asset)) points_held += a.balance;
+        }
+        const std::int64_t points = PointsTendered(spec.tenders);
+        std::vector<core::AccountPlanner*> points_holders;
+        if (points > 0) {
+          ONECARD_TRY(points_holders, l.Holders(card.owner, core::AssetSelection::kAnyPoints));
+          points_held = AvailableOf(points_holders);
+        }
         const core::Programme& p = *in_force->programme;
-        core::MemberState eval_state = EvalState(state, *member, AvailableOf(points_holders));
+        core::MemberState eval_state = EvalState(state, *member, points_held);
         std::vector<std::string> notes;
         if (!eval_state.tier.empty() && p.FindTier(eval_state.tier) == nullptr) {
           notes.push_back("tier " + eval_state.tier + " is not in version " +
@@ -498,7 +527,6 @@ Result<SaleView> CheckoutService::Settle(const Request& req, const SaleSpec& spe
             p.FindTier(eval_state.downgraded_from) == nullptr) {
           eval_state.downgraded_from.clear();
         }
-        const std::int64_t points = PointsTendered(spec.tenders);
         const core::EvalContext ctx{date, minute, rq.actor.store_code, 0};
         std::int64_t points_value = 0;
         ONECARD_TRY(core::Evaluation e, Evaluate(p, eval_state, spec.lines, ctx, points,
@@ -558,8 +586,6 @@ Result<SaleView> CheckoutService::Settle(const Request& req, const SaleSpec& spe
         v.points_spent = points;
         v.points_value = points_value;
 
-        std::map<core::Asset, std::int64_t> balances;
-        for (const core::AccountPlanner* h : touched) balances[h->asset()] = h->balance();
         if (!plan.postings().empty()) {
           ONECARD_TRY(EntryReceipt receipt,
                       l.Write(l.Header(core::EntryKind::kSale, card, spec.doc_no, "sale"), plan));
@@ -615,8 +641,7 @@ Result<SaleView> CheckoutService::Settle(const Request& req, const SaleSpec& spe
         }
         ONECARD_CHECK(txn.PutMemberState(state));
         return v;
-      },
-      AuditOf(req, "checkout.settle", "sale", spec.doc_no));
+      }};
 }
 
 Result<std::vector<TenderSpec>> TendersFromJson(const json& tenders, std::string_view field) {

@@ -16,6 +16,7 @@
 // sale with the same number is refused, whatever its key). Thread-safe.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
@@ -26,6 +27,7 @@
 #include "service/clock.hpp"
 #include "service/context.hpp"
 #include "service/json.hpp"
+#include "service/ledger_service.hpp"
 #include "service/programme_service.hpp"
 #include "service/writer.hpp"
 #include "storage/store.hpp"
@@ -136,11 +138,20 @@ class CheckoutService {
   // kInsufficientBalance; kCodeTaken for a receipt number the store has used;
   // kIdempotencyConflict. Nothing is written on any error.
   core::Result<SaleView> Settle(const Request& req, const SaleSpec& spec);
+  // Settle without blocking: `done` gets the durable result on the writer thread (or at once on
+  // a validation error) and must be quick.
+  void SettleAsync(const Request& req, const SaleSpec& spec, Callback<SaleView> done);
 
   // A recorded sale. Error: kSaleNotFound (also for a sale of another tenant).
   core::Result<SaleView> Get(const TenantRef& tenant, std::int64_t id);
 
  private:
+  struct Prepared {
+    std::string digest;
+    std::function<core::Result<SaleView>(storage::WriteTxn&)> run;
+  };
+  core::Result<Prepared> PrepareSettle(const Request& req, const SaleSpec& spec);
+
   storage::Store& store_;
   const Clock& clock_;
   Writer& writer_;
