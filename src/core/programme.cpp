@@ -436,8 +436,12 @@ Result<Evaluation> Evaluate(const Programme& p, const MemberState& member,
   const TierRule* next = tier;
   std::string reason;
   bool by_single = false;
+  // A member downgraded at a review wins the lost tier (or a higher one) back by spend since the
+  // downgrade or by a single purchase, not by what was accumulated before it (P2).
+  const int lost_rank = member.downgraded_from.empty() ? -1 : p.TierRank(member.downgraded_from);
   for (std::size_t i = static_cast<std::size_t>(rank) + 1; i < p.tiers.size(); ++i) {
     const TierRule& t = p.tiers[i];
+    const bool cumulative_counts = lost_rank < 0 || static_cast<int>(i) < lost_rank;
     std::string why;
     bool single = false;
     for (const SinglePurchase& s : t.single_purchase) {
@@ -449,12 +453,12 @@ Result<Evaluation> Evaluate(const Programme& p, const MemberState& member,
         break;
       }
     }
-    if (why.empty() && t.cumulative_spend > 0 &&
+    if (why.empty() && cumulative_counts && t.cumulative_spend > 0 &&
         member.cumulative_spend + priced.paid_total >= t.cumulative_spend) {
       why = "cumulative spend " + Yuan(member.cumulative_spend + priced.paid_total) + " ≥ " +
             Yuan(t.cumulative_spend);
     }
-    if (why.empty() && t.cumulative_points > 0 &&
+    if (why.empty() && cumulative_counts && t.cumulative_points > 0 &&
         member.cumulative_points + priced.points >= t.cumulative_points) {
       why = "cumulative points " + std::to_string(member.cumulative_points + priced.points) +
             " ≥ " + std::to_string(t.cumulative_points);

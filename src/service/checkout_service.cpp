@@ -94,6 +94,15 @@ Status ValidateTenders(const std::vector<TenderSpec>& tenders, bool walk_in) {
   return {};
 }
 
+// An error about one tender, naming it ("tenders[1]").
+core::Error TenderRefused(core::Error e, const std::vector<TenderSpec>& tenders,
+                          std::string_view method) {
+  for (std::size_t i = 0; i < tenders.size(); ++i) {
+    if (tenders[i].method == method) e.field = "tenders[" + std::to_string(i) + "]";
+  }
+  return e;
+}
+
 std::int64_t PointsTendered(const std::vector<TenderSpec>& tenders) {
   for (const TenderSpec& t : tenders) {
     if (t.method == "points") return t.points;
@@ -541,8 +550,9 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
         const core::StoreId store = rq.actor.store;
         if (points > 0) {
           if (points_holders.empty() || plan.Debit(points_holders, points) > 0) {
-            return Insufficient(spec.card, "points", AvailableOf(points_holders), points,
-                                core::Unit::kPoint);
+            return TenderRefused(Insufficient(spec.card, "points", AvailableOf(points_holders),
+                                              points, core::Unit::kPoint),
+                                 spec.tenders, "points");
           }
           ONECARD_CHECK(
               Counterpart(l, plan, touched, {}, core::AccountRole::kPointsRedeemed, store));
@@ -552,8 +562,9 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
           ONECARD_TRY(std::vector<core::AccountPlanner*> sv,
                       l.Holders(card.owner, core::AssetSelection::kStoredValue));
           if (sv.empty() || plan.Debit(sv, t.amount) > 0) {
-            return Insufficient(spec.card, "stored_value", AvailableOf(sv), t.amount,
-                                core::Unit::kFen);
+            return TenderRefused(Insufficient(spec.card, "stored_value", AvailableOf(sv), t.amount,
+                                              core::Unit::kFen),
+                                 spec.tenders, "stored_value");
           }
           touched.insert(touched.end(), sv.begin(), sv.end());
           ONECARD_CHECK(Counterpart(l, plan, sv, {}, core::AccountRole::kSales, store));

@@ -459,9 +459,12 @@ TEST(ProgrammeRulesTest, P2ReviewDowngradesAndSpendRegainsTheTier) {
   EXPECT_EQ(regain->tier_after, "platinum");
   EXPECT_EQ(regain->paid_total, 540'000);  // gold's 10% off
   EXPECT_TRUE(Explains(*regain, "spend since the downgrade ¥30400.00 ≥ ¥30000.00 (regained)"));
-  // Short of the line: stays gold.
+  // Short of the line: stays gold — whatever points were accumulated before the downgrade.
   m.spend_since_downgrade = 2'000'000;
   EXPECT_EQ(core::Evaluate(p, m, chair, {Day("2027-03-01"), 600, "s1"})->tier_after, "gold");
+  m.cumulative_points = 9'000;  // past platinum's 2,500 and black gold's 8,000
+  EXPECT_EQ(core::Evaluate(p, m, chair, {Day("2027-03-01"), 600, "s1"})->tier_after, "gold");
+  m.cumulative_points = 0;
   // A single purchase of ¥30,000 (paid at gold's price) re-upgrades at once, priced at platinum.
   const std::vector<BasketLine> big = {Line("SUITE", 1, 3'400'000)};
   auto at_once = core::Evaluate(p, m, big, {Day("2027-03-01"), 600, "s1"});

@@ -176,6 +176,7 @@ TEST(CheckoutTest, StoredValueAndWalkInSalesAndRefusalsChangeNothing) {
       env.Req(), Sale(card, R"([{"sku": "X", "price": "400.00"}])", {StoredValue(40000)}, "R2"));
   ASSERT_FALSE(broke);
   EXPECT_EQ(broke.error().code, ErrorCode::kInsufficientBalance);
+  EXPECT_EQ(broke.error().field, "tenders[0]");
   auto unknown = checkout.Settle(env.Req(), Sale(card, basket, {{"cheque", 30000, 0, ""}}, "R2"));
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().field, "tenders[0].method");
@@ -240,7 +241,7 @@ TEST(CheckoutTest, ManyTillsPayingFromOneStoredValueNeverOverdraw) {
 }
 
 // P2 through two years: a single purchase lifts a member to silver (the purchase repriced at
-// silver), another to platinum, staff put a third there; the yearly review keeps the one who spent
+// silver), others to platinum; the yearly review keeps the one who spent
 // and drops the one who did not to gold; spend since then regains platinum; the review is
 // idempotent.
 TEST(CheckoutTest, TiersRiseBySalesFallAtTheReviewAndAreRegained) {
@@ -275,13 +276,14 @@ TEST(CheckoutTest, TiersRiseBySalesFallAtTheReviewAndAreRegained) {
   EXPECT_EQ(state_a->history[0].sale_id, s1->id);
   EXPECT_EQ(state_a->history[0].programme_version, 1);
 
-  // C reaches platinum with ¥50,000 in one purchase (priced at platinum, 15% off); B is put
-  // there by staff.
-  auto s2 = checkout.Settle(
-      env.Req(), Sale(c, R"([{"sku": "CAR", "price": "50000.00"}])", {Cash(4250000)}, "R-C1"));
-  ASSERT_TRUE(s2) << s2.error().ToString();
-  EXPECT_EQ(s2->tier_after, "platinum");
-  ASSERT_TRUE(tiers.SetTier(env.Req(""), mb, "platinum", "dealer account moved", "HO-7"));
+  // B and C reach platinum with ¥50,000 each in one purchase (priced at platinum, 15% off).
+  for (const auto& [card, doc] : {std::pair{b, "R-B1"}, std::pair{c, "R-C1"}}) {
+    auto s = checkout.Settle(
+        env.Req(), Sale(card, R"([{"sku": "CAR", "price": "50000.00"}])", {Cash(4250000)}, doc));
+    ASSERT_TRUE(s) << s.error().ToString();
+    EXPECT_EQ(s->tier_after, "platinum");
+    EXPECT_EQ(s->points_earned, 2125);  // 425 × 5
+  }
 
   // The review at the start of 2027 judges 2026: B and C entered platinum during it.
   env.clock().Set(At(env, "2027-01-01", 1));
@@ -337,10 +339,14 @@ TEST(CheckoutTest, TiersRiseBySalesFallAtTheReviewAndAreRegained) {
   EXPECT_EQ(later->already, 2);
   EXPECT_EQ(tiers.State(env.tenant(), mb)->tier, "gold");
 
-  // B spends ¥30,000 again in two purchases at gold (10% off): the second crosses the upkeep and
-  // regains platinum, still priced at gold.
-  ASSERT_TRUE(checkout.Settle(
-      env.Req(), Sale(b, R"([{"sku": "Z", "price": "20000.00"}])", {Cash(1800000)}, "R-B3")));
+  // B spends ¥30,000 again in two purchases at gold (10% off). The first takes B's points to
+  // date past platinum's 2,500, which does not bring the lost tier back; the second crosses the
+  // upkeep and regains platinum, still priced at gold.
+  auto b3 = checkout.Settle(
+      env.Req(), Sale(b, R"([{"sku": "Z", "price": "20000.00"}])", {Cash(1800000)}, "R-B3"));
+  ASSERT_TRUE(b3) << b3.error().ToString();
+  EXPECT_EQ(b3->tier_after, "gold");
+  EXPECT_GE(tiers.State(env.tenant(), mb)->cumulative_points, 2500);
   auto regain = checkout.Settle(
       env.Req(), Sale(b, R"([{"sku": "Z", "price": "14000.00"}])", {Cash(1260000)}, "R-B4"));
   ASSERT_TRUE(regain) << regain.error().ToString();
@@ -471,6 +477,57 @@ TEST(SimulateTest, ADraftReplaysRecordedSalesAndTheFiguresFollowItsRules) {
   EXPECT_EQ(backwards.error().field, "to");
   EXPECT_EQ(Count(env, "entries"), entries);
   EXPECT_EQ(Count(env, "sales"), 3);
+}
+
+}  // namespace
+}  // namespace onecard::testing
+
+namespace onecard::testing {
+namespace {
+
+// P1b through a fiscal year of orders: 1 cashable point per full ¥1,000, the remainder carried
+// from order to order in the member's state, points valid to the end of the fiscal year (March).
+TEST(SeedProgrammeTest, P1bCarriesTheRemainderFromOrderToOrderAndExpiresAtTheFiscalYearEnd) {
+  TestEnv env;
+  UseProgramme(env, Example("p1b.toml"));
+  auto& checkout = env.services().checkout();
+  const std::string card = env.NewCard("Sales 1");
+  const core::MemberId member{env.MemberOf(card)};
+  struct Order {
+    const char* date;
+    const char* price;
+    std::int64_t fen;
+    std::int64_t points;  // earned by this order
+    std::int64_t carried;
+  };
+  // ¥2,500 → 2 points, ¥500 carried; ¥700 + 500 → 1 point, ¥200 carried; ¥800 + 200 → 1, 0.
+  const Order orders[] = {{"2026-11-24", "2500.00", 250000, 2, 50000},
+                          {"2026-12-15", "700.00", 70000, 1, 20000},
+                          {"2027-01-20", "800.00", 80000, 1, 0},
+                          {"2027-04-02", "999.99", 99999, 0, 99999}};
+  int n = 0;
+  for (const Order& o : orders) {
+    env.clock().Set(At(env, o.date));
+    auto sale = checkout.Settle(
+        env.Req(), Sale(card, std::string(R"([{"sku": "ORDER", "price": ")") + o.price + "\"}]",
+                        {{"bank_card", o.fen, 0, ""}}, "SO-" + std::to_string(++n)));
+    ASSERT_TRUE(sale) << o.date << ": " << sale.error().ToString();
+    EXPECT_EQ(sale->points_earned, o.points) << o.date;
+    if (o.points > 0) {
+      EXPECT_EQ(sale->point_asset, "cashable_points");
+      // Earned before April 2027: valid to 2027-03-31.
+      EXPECT_EQ(sale->points_expire_on->ToString(), "2027-03-31") << o.date;
+    }
+    auto state = env.services().tiers().State(env.tenant(), member);
+    ASSERT_TRUE(state);
+    EXPECT_EQ(state->carried_fen, o.carried) << o.date;
+  }
+  EXPECT_EQ(env.Balance(card, core::Asset::kCashablePoints), 4);
+  // After the fiscal year, the expiry run writes the four points off.
+  auto expired = env.ledger().Expire(env.Req(""), *core::CivilDate::Parse("2027-03-31", "d"));
+  ASSERT_TRUE(expired) << expired.error().ToString();
+  EXPECT_EQ(env.Balance(card, core::Asset::kCashablePoints), 0);
+  EXPECT_EQ(env.VerifyProblems(), "");
 }
 
 }  // namespace
