@@ -13,10 +13,7 @@ using core::ErrorCode;
 using core::MakeError;
 using core::Result;
 using core::Status;
-
-std::string Yuan(std::int64_t fen) {
-  return core::Money::Fen(fen).ToString();
-}
+using core::Yuan;
 
 // "cash=90.00", "points=1000", "bank_card=10.00:SLIP-17" → a tender (amounts in yuan).
 Result<service::TenderSpec> ParseTender(const std::string& text, std::size_t index) {

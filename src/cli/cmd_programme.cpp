@@ -17,6 +17,7 @@ using core::ErrorCode;
 using core::MakeError;
 using core::Result;
 using core::Status;
+using core::Yuan;
 using nlohmann::json;
 
 Result<std::string> ReadText(const std::string& path, std::string_view field) {
@@ -93,10 +94,6 @@ void PrintVersion(std::ostream& out, const service::ProgrammeVersionView& v, Ses
   if (v.in_force_from) out << " from " << s.Local(*v.in_force_from);
   if (v.in_force_until) out << " until " << s.Local(*v.in_force_until);
   out << "  by " << (v.changed_by.empty() ? v.created_by : v.changed_by) << "\n";
-}
-
-std::string Yuan(std::int64_t fen) {
-  return core::Money::Fen(fen).ToString();
 }
 
 std::string Change(std::int64_t actual, std::int64_t draft, bool money) {

@@ -99,4 +99,12 @@ Result<std::int64_t> ParseCount(std::string_view text, std::string_view field, S
 // "1,234,567" — digits grouped by thousands, for people to read.
 std::string GroupThousands(std::int64_t value);
 
+// Fen as yuan for people to read: "12.34"; with the currency sign: "¥12.34".
+inline std::string Yuan(std::int64_t fen) {
+  return Money::Fen(fen).ToString();
+}
+inline std::string YuanSign(std::int64_t fen) {
+  return "¥" + Yuan(fen);
+}
+
 }  // namespace onecard::core

@@ -11,10 +11,6 @@ namespace {
 
 using i128 = Int128;
 
-std::string Yuan(std::int64_t fen) {
-  return "¥" + Money::Fen(fen).ToString();
-}
-
 std::string Percent(const Ratio& r) {
   return Ratio{r.num * 100, r.den}.ToString() + "%";
 }
@@ -93,7 +89,7 @@ Result<Priced> PriceAndEarn(const Programme& p, const TierRule& tier, const Memb
     pl.paid = pl.list - pl.discount;
     if (say && !off.IsZero()) {
       out.explain.push_back(at + Percent(off) + " off " + l.item_class + " for " + l.sku + ": " +
-                            Yuan(pl.list) + " − " + Yuan(pl.discount) + " = " + Yuan(pl.paid) +
+                            YuanSign(pl.list) + " − " + YuanSign(pl.discount) + " = " + YuanSign(pl.paid) +
                             " (discount rounded half up to the fen)");
     }
     out.list_total += pl.list;
@@ -108,7 +104,7 @@ Result<Priced> PriceAndEarn(const Programme& p, const TierRule& tier, const Memb
     if (ctx.paid_with_points > out.paid_total) {
       return MakeError(
           ErrorCode::kInvalidArgument,
-          "points pay " + Yuan(ctx.paid_with_points) + " of a purchase of " + Yuan(out.paid_total),
+          "points pay " + YuanSign(ctx.paid_with_points) + " of a purchase of " + YuanSign(out.paid_total),
           "paid_with_points");
     }
     std::int64_t taken = 0;
@@ -126,7 +122,7 @@ Result<Priced> PriceAndEarn(const Programme& p, const TierRule& tier, const Memb
       out.lines[remainders[k].second].earn_base -= 1;
     }
     if (say) {
-      out.explain.push_back(Yuan(ctx.paid_with_points) +
+      out.explain.push_back(YuanSign(ctx.paid_with_points) +
                             " paid with points earns nothing (taken off the lines in proportion)");
     }
   }
@@ -232,11 +228,11 @@ Result<Priced> PriceAndEarn(const Programme& p, const TierRule& tier, const Memb
       out.carried_fen = std::max<std::int64_t>(0, eligible - used);
     }
     if (say) {
-      std::string line = "earn: " + Yuan(base) + " paid";
-      if (carry && member.carried_fen > 0) line += " + " + Yuan(member.carried_fen) + " carried";
+      std::string line = "earn: " + YuanSign(base) + " paid";
+      if (carry && member.carried_fen > 0) line += " + " + YuanSign(member.carried_fen) + " carried";
       line += " × " + rate.ToString() + " points per fen = " + std::to_string(points) +
               " points (" + std::string(RoundingName(p.rounding)) + ")";
-      if (carry) line += "; " + Yuan(out.carried_fen) + " carried to the next purchase";
+      if (carry) line += "; " + YuanSign(out.carried_fen) + " carried to the next purchase";
       out.explain.push_back(line);
     }
     // Shares: floor per line, then one point at a time by largest remainder.
@@ -267,7 +263,7 @@ Result<Priced> PriceAndEarn(const Programme& p, const TierRule& tier, const Memb
 
 // "¥0.30" for a whole number of fen, else the exact yuan ("0.005 yuan").
 std::string FenValue(const Ratio& fen) {
-  if (fen.den == 1) return Yuan(fen.num);
+  if (fen.den == 1) return YuanSign(fen.num);
   return Ratio{fen.num, fen.den * 100}.ToString() + " yuan";
 }
 
@@ -302,9 +298,9 @@ Result<RedemptionLeft> RedemptionAt(const Programme& p, const TierRule& t, const
     explain->push_back(
         "redeem at " + t.code + ": 1 point = " + FenValue(t.point_value) + "; points may pay " +
         (p.redeem.max_share == Ratio{1, 1} ? std::string("all")
-                                           : Percent(p.redeem.max_share) + " = " + Yuan(cap)) +
-        " of " + Yuan(paid) + " → up to " + std::to_string(r.max_points) + " of the " +
-        std::to_string(m.points_balance) + " points held (" + Yuan(r.max_value) + ")");
+                                           : Percent(p.redeem.max_share) + " = " + YuanSign(cap)) +
+        " of " + YuanSign(paid) + " → up to " + std::to_string(r.max_points) + " of the " +
+        std::to_string(m.points_balance) + " points held (" + YuanSign(r.max_value) + ")");
   }
   return r;
 }
@@ -447,7 +443,7 @@ Result<Evaluation> Evaluate(const Programme& p, const MemberState& member,
     for (const SinglePurchase& s : t.single_purchase) {
       if ((s.from_tier.empty() || s.from_tier == tier->code) && s.amount > 0 &&
           priced.paid_total >= s.amount) {
-        why = "a single purchase of " + Yuan(priced.paid_total) + " ≥ " + Yuan(s.amount) +
+        why = "a single purchase of " + YuanSign(priced.paid_total) + " ≥ " + YuanSign(s.amount) +
               (s.from_tier.empty() ? "" : " (from " + s.from_tier + ")");
         single = true;
         break;
@@ -455,8 +451,8 @@ Result<Evaluation> Evaluate(const Programme& p, const MemberState& member,
     }
     if (why.empty() && cumulative_counts && t.cumulative_spend > 0 &&
         member.cumulative_spend + priced.paid_total >= t.cumulative_spend) {
-      why = "cumulative spend " + Yuan(member.cumulative_spend + priced.paid_total) + " ≥ " +
-            Yuan(t.cumulative_spend);
+      why = "cumulative spend " + YuanSign(member.cumulative_spend + priced.paid_total) + " ≥ " +
+            YuanSign(t.cumulative_spend);
     }
     if (why.empty() && cumulative_counts && t.cumulative_points > 0 &&
         member.cumulative_points + priced.points >= t.cumulative_points) {
@@ -484,7 +480,7 @@ Result<Evaluation> Evaluate(const Programme& p, const MemberState& member,
     if (lost->keep_up.regain_by_spend && p.TierRank(lost->code) > p.TierRank(next->code) &&
         since >= lost->keep_up.spend) {
       next = lost;
-      reason = "spend since the downgrade " + Yuan(since) + " ≥ " + Yuan(lost->keep_up.spend) +
+      reason = "spend since the downgrade " + YuanSign(since) + " ≥ " + YuanSign(lost->keep_up.spend) +
                " (regained)";
       by_single = false;
     }
@@ -596,13 +592,13 @@ Result<TierReview> ReviewTier(const Programme& p, std::string_view tier_code,
   if (t->keep_up.spend == 0) {
     r.explain = "review " + span + ": " + t->code + " has no upkeep; kept";
   } else if (period_spend >= t->keep_up.spend) {
-    r.explain = "review " + span + ": spent " + Yuan(period_spend) + " ≥ " +
-                Yuan(t->keep_up.spend) + " to keep " + t->code + "; kept";
+    r.explain = "review " + span + ": spent " + YuanSign(period_spend) + " ≥ " +
+                YuanSign(t->keep_up.spend) + " to keep " + t->code + "; kept";
   } else {
     r.tier_after = t->keep_up.downgrade_to;
     r.downgraded = true;
-    r.explain = "review " + span + ": spent " + Yuan(period_spend) + " < " +
-                Yuan(t->keep_up.spend) + " to keep " + t->code + "; down to " + r.tier_after;
+    r.explain = "review " + span + ": spent " + YuanSign(period_spend) + " < " +
+                YuanSign(t->keep_up.spend) + " to keep " + t->code + "; down to " + r.tier_after;
   }
   return r;
 }
@@ -672,7 +668,7 @@ Result<BonusResult> ReferralShare(const Programme& p, std::string_view referrer_
   ONECARD_TRY(std::int64_t points,
               Narrow(i128{paid} * p.referral->share.num / p.referral->share.den));
   return Referral(*p.referral, *referrer, points,
-                  "the referee paid " + Yuan(paid) + " × " + p.referral->share.ToString() +
+                  "the referee paid " + YuanSign(paid) + " × " + p.referral->share.ToString() +
                       " points per fen (floor)");
 }
 

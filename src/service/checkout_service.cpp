@@ -30,10 +30,6 @@ bool IsExternal(std::string_view method) {
          kExternalMethods.end();
 }
 
-std::string Yuan(std::int64_t fen) {
-  return "¥" + core::Money::Fen(fen).ToString();
-}
-
 // Checks the tenders' shape; what they add up to is checked against the priced basket later.
 Status ValidateTenders(const std::vector<TenderSpec>& tenders, bool walk_in) {
   if (tenders.size() > kMaxTenders) {
@@ -213,7 +209,7 @@ Result<core::Evaluation> Evaluate(const core::Programme& p, const core::MemberSt
     return MakeError(ErrorCode::kInvalidArgument,
                      std::to_string(points) + " points tendered; at most " +
                          std::to_string(first.redeem.max_points) + " may pay this purchase (" +
-                         Yuan(first.redeem.max_value) + ")",
+                         core::YuanSign(first.redeem.max_value) + ")",
                      "tenders");
   }
   points_value = static_cast<std::int64_t>(fen / value.den);
@@ -227,15 +223,10 @@ Status CheckTotal(const std::vector<TenderSpec>& tenders, std::int64_t points_va
   for (const TenderSpec& t : tenders) total += t.amount;
   if (total != due) {
     return MakeError(ErrorCode::kInvalidArgument,
-                     "the tenders add up to " + Yuan(total) + "; the amount due is " + Yuan(due),
+                     "the tenders add up to " + core::YuanSign(total) + "; the amount due is " + core::YuanSign(due),
                      "tenders");
   }
   return {};
-}
-
-std::string YuanPerPoint(const core::Ratio& fen) {
-  if (fen.den == 1) return core::Money::Fen(fen.num).ToString();
-  return core::Ratio{fen.num, fen.den * 100}.ToString();
 }
 
 void FillPriced(SaleView& v, const core::Evaluation& e, std::span<const core::BasketLine> lines) {

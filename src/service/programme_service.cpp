@@ -403,13 +403,12 @@ Result<SimulationReport> ProgrammeService::Simulate(const TenantRef& tenant,
 
 // ----- JSON -----
 
-namespace {
-
-// A value in fen per point as yuan text ("0.30"; "0.005" when below a fen).
 std::string YuanPerPoint(const core::Ratio& fen) {
   if (fen.den == 1) return core::Money::Fen(fen.num).ToString();
   return core::Ratio{fen.num, fen.den * 100}.ToString();
 }
+
+namespace {
 
 json RedeemJson(const core::RedemptionLeft& r) {
   return {{"point_value", YuanPerPoint(r.point_value)},

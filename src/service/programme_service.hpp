@@ -147,6 +147,9 @@ class ProgrammeService {
   std::map<std::int64_t, std::shared_ptr<const core::Programme>> parsed_;  // by record id
 };
 
+// A value in fen per point as yuan text ("0.30"; "0.005" when below a fen).
+std::string YuanPerPoint(const core::Ratio& fen);
+
 // JSON of an evaluation, as `programme explain --json` and the API give it.
 nlohmann::json EvaluationJson(const core::Evaluation& e);
 void to_json(nlohmann::json& j, const ExplainView& v);
