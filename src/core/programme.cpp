@@ -89,8 +89,8 @@ Result<Priced> PriceAndEarn(const Programme& p, const TierRule& tier, const Memb
     pl.paid = pl.list - pl.discount;
     if (say && !off.IsZero()) {
       out.explain.push_back(at + Percent(off) + " off " + l.item_class + " for " + l.sku + ": " +
-                            YuanSign(pl.list) + " − " + YuanSign(pl.discount) + " = " + YuanSign(pl.paid) +
-                            " (discount rounded half up to the fen)");
+                            YuanSign(pl.list) + " − " + YuanSign(pl.discount) + " = " +
+                            YuanSign(pl.paid) + " (discount rounded half up to the fen)");
     }
     out.list_total += pl.list;
     out.discount_total += pl.discount;
@@ -102,10 +102,10 @@ Result<Priced> PriceAndEarn(const Programme& p, const TierRule& tier, const Memb
   for (PricedLine& pl : out.lines) pl.earn_base = pl.paid;
   if (ctx.paid_with_points > 0) {
     if (ctx.paid_with_points > out.paid_total) {
-      return MakeError(
-          ErrorCode::kInvalidArgument,
-          "points pay " + YuanSign(ctx.paid_with_points) + " of a purchase of " + YuanSign(out.paid_total),
-          "paid_with_points");
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "points pay " + YuanSign(ctx.paid_with_points) + " of a purchase of " +
+                           YuanSign(out.paid_total),
+                       "paid_with_points");
     }
     std::int64_t taken = 0;
     std::vector<std::pair<i128, std::size_t>> remainders;
@@ -229,7 +229,8 @@ Result<Priced> PriceAndEarn(const Programme& p, const TierRule& tier, const Memb
     }
     if (say) {
       std::string line = "earn: " + YuanSign(base) + " paid";
-      if (carry && member.carried_fen > 0) line += " + " + YuanSign(member.carried_fen) + " carried";
+      if (carry && member.carried_fen > 0)
+        line += " + " + YuanSign(member.carried_fen) + " carried";
       line += " × " + rate.ToString() + " points per fen = " + std::to_string(points) +
               " points (" + std::string(RoundingName(p.rounding)) + ")";
       if (carry) line += "; " + YuanSign(out.carried_fen) + " carried to the next purchase";
@@ -480,8 +481,8 @@ Result<Evaluation> Evaluate(const Programme& p, const MemberState& member,
     if (lost->keep_up.regain_by_spend && p.TierRank(lost->code) > p.TierRank(next->code) &&
         since >= lost->keep_up.spend) {
       next = lost;
-      reason = "spend since the downgrade " + YuanSign(since) + " ≥ " + YuanSign(lost->keep_up.spend) +
-               " (regained)";
+      reason = "spend since the downgrade " + YuanSign(since) + " ≥ " +
+               YuanSign(lost->keep_up.spend) + " (regained)";
       by_single = false;
     }
   }

@@ -223,7 +223,8 @@ Status CheckTotal(const std::vector<TenderSpec>& tenders, std::int64_t points_va
   for (const TenderSpec& t : tenders) total += t.amount;
   if (total != due) {
     return MakeError(ErrorCode::kInvalidArgument,
-                     "the tenders add up to " + core::YuanSign(total) + "; the amount due is " + core::YuanSign(due),
+                     "the tenders add up to " + core::YuanSign(total) + "; the amount due is " +
+                         core::YuanSign(due),
                      "tenders");
   }
   return {};
