@@ -76,9 +76,11 @@ void PrintSale(Session& s, const service::SaleView& v) {
     out << "walk-in\n";
   }
   for (const service::SaleLineView& l : v.lines) {
-    out << "  " << l.sku << " ×" << l.quantity << "  " << Yuan(l.list);
+    out << "  " << l.line << ". " << l.sku << " ×" << l.quantity << "  " << Yuan(l.list);
     if (l.discount > 0) out << "  −" << Yuan(l.discount);
-    out << "  = " << Yuan(l.paid) << "  " << l.points << " pts\n";
+    out << "  = " << Yuan(l.paid) << "  " << l.points << " pts";
+    if (l.returned > 0) out << "  (" << l.returned << " returned)";
+    out << "\n";
   }
   out << "due " << Yuan(v.due);
   if (v.discount_total > 0) out << " (saved " << Yuan(v.discount_total) << ")";
@@ -107,6 +109,76 @@ void PrintSale(Session& s, const service::SaleView& v) {
   if (v.stored_value_balance) out << "stored value " << Yuan(*v.stored_value_balance) << "\n";
   out << "why:\n";
   for (const std::string& line : v.explain) out << "  " << line << "\n";
+  for (const service::SaleReturnBrief& r : v.returns) {
+    out << "returned: " << r.doc_no << " (return " << r.id << ")  " << s.Local(r.at) << "  refund "
+        << Yuan(r.refund) << "\n";
+  }
+}
+
+void PrintReturn(Session& s, const service::ReturnView& v) {
+  std::ostream& out = s.out();
+  out << "Return " << v.id << "  receipt " << v.doc_no << "  at " << v.store << "  "
+      << s.Local(v.at) << (v.replayed ? "  (replayed)" : "") << "\n";
+  out << "of sale " << v.sale_id << " (receipt " << v.sale_doc_no << " at " << v.sale_store
+      << ")  reason: " << v.reason << "\n";
+  if (v.member_id > 0) out << "member " << v.member_id << "  card " << v.card << "\n";
+  for (const service::ReturnLineView& l : v.lines) {
+    out << "  " << l.line << ". " << l.sku << " ×" << l.quantity << "  refund " << Yuan(l.paid)
+        << "  " << l.points << " pts\n";
+  }
+  for (const service::ReturnTenderView& t : v.tenders) {
+    out << "  back " << Yuan(t.refund) << " to " << t.method;
+    if (t.method == "points") out << " (" << t.points << " points)";
+    if (t.deducted > 0) out << " (" << Yuan(t.deducted) << " kept back)";
+    out << "\n";
+  }
+  out << "refund " << Yuan(v.refund);
+  if (v.deducted > 0) out << " (" << Yuan(v.refund_total) << " less " << Yuan(v.deducted) << ")";
+  out << "\n";
+  if (v.points_taken_back > 0) out << "points taken back " << v.points_taken_back << "\n";
+  if (v.tier_after != v.tier_before)
+    out << "tier now " << v.tier_after << ", was " << v.tier_before << "\n";
+  if (v.points_balance) out << "points balance " << *v.points_balance << "\n";
+  if (v.stored_value_balance) out << "stored value " << Yuan(*v.stored_value_balance) << "\n";
+  out << "why:\n";
+  for (const std::string& line : v.explain) out << "  " << line << "\n";
+}
+
+struct ReturnOptions {
+  std::int64_t sale = 0;
+  std::string receipt;
+  std::string receipt_store;
+  std::vector<std::string> lines;
+  bool all = false;
+  std::string doc;
+  std::string reason;
+};
+
+// "--line 2=1" → line 2, quantity 1.
+Result<service::ReturnSpec> ReturnSpecOf(const ReturnOptions& o) {
+  service::ReturnSpec spec;
+  spec.sale = o.sale;
+  spec.receipt = o.receipt;
+  spec.receipt_store = o.receipt_store;
+  spec.all = o.all;
+  spec.doc_no = o.doc;
+  spec.reason = o.reason;
+  for (std::size_t i = 0; i < o.lines.size(); ++i) {
+    const std::string& text = o.lines[i];
+    const std::string field = "--line " + text;
+    const std::size_t eq = text.find('=');
+    if (eq == std::string::npos) {
+      return MakeError(ErrorCode::kFieldInvalid, field + ": expected LINE=QUANTITY, e.g. 2=1",
+                       "line");
+    }
+    ONECARD_TRY(std::int64_t line,
+                core::ParseCount(text.substr(0, eq), field, core::SignPolicy::kPositiveOnly));
+    ONECARD_TRY(std::int64_t qty,
+                core::ParseCount(text.substr(eq + 1), field, core::SignPolicy::kPositiveOnly));
+    if (line > 100000) return MakeError(ErrorCode::kFieldInvalid, field + ": no such line", "line");
+    spec.lines.push_back({static_cast<int>(line), qty});
+  }
+  return spec;
 }
 
 void PrintTier(Session& s, const service::MemberTierView& v) {
@@ -131,7 +203,7 @@ void PrintTier(Session& s, const service::MemberTierView& v) {
 }  // namespace
 
 void AddCheckoutCommands(CLI::App& app, CliContext& ctx) {
-  auto* group = app.add_subcommand("checkout", "Sales at the till: quote and settle");
+  auto* group = app.add_subcommand("checkout", "Sales at the till: quote, settle and return");
   group->require_subcommand(1);
   for (const bool settle : {false, true}) {
     auto o = std::make_shared<SaleOptions>();
@@ -168,6 +240,43 @@ void AddCheckoutCommands(CLI::App& app, CliContext& ctx) {
       ONECARD_TRY(service::TenantRef t, s.Tenant());
       ONECARD_TRY(service::SaleView v, s.services().checkout().Get(t, *id));
       s.Emit(v, [&] { PrintSale(s, v); });
+      return {};
+    };
+  });
+
+  auto ro = std::make_shared<ReturnOptions>();
+  auto* ret = group->add_subcommand(
+      "return", "Take goods back (at --store): refund by the sale's tenders, take back points");
+  auto* by_sale = ret->add_option("--sale", ro->sale, "The sale's id");
+  auto* by_receipt = ret->add_option("--receipt", ro->receipt, "…or the sale's receipt number");
+  by_sale->excludes(by_receipt);
+  ret->add_option("--receipt-store", ro->receipt_store,
+                  "The store of --receipt (default: the store taking the return)");
+  auto* lines = ret->add_option("--line", ro->lines, "LINE=QUANTITY, repeatable: 2=1");
+  auto* all = ret->add_flag("--all", ro->all, "Everything of the sale not returned yet");
+  lines->excludes(all);
+  ret->add_option("--doc", ro->doc, "The return's own receipt number")->required();
+  ret->add_option("--reason", ro->reason, "Why the goods came back")->required();
+  ret->callback([&ctx, ro] {
+    ctx.action = [ro](Session& s) -> Status {
+      ONECARD_TRY(service::ReturnSpec spec, ReturnSpecOf(*ro));
+      ONECARD_TRY(service::Request req, s.MakeRequest(true));
+      ONECARD_TRY(service::ReturnView v, s.services().checkout().Return(req, spec));
+      s.Emit(v, [&] { PrintReturn(s, v); });
+      return {};
+    };
+  });
+
+  auto* returns = app.add_subcommand("return", "Recorded returns");
+  returns->require_subcommand(1);
+  auto return_id = std::make_shared<std::int64_t>(0);
+  auto* return_show = returns->add_subcommand("show", "One return: lines, refunds, points, why");
+  return_show->add_option("id", *return_id, "Return id")->required();
+  return_show->callback([&ctx, return_id] {
+    ctx.action = [return_id](Session& s) -> Status {
+      ONECARD_TRY(service::TenantRef t, s.Tenant());
+      ONECARD_TRY(service::ReturnView v, s.services().checkout().GetReturn(t, *return_id));
+      s.Emit(v, [&] { PrintReturn(s, v); });
       return {};
     };
   });

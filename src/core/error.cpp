@@ -60,6 +60,8 @@ constexpr std::array kCodes = {
     CodeInfo{C::kCaptureExceedsHold, "capture_exceeds_hold", K::kRejected},
     CodeInfo{C::kEntryNotReversible, "entry_not_reversible", K::kRejected},
     CodeInfo{C::kEntryAlreadyReversed, "entry_already_reversed", K::kRejected},
+    CodeInfo{C::kReturnExceedsSale, "return_exceeds_sale", K::kRejected},
+    CodeInfo{C::kSaleAlreadyReturned, "sale_already_returned", K::kRejected},
     CodeInfo{C::kCreditLimitBelowDebt, "credit_limit_below_debt", K::kRejected},
     CodeInfo{C::kTenantAmbiguous, "tenant_ambiguous", K::kRejected},
     CodeInfo{C::kProgrammeStateInvalid, "programme_state_invalid", K::kRejected},

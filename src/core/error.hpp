@@ -73,6 +73,8 @@ enum class ErrorCode : std::uint16_t {
   kCaptureExceedsHold,
   kEntryNotReversible,
   kEntryAlreadyReversed,
+  kReturnExceedsSale,
+  kSaleAlreadyReturned,
   kCreditLimitBelowDebt,
   kTenantAmbiguous,
   kProgrammeStateInvalid,

@@ -20,9 +20,9 @@ Result<E> ParseName(std::string_view text, const std::array<std::string_view, N>
                    "\"" + std::string(text) + "\" is not " + std::string(what), std::string(field));
 }
 
-constexpr std::array<std::string_view, 12> kEntryKindNames = {
-    "earn",     "spend",    "top_up", "payment", "adjustment", "expiry",
-    "reversal", "transfer", "hold",   "capture", "void",       "sale"};
+constexpr std::array<std::string_view, 13> kEntryKindNames = {
+    "earn",     "spend", "top_up",  "payment", "adjustment", "expiry", "reversal",
+    "transfer", "hold",  "capture", "void",    "sale",       "return"};
 constexpr std::array<std::string_view, 3> kHolderKindNames = {"card", "store", "tenant"};
 constexpr std::array<std::string_view, 9> kRoleNames = {
     "holder", "points_issued", "points_redeemed", "expired", "adjustments",

@@ -32,6 +32,7 @@ enum class EntryKind : std::uint8_t {
   kCapture,     // a hold captured (and any uncaptured rest returned)
   kVoid,        // a hold released (voided by a till, or timed out)
   kSale,        // a checkout: points and stored value tendered, points earned, in one entry
+  kReturn,      // goods taken back: tendered value restored, earned points taken back
 };
 
 std::string_view EntryKindName(EntryKind kind);  // "earn", "top_up", …

@@ -1,7 +1,9 @@
 #include "core/money.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 
+#include "core/assert.hpp"
 #include "core/int128.hpp"
 
 namespace onecard::core {
@@ -193,6 +195,30 @@ std::string GroupThousands(std::int64_t value) {
     out += digits[i];
   }
   return negative ? "-" + out : out;
+}
+
+std::vector<std::int64_t> Apportion(std::int64_t amount, std::span<const std::int64_t> weights) {
+  std::vector<std::int64_t> parts(weights.size(), 0);
+  Int128 total = 0;
+  for (std::int64_t w : weights) {
+    ONECARD_ASSERT(w >= 0, "a negative weight");
+    total += w;
+  }
+  ONECARD_ASSERT(amount >= 0 && amount <= total, "an amount beyond its weights");
+  if (amount == 0) return parts;
+  std::int64_t given = 0;
+  std::vector<std::pair<Int128, std::size_t>> remainders;
+  for (std::size_t i = 0; i < weights.size(); ++i) {
+    const Int128 exact = static_cast<Int128>(weights[i]) * amount;
+    parts[i] = static_cast<std::int64_t>(exact / total);
+    given += parts[i];
+    if (parts[i] < weights[i]) remainders.emplace_back(exact % total, i);
+  }
+  std::stable_sort(remainders.begin(), remainders.end(),
+                   [](const auto& a, const auto& b) { return a.first > b.first; });
+  // Σ floor ≥ amount − (n − 1), and a part below its weight can always take one more.
+  for (std::size_t k = 0; given < amount; ++k, ++given) parts[remainders[k].second] += 1;
+  return parts;
 }
 
 }  // namespace onecard::core

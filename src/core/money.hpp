@@ -8,8 +8,10 @@
 
 #include <compare>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/result.hpp"
 
@@ -98,6 +100,11 @@ Result<std::int64_t> ParseCount(std::string_view text, std::string_view field, S
 
 // "1,234,567" — digits grouped by thousands, for people to read.
 std::string GroupThousands(std::int64_t value);
+
+// Splits `amount` (0 ≤ amount ≤ Σ weights) over `weights` (each ≥ 0) in proportion: each part is
+// the floor of its exact share, then what is left goes one unit at a time to the largest
+// remainders (the earlier on a tie). The parts add up to `amount` and none exceeds its weight.
+std::vector<std::int64_t> Apportion(std::int64_t amount, std::span<const std::int64_t> weights);
 
 // Fen as yuan for people to read: "12.34"; with the currency sign: "¥12.34".
 inline std::string Yuan(std::int64_t fen) {

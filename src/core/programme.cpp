@@ -701,4 +701,27 @@ Result<std::vector<PerkLeft>> PerksLeft(const Programme& p, std::string_view tie
   return out;
 }
 
+std::string_view SpentPointsPolicyName(SpentPointsPolicy p) {
+  return p == SpentPointsPolicy::kForbid ? "forbid" : "deduct_from_refund";
+}
+
+Result<bool> TierStillReached(const Programme& p, std::string_view tier, std::string_view from_tier,
+                              const MemberState& m, std::int64_t kept_paid) {
+  const TierRule* t = p.FindTier(tier);
+  if (t == nullptr) {
+    return MakeError(ErrorCode::kFieldInvalid,
+                     "tier \"" + std::string(tier) + "\" is not in programme " + p.code, "tier");
+  }
+  if (p.TierRank(tier) <= p.TierRank(from_tier)) return true;
+  for (const SinglePurchase& s : t->single_purchase) {
+    if ((s.from_tier.empty() || s.from_tier == from_tier) && s.amount > 0 &&
+        kept_paid >= s.amount) {
+      return true;
+    }
+  }
+  if (t->cumulative_spend > 0 && m.cumulative_spend >= t->cumulative_spend) return true;
+  if (t->cumulative_points > 0 && m.cumulative_points >= t->cumulative_points) return true;
+  return false;
+}
+
 }  // namespace onecard::core

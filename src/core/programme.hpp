@@ -190,6 +190,15 @@ struct FixedBonus {
   bool entered = false;
 };
 
+// What a return does when points it must take back have been spent already (issue #5): refuse
+// the return, or keep back from the refund what those points were worth at the sale's tier.
+enum class SpentPointsPolicy : std::uint8_t { kForbid, kDeductFromRefund };
+std::string_view SpentPointsPolicyName(SpentPointsPolicy p);
+
+struct ReturnSettings {
+  SpentPointsPolicy points_already_spent = SpentPointsPolicy::kForbid;
+};
+
 struct Programme {
   std::string code;
   std::string name;
@@ -210,6 +219,7 @@ struct Programme {
   RedeemSettings redeem;
   ReviewSettings review;
   std::optional<ReferralRules> referral;
+  ReturnSettings returns;
 
   const TierRule* FindTier(std::string_view code) const;
   int TierRank(std::string_view code) const;  // -1 when unknown
@@ -338,6 +348,14 @@ Result<BonusResult> ReferralReward(const Programme& programme, std::string_view 
 // The referrer's share of a purchase of `paid` fen by the referee (floor).
 Result<BonusResult> ReferralShare(const Programme& programme, std::string_view referrer_tier,
                                   std::int64_t paid);
+
+// Whether a member still reaches `tier` after a return took back part of the purchase that
+// raised them to it from `from_tier`: by what is kept of that purchase (`kept_paid`, against the
+// tier's single-purchase conditions) or by the member's totals after the return. Error:
+// kFieldInvalid for a tier the programme does not have.
+Result<bool> TierStillReached(const Programme& programme, std::string_view tier,
+                              std::string_view from_tier, const MemberState& after_return,
+                              std::int64_t kept_paid);
 
 struct PerkLeft {
   std::string code;

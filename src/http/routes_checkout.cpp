@@ -1,5 +1,6 @@
 // Checkout routes (issue #5, first part; issue #4 item 5): quote and settle a sale at the till,
-// read a sale, a member's tier and its history, put a member in a tier, and run the tier review.
+// take goods back, read a sale or a return, a member's tier and its history, put a member in a
+// tier, and run the tier review.
 #include "http/api_internal.hpp"
 #include "service/services.hpp"
 
@@ -33,6 +34,20 @@ Result<service::SaleSpec> ReadSale(Fields& f, bool tenders_required) {
   return spec;
 }
 
+// The answer to an asynchronous write: 201 with what was made (marked when replayed), or the
+// error.
+template <class T>
+service::Callback<T> Created(const CallPtr& call) {
+  return [call](Result<T> r) {
+    if (!r) return ReplyError(call, r.error());
+    ApiResponse res;
+    res.status = 201;
+    res.body = Dump(nlohmann::json(*r));
+    if (r->replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
+    call->api->Finish(call, std::move(res));
+  };
+}
+
 void PostQuote(S services, const CallPtr& call) {
   auto b = BeginWrite(call, false, true);
   if (!b) return;
@@ -52,14 +67,7 @@ void PostSettle(S services, const CallPtr& call) {
   if (core::Status done = b->fields.Finish(); !done) return ReplyError(call, done.error());
   // Not on the blocking pool: the writer answers when the sale is durable, so that many settles
   // share one group commit.
-  services.checkout().SettleAsync(b->req, *spec, [call](Result<service::SaleView> r) {
-    if (!r) return ReplyError(call, r.error());
-    ApiResponse res;
-    res.status = 201;
-    res.body = Dump(nlohmann::json(*r));
-    if (r->replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
-    call->api->Finish(call, std::move(res));
-  });
+  services.checkout().SettleAsync(b->req, *spec, Created<service::SaleView>(call));
 }
 
 void GetSale(S s, const CallPtr& call) {
@@ -69,6 +77,57 @@ void GetSale(S s, const CallPtr& call) {
   // A sale made at a store outside the caller's scope does not exist for it.
   if (r && !call->Who().CoversStore(r->store)) {
     r = MakeError(ErrorCode::kSaleNotFound, "no sale " + std::to_string(*id), "sale");
+  }
+  ReplyResult(call, 200, r);
+}
+
+Result<service::ReturnSpec> ReadReturn(Fields& f) {
+  service::ReturnSpec spec;
+  ONECARD_TRY(std::optional<std::int64_t> sale, f.OptInt("sale"));
+  spec.sale = sale.value_or(0);
+  if (sale && *sale <= 0) {
+    return MakeError(ErrorCode::kFieldInvalid, "sale must be a sale's id", "sale");
+  }
+  ONECARD_TRY(spec.receipt, f.TextOr("receipt", "", 64));
+  ONECARD_TRY(spec.receipt_store, f.TextOr("receipt_store", "", 40));
+  ONECARD_TRY(std::optional<bool> all, f.OptBool("all"));
+  spec.all = all.value_or(false);
+  if (const nlohmann::json* lines = f.Raw("lines")) {
+    ONECARD_TRY(spec.lines, service::ReturnLinesFromJson(*lines, "lines"));
+  }
+  ONECARD_TRY(spec.doc_no, f.TextOr("doc_no", "", 64));
+  ONECARD_TRY(spec.reason, f.TextOr("reason", "", 500));
+  return spec;
+}
+
+void PostReturn(S services, const CallPtr& call) {
+  auto b = BeginWrite(call, true, true);
+  if (!b) return;
+  Result<service::ReturnSpec> spec = ReadReturn(b->fields);
+  if (!spec) return ReplyError(call, spec.error());
+  if (core::Status done = b->fields.Finish(); !done) return ReplyError(call, done.error());
+  // Finding the sale reads the database: on the blocking pool. A sale made at a store outside
+  // the caller's scope does not exist for it.
+  Blocking(call, [&services, call, req = std::move(b->req), spec = std::move(*spec)] {
+    Result<std::pair<std::int64_t, std::string>> sale = services.checkout().FindSale(req, spec);
+    if (sale && !call->Who().CoversStore(sale->second)) {
+      sale = MakeError(ErrorCode::kSaleNotFound,
+                       spec.sale ? "no sale " + std::to_string(spec.sale)
+                                 : "no sale with receipt " + spec.receipt,
+                       spec.sale ? "sale" : "receipt");
+    }
+    if (!sale) return ReplyError(call, sale.error());
+    services.checkout().ReturnAsync(req, spec, Created<service::ReturnView>(call));
+  });
+}
+
+void GetReturn(S s, const CallPtr& call) {
+  Result<std::int64_t> id = PositiveId(call->Param("id"), "id");
+  if (!id) return ReplyError(call, id.error());
+  Result<service::ReturnView> r = s.checkout().GetReturn(call->Who().tenant, *id);
+  // Seen from either end: the store that sold or the store that took the goods back.
+  if (r && !call->Who().CoversStore(r->store) && !call->Who().CoversStore(r->sale_store)) {
+    r = MakeError(ErrorCode::kSaleNotFound, "no return " + std::to_string(*id), "return");
   }
   ReplyResult(call, 200, r);
 }
@@ -121,6 +180,8 @@ void AddCheckoutRoutes(Routes& routes) {
   routes.push_back(MakeRoute("POST", "/v1/checkout/quote", true, P::kCheckout, PostQuote));
   routes.push_back(MakeRoute("POST", "/v1/checkout/settle", true, P::kCheckout, PostSettle));
   routes.push_back(MakeRoute("GET", "/v1/sales/{id}", true, P::kLedgerRead, GetSale));
+  routes.push_back(MakeRoute("POST", "/v1/checkout/return", true, P::kReturn, PostReturn));
+  routes.push_back(MakeRoute("GET", "/v1/returns/{id}", true, P::kLedgerRead, GetReturn));
   routes.push_back(MakeRoute("GET", "/v1/members/{id}/tier", true, P::kMemberRead, GetTier));
   routes.push_back(MakeRoute("POST", "/v1/members/{id}/tier", true, P::kMemberTier, PostTier));
   routes.push_back(MakeRoute("POST", "/v1/jobs/tier-review", true, P::kJobs, PostTierReview));

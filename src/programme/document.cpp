@@ -958,6 +958,33 @@ void ReadReview(Reader& r, const toml::table& root, core::Programme& p) {
   }
 }
 
+void ReadReturns(Reader& r, const toml::table& root, core::Programme& p) {
+  const toml::node* node = root.get("returns");
+  if (!node) return;
+  const toml::table* t = node->as_table();
+  if (!t) {
+    r.Report(node, "returns", "expected a table");
+    return;
+  }
+  r.OnlyKnown(*t, "returns", {"points_already_spent"});
+  if (const toml::node* n = t->get("points_already_spent")) {
+    if (auto v = r.Text(*n, "returns.points_already_spent")) {
+      if (*v == "forbid") {
+        p.returns.points_already_spent = core::SpentPointsPolicy::kForbid;
+      } else if (*v == "deduct_from_refund") {
+        p.returns.points_already_spent = core::SpentPointsPolicy::kDeductFromRefund;
+      } else if (*v == "negative") {
+        r.Report(n, "returns.points_already_spent",
+                 "\"negative\" (a points debt beyond the card's credit limit) is not available "
+                 "yet; choose \"forbid\" or \"deduct_from_refund\"");
+      } else {
+        r.Report(n, "returns.points_already_spent",
+                 "expected \"forbid\" or \"deduct_from_refund\"");
+      }
+    }
+  }
+}
+
 void ReadReferral(Reader& r, const toml::table& root, core::Programme& p) {
   const toml::node* node = root.get("referral");
   if (!node) return;
@@ -1040,8 +1067,9 @@ ProgrammeDocument ReadProgramme(std::string_view text, std::string_view source) 
     return doc;
   }
   Reader r{std::string(source)};
-  r.OnlyKnown(root, "",
-              {"programme", "points", "tiers", "earn", "bonus", "redeem", "review", "referral"});
+  r.OnlyKnown(
+      root, "",
+      {"programme", "points", "tiers", "earn", "bonus", "redeem", "review", "referral", "returns"});
   core::Programme p;
   ReadHeader(r, root, p);
   ReadPoints(r, root, p);
@@ -1051,6 +1079,7 @@ ProgrammeDocument ReadProgramme(std::string_view text, std::string_view source) 
   ReadRedeem(r, root, p);
   ReadReview(r, root, p);
   ReadReferral(r, root, p);
+  ReadReturns(r, root, p);
   doc.problems = std::move(r.problems());
   std::stable_sort(doc.problems.begin(), doc.problems.end(),
                    [](const Problem& a, const Problem& b) { return a.line < b.line; });

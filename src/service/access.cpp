@@ -24,7 +24,7 @@ const std::vector<RoleInfo>& Roles() {
         P::kCardIssue,     P::kCardService,    P::kCardControl, P::kPointsEarn,  P::kPointsSpend,
         P::kPointsAdjust,  P::kValueTopUp,     P::kValuePay,    P::kHolds,       P::kReverse,
         P::kLedgerRead,    P::kVerify,         P::kJobs,        P::kStaffManage, P::kAuditRead,
-        P::kProgrammeRead, P::kProgrammeWrite, P::kCheckout,    P::kMemberTier}},
+        P::kProgrammeRead, P::kProgrammeWrite, P::kCheckout,    P::kMemberTier,  P::kReturn}},
       {Role::kMarketing,
        "marketing",
        {P::kOrgRead, P::kMemberRead, P::kMemberWrite, P::kCardRead, P::kPointsAdjust,
@@ -38,7 +38,7 @@ const std::vector<RoleInfo>& Roles() {
        {P::kOrgRead, P::kMemberRead, P::kMemberWrite, P::kCardRead, P::kCardIssue, P::kCardService,
         P::kCardControl, P::kPointsEarn, P::kPointsSpend, P::kPointsAdjust, P::kValueTopUp,
         P::kValuePay, P::kHolds, P::kReverse, P::kLedgerRead, P::kProgrammeRead, P::kCheckout,
-        P::kMemberTier}},
+        P::kMemberTier, P::kReturn}},
       {Role::kClerk,
        "clerk",
        {P::kOrgRead, P::kMemberRead, P::kMemberWrite, P::kCardRead, P::kCardIssue, P::kCardService,
@@ -48,12 +48,12 @@ const std::vector<RoleInfo>& Roles() {
   return roles;
 }
 
-constexpr std::array<std::string_view, 24> kPermissionNames = {
+constexpr std::array<std::string_view, 25> kPermissionNames = {
     "org.read",       "org.write",       "member.read",  "member.write", "card.read",
     "card.issue",     "card.service",    "card.control", "points.earn",  "points.spend",
     "points.adjust",  "value.top_up",    "value.pay",    "holds",        "entry.reverse",
     "ledger.read",    "verify",          "jobs",         "staff.manage", "audit.read",
-    "programme.read", "programme.write", "checkout",     "member.tier"};
+    "programme.read", "programme.write", "checkout",     "member.tier",  "checkout.return"};
 static_assert(kPermissionNames.size() == static_cast<std::size_t>(kLastPermission) + 1,
               "a name for every permission");
 

@@ -46,8 +46,9 @@ enum class Permission : std::uint8_t {
   kProgrammeWrite,  // add, activate and cancel programme versions
   kCheckout,        // quote and settle sales at the till
   kMemberTier,      // put a member in a tier by hand
+  kReturn,          // take back goods sold: refund, take back points (not clerks: refund fraud)
 };
-inline constexpr Permission kLastPermission = Permission::kMemberTier;
+inline constexpr Permission kLastPermission = Permission::kReturn;
 
 std::string_view RoleName(Role role);
 core::Result<Role> ParseRole(std::string_view name);  // kRoleUnknown

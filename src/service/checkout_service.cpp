@@ -236,8 +236,8 @@ void FillPriced(SaleView& v, const core::Evaluation& e, std::span<const core::Ba
   v.tier_reason = e.tier_reason;
   for (std::size_t i = 0; i < e.lines.size(); ++i) {
     const core::PricedLine& l = e.lines[i];
-    v.lines.push_back(
-        {l.sku, l.quantity, lines[i].unit_price, l.list, l.discount, l.paid, l.points});
+    v.lines.push_back({static_cast<int>(i + 1), l.sku, l.quantity, lines[i].unit_price, l.list,
+                       l.discount, l.paid, l.points, 0});
   }
   v.list_total = e.list_total;
   v.discount_total = e.discount_total;
@@ -700,8 +700,19 @@ Result<SaleView> CheckoutService::Get(const TenantRef& tenant, std::int64_t id) 
   v.tier_before = r->tier_before;
   v.tier = r->tier;
   v.tier_after = r->tier_after;
+  ONECARD_TRY(std::vector<storage::ReturnRecord> returns, txn->ListReturnsOfSale(tenant.id, id));
   for (const storage::SaleLineRecord& l : r->lines) {
-    v.lines.push_back({l.sku, l.quantity, l.unit_price, l.list, l.discount, l.paid, l.points});
+    std::int64_t returned = 0;
+    for (const storage::ReturnRecord& ret : returns) {
+      for (const storage::ReturnLineRecord& rl : ret.lines) {
+        if (rl.line_no == l.line_no) returned += rl.quantity;
+      }
+    }
+    v.lines.push_back({l.line_no, l.sku, l.quantity, l.unit_price, l.list, l.discount, l.paid,
+                       l.points, returned});
+  }
+  for (const storage::ReturnRecord& ret : returns) {
+    v.returns.push_back({ret.id, ret.doc_no, ret.at, ret.refund_total - ret.deducted});
   }
   v.list_total = r->list_total;
   v.discount_total = r->discount_total;

@@ -53,6 +53,7 @@ struct SaleSpec {
 };
 
 struct SaleLineView {
+  int line = 0;  // 1, 2, … as a return names it
   std::string sku;
   std::int64_t quantity = 0;
   std::int64_t unit_price = 0;
@@ -60,9 +61,10 @@ struct SaleLineView {
   std::int64_t discount = 0;
   std::int64_t paid = 0;
   std::int64_t points = 0;
+  std::int64_t returned = 0;  // quantity returned so far
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SaleLineView, sku, quantity, unit_price, list, discount, paid,
-                                   points)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SaleLineView, line, sku, quantity, unit_price, list, discount,
+                                   paid, points, returned)
 
 struct TenderView {
   std::string method;
@@ -80,6 +82,15 @@ struct PointsLeftView {
   std::int64_t max_value = 0;   // fen those points pay
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(PointsLeftView, balance, point_value, max_points, max_value)
+
+// A return of the sale, in brief (GET of the return gives it whole).
+struct SaleReturnBrief {
+  std::int64_t id = 0;
+  std::string doc_no;
+  core::Timestamp at;
+  std::int64_t refund = 0;  // fen handed or credited back (after any deduction)
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SaleReturnBrief, id, doc_no, at, refund)
 
 // A sale (settled) or a quote (id 0). Amounts in fen.
 struct SaleView {
@@ -112,6 +123,7 @@ struct SaleView {
   std::optional<std::int64_t> stored_value_balance;
   std::optional<PointsLeftView> points_left;  // a quote for a member
   std::vector<std::string> explain;
+  std::vector<SaleReturnBrief> returns;  // a recorded sale: its returns, oldest first
   bool replayed = false;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SaleView, id, doc_no, store, staff, at, business_date, member_id,
@@ -119,7 +131,85 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SaleView, id, doc_no, store, staff, at, busin
                                    tier_reason, lines, list_total, discount_total, due, tenders,
                                    points_earned, point_asset, points_expire_on, points_spent,
                                    points_value, entry_id, points_balance, stored_value_balance,
-                                   points_left, explain)
+                                   points_left, explain, returns)
+
+// A return: the sale (by id, or by its receipt number at a store), the lines and quantities
+// given back — or all that is left of the sale —, the return's own receipt number and why.
+struct ReturnLineSpec {
+  int line = 0;  // the sale's line, from 1
+  std::int64_t quantity = 0;
+};
+
+struct ReturnSpec {
+  std::int64_t sale = 0;
+  std::string receipt;        // instead of `sale`: the sale's receipt number…
+  std::string receipt_store;  // …at this store (default: the store taking the return)
+  bool all = false;           // everything of the sale not yet returned
+  std::vector<ReturnLineSpec> lines;
+  std::string doc_no;  // the return's receipt number (unique per store)
+  std::string reason;
+};
+
+struct ReturnLineView {
+  int line = 0;
+  std::string sku;
+  std::int64_t quantity = 0;
+  std::int64_t list = 0;
+  std::int64_t discount = 0;
+  std::int64_t paid = 0;    // the line's share of the refund
+  std::int64_t points = 0;  // earned points of the line taken back (or short)
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ReturnLineView, line, sku, quantity, list, discount, paid,
+                                   points)
+
+// What goes back to one of the sale's tenders: external ones are handed back by the till, points
+// and stored value are restored on the card.
+struct ReturnTenderView {
+  int seq = 0;  // the sale's tender, from 1
+  std::string method;
+  std::int64_t amount = 0;    // fen: the tender's share of the refund
+  std::int64_t deducted = 0;  // fen kept back for points already spent
+  std::int64_t refund = 0;    // amount − deducted
+  std::int64_t points = 0;    // method "points": points restored
+  std::string reference;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ReturnTenderView, seq, method, amount, deducted, refund, points,
+                                   reference)
+
+struct ReturnView {
+  std::int64_t id = 0;
+  std::int64_t sale_id = 0;
+  std::string sale_doc_no;
+  std::string sale_store;
+  std::string doc_no;
+  std::string store;
+  std::string staff;
+  core::Timestamp at;
+  core::CivilDate business_date;
+  std::string reason;
+  std::int64_t member_id = 0;  // 0: a walk-in sale
+  std::string card;
+  std::vector<ReturnLineView> lines;
+  std::int64_t refund_total = 0;  // fen: the returned lines' share of what was paid
+  std::int64_t deducted = 0;
+  std::int64_t refund = 0;  // refund_total − deducted
+  std::vector<ReturnTenderView> tenders;
+  std::int64_t points_restored = 0;    // tendered points given back
+  std::int64_t points_taken_back = 0;  // earned points taken back
+  std::int64_t points_short = 0;       // earned points already spent (see deducted)
+  std::string tier_before;
+  std::string tier_after;
+  std::int64_t entry_id = 0;
+  std::optional<std::int64_t> points_balance;  // after the return (a member's sale)
+  std::optional<std::int64_t> stored_value_balance;
+  std::vector<std::string> explain;
+  bool replayed = false;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ReturnView, id, sale_id, sale_doc_no, sale_store, doc_no, store,
+                                   staff, at, business_date, reason, member_id, card, lines,
+                                   refund_total, deducted, refund, tenders, points_restored,
+                                   points_taken_back, points_short, tier_before, tier_after,
+                                   entry_id, points_balance, stored_value_balance, explain)
 
 class CheckoutService {
  public:
@@ -144,6 +234,29 @@ class CheckoutService {
 
   // A recorded sale. Error: kSaleNotFound (also for a sale of another tenant).
   core::Result<SaleView> Get(const TenantRef& tenant, std::int64_t id);
+  // The id and store code of the sale a return names (for scope checks). Error: kSaleNotFound.
+  core::Result<std::pair<std::int64_t, std::string>> FindSale(const Request& req,
+                                                              const ReturnSpec& spec);
+
+  // Takes goods back, atomically (service/checkout_return.cpp): each returned line's share of
+  // what was paid, of its discount and of the points it earned (in proportion to the quantity
+  // left, rounded half up; the last return of a line takes exactly what is left) is refunded
+  // over the sale's tenders in proportion to what each has left to refund (largest
+  // remainders); tendered points and stored value go back to the lots they came from, latest
+  // taken first; earned points are taken back from the lot they made, then from the member's
+  // other points. Points the member has spent meanwhile follow the programme's
+  // [returns] points_already_spent: forbid (refused) or deduct_from_refund (their worth at the
+  // sale's tier is kept back from the money refunded). The member's spend and points to date
+  // shrink; a tier the sale reached is taken back when what is left no longer reaches it.
+  // Errors: kIdempotencyKeyMissing; kInvalidArgument (no store, no receipt number or reason,
+  // lines malformed); kSaleNotFound; kReturnExceedsSale (more of a line than is left);
+  // kSaleAlreadyReturned (nothing left to return); kCodeTaken for a receipt number the store has
+  // used; kInsufficientBalance (points spent, policy forbid; or a deduction beyond the money
+  // refunded); the card-state errors; kIdempotencyConflict. Nothing is written on any error.
+  core::Result<ReturnView> Return(const Request& req, const ReturnSpec& spec);
+  void ReturnAsync(const Request& req, const ReturnSpec& spec, Callback<ReturnView> done);
+  // A recorded return. Error: kSaleNotFound (naming the return) for an unknown id.
+  core::Result<ReturnView> GetReturn(const TenantRef& tenant, std::int64_t id);
 
  private:
   struct Prepared {
@@ -151,6 +264,11 @@ class CheckoutService {
     std::function<core::Result<SaleView>(storage::WriteTxn&)> run;
   };
   core::Result<Prepared> PrepareSettle(const Request& req, const SaleSpec& spec);
+  struct PreparedReturn {
+    std::string digest;
+    std::function<core::Result<ReturnView>(storage::WriteTxn&)> run;
+  };
+  core::Result<PreparedReturn> PrepareReturn(const Request& req, const ReturnSpec& spec);
 
   storage::Store& store_;
   const Clock& clock_;
@@ -161,6 +279,10 @@ class CheckoutService {
 
 // Tenders as JSON: [{"method", "amount" (fen), "points", "reference"}, …]. Errors
 // (kFieldInvalid, kFieldUnknown) name the field ("tenders[1].amount").
+// Returned lines as JSON: [{"line", "quantity"}, …]. Errors name the field ("lines[0].line").
+core::Result<std::vector<ReturnLineSpec>> ReturnLinesFromJson(const nlohmann::json& lines,
+                                                              std::string_view field);
+
 core::Result<std::vector<TenderSpec>> TendersFromJson(const nlohmann::json& tenders,
                                                       std::string_view field);
 

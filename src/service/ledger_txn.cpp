@@ -205,6 +205,23 @@ Status LedgerTxn::PostCounterparts(core::EntryPlan& plan, core::AccountRole role
   return {};
 }
 
+Status LedgerTxn::PostCounterpartsSince(core::EntryPlan& plan, std::size_t first_move,
+                                        core::AccountRole role, core::StoreId store) {
+  std::map<core::Asset, std::int64_t> sums;
+  const std::vector<core::LotMove>& moves = plan.moves();
+  for (std::size_t i = first_move; i < moves.size(); ++i) {
+    const auto planner = planners_.find(moves[i].account);
+    ONECARD_ASSERT(planner != planners_.end(), "a move on an account this command did not load");
+    sums[planner->second->asset()] += moves[i].delta;
+  }
+  for (const auto& [asset, sum] : sums) {
+    if (sum == 0) continue;
+    ONECARD_TRY(core::AccountId account, System(store, role, asset));
+    plan.Post(account, asset, -sum);
+  }
+  return {};
+}
+
 storage::EntryRecord LedgerTxn::Header(core::EntryKind kind, const ResolvedCard& card,
                                        std::string_view doc_no, std::string_view reason) const {
   storage::EntryRecord e;

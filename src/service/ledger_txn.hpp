@@ -92,6 +92,10 @@ class LedgerTxn {
   // Posts, for each asset the plan moved on card accounts, the opposite amount to the `role`
   // account of `store`, so the entry balances.
   core::Status PostCounterparts(core::EntryPlan& plan, core::AccountRole role, core::StoreId store);
+  // The same for what the card's accounts moved from the plan's move `first_move` on (a command
+  // that posts different parts to different roles).
+  core::Status PostCounterpartsSince(core::EntryPlan& plan, std::size_t first_move,
+                                     core::AccountRole role, core::StoreId store);
 
   storage::EntryRecord Header(core::EntryKind kind, const ResolvedCard& card,
                               std::string_view doc_no, std::string_view reason) const;

@@ -327,6 +327,15 @@ Result<ProgrammeService::InForce> ProgrammeService::VersionAt(const TenantRef& t
   return InForce{best->version, std::move(p)};
 }
 
+Result<ProgrammeService::InForce> ProgrammeService::Version(const TenantRef& tenant, int version) {
+  ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store_.BeginRead());
+  ONECARD_TRY(std::optional<storage::ProgrammeVersionRecord> r,
+              txn->GetProgrammeVersion(tenant.id, version));
+  if (!r) return NotFound(version);
+  ONECARD_TRY(std::shared_ptr<const core::Programme> p, Parsed(*txn, *r));
+  return InForce{r->version, std::move(p)};
+}
+
 Result<ExplainView> ProgrammeService::Explain(const TenantRef& tenant, const ExplainSpec& spec) {
   ExplainView out;
   const core::Timestamp now = clock_.Now();

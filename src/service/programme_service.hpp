@@ -118,6 +118,8 @@ class ProgrammeService {
     std::shared_ptr<const core::Programme> programme;
   };
   core::Result<InForce> VersionAt(const TenantRef& tenant, core::Timestamp at);
+  // A stored version (that priced a sale) and its programme. Error: kProgrammeNotFound.
+  core::Result<InForce> Version(const TenantRef& tenant, int version);
 
   // Replays the recorded sales of business dates [from, to] under a draft document and compares
   // (service/simulation.hpp); reads only. Errors: the document's problems (kFieldInvalid);

@@ -23,7 +23,8 @@ core::Result<VerifyReport> Services::Verify() {
   const Check checks[] = {
       &storage::ReadTxn::CheckStorageIntegrity, &storage::ReadTxn::CheckEntriesBalance,
       &storage::ReadTxn::CheckAccounts,         &storage::ReadTxn::CheckLots,
-      &storage::ReadTxn::CheckEntryLotMoves,    &storage::ReadTxn::CheckHolds};
+      &storage::ReadTxn::CheckEntryLotMoves,    &storage::ReadTxn::CheckHolds,
+      &storage::ReadTxn::CheckReturns};
   for (Check check : checks) {
     ONECARD_TRY(std::vector<storage::Discrepancy> found, ((*txn).*check)());
     for (auto& d : found) {

@@ -367,6 +367,48 @@ struct SaleRecord {
   std::vector<SaleTenderRecord> tenders;
 };
 
+// What a return took of one sale line.
+struct ReturnLineRecord {
+  int line_no = 0;  // the sale's line
+  std::int64_t quantity = 0;
+  std::int64_t list = 0;
+  std::int64_t discount = 0;
+  std::int64_t paid = 0;
+  std::int64_t points = 0;  // earned points of the line taken back (or short)
+};
+
+// What a return refunded of one sale tender.
+struct ReturnTenderRecord {
+  int seq = 0;  // the sale's tender
+  std::string method;
+  std::int64_t amount = 0;    // fen: the tender's share of the refund, before deduction
+  std::int64_t deducted = 0;  // fen of it kept back for points already spent
+  std::int64_t points = 0;    // method "points": points restored
+};
+
+struct ReturnRecord {
+  std::int64_t id = 0;
+  TenantId tenant;
+  std::int64_t sale_id = 0;
+  MemberId member;  // invalid: the sale was a walk-in
+  StoreId store;    // where the goods came back
+  std::string doc_no;
+  std::string staff;
+  Timestamp at;
+  core::CivilDate business_date;
+  std::string reason;
+  std::int64_t refund_total = 0;
+  std::int64_t deducted = 0;
+  std::int64_t points_taken_back = 0;
+  std::int64_t points_short = 0;
+  std::int64_t points_restored = 0;
+  std::string tier_before;
+  std::string tier_after;
+  EntryId entry;
+  std::vector<ReturnLineRecord> lines;
+  std::vector<ReturnTenderRecord> tenders;
+};
+
 // A member's programme state; a member without a row is in the lowest tier with nothing to date.
 struct MemberStateRecord {
   MemberId member;
@@ -390,7 +432,7 @@ struct TierChangeRecord {
   MemberId member;
   std::string from_tier;
   std::string to_tier;
-  std::string cause;  // purchase | regain | review | staff
+  std::string cause;  // purchase | regain | review | staff | return
   std::string reason;
   std::string doc_no;
   std::optional<std::int64_t> sale_id;

@@ -143,14 +143,22 @@ class ReadTxn {
   virtual Result<std::optional<SaleRecord>> GetSale(TenantId tenant, std::int64_t id) = 0;
   virtual Result<std::optional<std::int64_t>> FindSaleId(TenantId tenant, StoreId store,
                                                          std::string_view doc_no) = 0;
-  // Fen the member paid in sales with a business date in [first, last].
+  // Returns of a sale, oldest first, with their lines and tenders.
+  virtual Result<std::vector<ReturnRecord>> ListReturnsOfSale(TenantId tenant,
+                                                              std::int64_t sale) = 0;
+  virtual Result<std::optional<ReturnRecord>> GetReturn(TenantId tenant, std::int64_t id) = 0;
+  virtual Result<std::optional<std::int64_t>> FindReturnId(TenantId tenant, StoreId store,
+                                                           std::string_view doc_no) = 0;
+  // Fen the member paid in sales with a business date in [first, last], less what returns of
+  // those sales refunded (before any deduction).
   virtual Result<std::int64_t> SumMemberSpend(TenantId tenant, MemberId member,
                                               core::CivilDate first, core::CivilDate last) = 0;
   // Calls `fn` with every sale (with lines, without tenders) of business dates [first, last],
   // in id order, stopping at the first error `fn` returns.
   virtual Status ForEachSale(TenantId tenant, core::CivilDate first, core::CivilDate last,
                              const std::function<Status(const SaleRecord&)>& fn) = 0;
-  // Per member, the fen paid and points earned in sales before `date`.
+  // Per member, the fen paid and points earned in sales before `date`, less what returns of those
+  // sales refunded and took back.
   struct SaleTotals {
     MemberId member;
     std::int64_t spend = 0;
@@ -188,6 +196,9 @@ class ReadTxn {
   virtual Result<std::vector<Discrepancy>> CheckEntryLotMoves() = 0;
   // Escrow accounts whose balance ≠ the remaining amount of their tenant's active holds.
   virtual Result<std::vector<Discrepancy>> CheckHolds() = 0;
+  // Sale lines returned beyond their quantity, paid amount or points; sale tenders refunded
+  // beyond their amount or points.
+  virtual Result<std::vector<Discrepancy>> CheckReturns() = 0;
   // Sizes for the verify summary.
   struct Counts {
     std::int64_t entries = 0;
@@ -291,6 +302,9 @@ class WriteTxn : public ReadTxn {
   // Inserts the sale, its lines and tenders; kCodeTaken when the store has a sale with that
   // receipt number.
   virtual Result<std::int64_t> InsertSale(const SaleRecord& sale) = 0;
+  // Inserts the return, its lines and tenders; kCodeTaken when the store has a return with that
+  // receipt number.
+  virtual Result<std::int64_t> InsertReturn(const ReturnRecord& r) = 0;
   // Inserts or replaces the member's state.
   virtual Status PutMemberState(const MemberStateRecord& state) = 0;
   virtual Result<std::int64_t> InsertTierChange(const TierChangeRecord& change) = 0;

@@ -422,6 +422,26 @@ TEST_F(CliTest, CheckoutTiersReviewAndSimulateAsStaffWould) {
       {"programme", "simulate", "--draft", examples + "p2.toml", "--from", today, "--to", today});
   ASSERT_EQ(sim.code, 0) << sim.err;
   EXPECT_NE(sim.out.find("1 member sales of 1 members replayed"), std::string::npos) << sim.out;
+
+  // The sofa comes back: the stored value and the bank card get their shares back.
+  Ran no_lines = Run({"--store", "sh01", "checkout", "return", "--sale", "1", "--doc", "RT1",
+                      "--reason", "wrong colour"});
+  EXPECT_EQ(no_lines.code, cli::kExitInvalid) << no_lines.err;
+  Ran bad_line = Run({"--store", "sh01", "checkout", "return", "--sale", "1", "--line", "1",
+                      "--doc", "RT1", "--reason", "wrong colour"});
+  EXPECT_EQ(bad_line.code, cli::kExitInvalid) << bad_line.err;
+  Ran back = Run({"--store", "sh01", "--key", "r1", "checkout", "return", "--receipt", "R1",
+                  "--line", "1=1", "--doc", "RT1", "--reason", "wrong colour"});
+  ASSERT_EQ(back.code, 0) << back.err;
+  EXPECT_NE(back.out.find("back 1000.00 to stored_value"), std::string::npos) << back.out;
+  EXPECT_NE(back.out.find("back 4700.00 to bank_card"), std::string::npos) << back.out;
+  EXPECT_NE(back.out.find("refund 5700.00"), std::string::npos) << back.out;
+  Ran twice = Run({"--store", "sh01", "checkout", "return", "--sale", "1", "--all", "--doc", "RT2",
+                   "--reason", "again"});
+  EXPECT_NE(twice.code, 0);
+  EXPECT_NE(twice.err.find("sale_already_returned"), std::string::npos) << twice.err;
+  EXPECT_EQ(Json({"return", "show", "1"})["refund"], 570000);
+  EXPECT_NE(Run({"sale", "show", "1"}).out.find("(1 returned)"), std::string::npos);
   EXPECT_EQ(Run({"verify"}).code, 0);
 }
 

@@ -96,6 +96,27 @@ TEST(MulDivTest, ComputesIn128BitsAndRefusesResultsOutsideInt64) {
   EXPECT_EQ(MulDiv(1, 1, 0, Rounding::kFloor).error().code, ErrorCode::kInvalidArgument);
 }
 
+TEST(ApportionTest, SplitsInProportionByLargestRemaindersWithinEachWeight) {
+  const std::vector<std::int64_t> tenders = {1000, 5000, 6000};
+  EXPECT_EQ(Apportion(2000, tenders), (std::vector<std::int64_t>{167, 833, 1000}));
+  EXPECT_EQ(Apportion(12000, tenders), tenders);
+  EXPECT_EQ(Apportion(0, tenders), (std::vector<std::int64_t>{0, 0, 0}));
+  EXPECT_EQ(Apportion(1, std::vector<std::int64_t>{1, 1}), (std::vector<std::int64_t>{1, 0}));
+  EXPECT_EQ(Apportion(2, std::vector<std::int64_t>{0, 3, 0}), (std::vector<std::int64_t>{0, 2, 0}));
+  // Every split of every amount adds up and stays within its weights.
+  const std::vector<std::int64_t> odd = {7, 0, 13, 1, 29};
+  for (std::int64_t amount = 0; amount <= 50; ++amount) {
+    const std::vector<std::int64_t> parts = Apportion(amount, odd);
+    std::int64_t sum = 0;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      EXPECT_GE(parts[i], 0);
+      EXPECT_LE(parts[i], odd[i]);
+      sum += parts[i];
+    }
+    EXPECT_EQ(sum, amount);
+  }
+}
+
 TEST(MoneyTest, GroupsThousands) {
   EXPECT_EQ(GroupThousands(0), "0");
   EXPECT_EQ(GroupThousands(999), "999");

@@ -251,6 +251,13 @@ TEST_F(ServeTest, RolesAndStoresLimitWhatEachPrincipalMayDoAndSee) {
                      {"tenders", json::array({{{"method", "cash"}, {"amount", 1000}}})}};
   json sale_at_bj = sale;
   sale_at_bj["store"] = "bj01";
+  const json bj_return = {{"receipt", "M-1"},
+                          {"receipt_store", "bj01"},
+                          {"all", true},
+                          {"doc_no", "MR-1"},
+                          {"reason", "faulty"}};
+  json admin_return = bj_return;
+  admin_return["store"] = "bj01";
   const std::vector<Case> cases = {
       // A clerk serves members at their own store…
       {"clerk", &clerk, "POST", "/v1/points/earn", earn, 200},
@@ -291,6 +298,11 @@ TEST_F(ServeTest, RolesAndStoresLimitWhatEachPrincipalMayDoAndSee) {
       {"marketing", &marketing, "POST", "/v1/checkout/quote", sale, 403},
       {"finance", &finance, "POST", "/v1/checkout/settle", sale, 403},
       {"clerk", &clerk, "POST", "/v1/members/1/tier", {{"tier", "gold"}, {"reason", "x"}}, 403},
+      // Returns: not for clerks; a manager cannot reach another store's sale; an admin can.
+      {"clerk", &clerk, "POST", "/v1/checkout/return", bj_return, 403},
+      {"manager", &manager, "POST", "/v1/checkout/return", bj_return, 404},
+      {"finance", &finance, "POST", "/v1/checkout/return", bj_return, 403},
+      {"admin", &admin, "POST", "/v1/checkout/return", admin_return, 201},
       // (allowed: it answers that no programme was in force on that date)
       {"finance", &finance, "POST", "/v1/jobs/tier-review", {{"as_of", "2026-01-02"}}, 404},
       {"admin",
@@ -591,6 +603,46 @@ TEST_F(ServeTest, AClerkSettlesASaleWithMixedTendersAndTheMemberMovesUpATier) {
   HttpResponse gold = c.Post("/v1/members/1/tier", set, admin);
   ASSERT_EQ(gold.status, 200) << gold.body;
   EXPECT_EQ(gold.Json()["history"][1]["cause"], "staff");
+
+  // The TV comes back: a clerk may not take it; the store manager does, by receipt number. The
+  // points tendered, the stored value and the bank card get their share; the points earned go.
+  const std::string manager = Login(c, "zhou.manager", "onecard-manager");
+  const json tv_back = {{"receipt", "R-7001"},
+                        {"lines", json::array({{{"line", 1}, {"quantity", 1}}})},
+                        {"doc_no", "RT-7001"},
+                        {"reason", "screen cracked"}};
+  EXPECT_EQ(c.Post("/v1/checkout/return", tv_back, clerk, "ret-7001").status, 403);
+  EXPECT_EQ(c.Post("/v1/checkout/return", tv_back, manager).Json()["code"],
+            "idempotency_key_missing");
+  HttpResponse back = c.Post("/v1/checkout/return", tv_back, manager, "ret-7001");
+  ASSERT_EQ(back.status, 201) << back.body;
+  const json b = back.Json();
+  EXPECT_EQ(b["refund"], 210000);
+  EXPECT_EQ(b["points_restored"], 300);
+  EXPECT_EQ(b["points_taken_back"], 2070);
+  EXPECT_EQ(b["points_balance"], 350);
+  EXPECT_EQ(b["stored_value_balance"], 48200);
+  ASSERT_EQ(b["tenders"].size(), 3u);
+  EXPECT_EQ(b["tenders"][2]["method"], "bank_card");
+  EXPECT_EQ(b["tenders"][2]["refund"], 167000);
+  EXPECT_EQ(b["tenders"][2]["reference"], "SLIP-1");
+  HttpResponse again = c.Post("/v1/checkout/return", tv_back, manager, "ret-7001");
+  EXPECT_EQ(again.Header("idempotent-replayed"), "true");
+  EXPECT_EQ(again.Json()["id"], b["id"]);
+  json twice = tv_back;
+  twice["doc_no"] = "RT-7002";
+  EXPECT_EQ(c.Post("/v1/checkout/return", twice, manager, "ret-7002").Json()["code"],
+            "sale_already_returned");
+  json foreign_line = twice;
+  foreign_line["lines"] = json::array({{{"line", 1}, {"quantity", 1}, {"colour", "red"}}});
+  EXPECT_EQ(c.Post("/v1/checkout/return", foreign_line, manager, "ret-7003").Json()["code"],
+            "field_unknown");
+  const std::string rid = std::to_string(b["id"].get<std::int64_t>());
+  EXPECT_EQ(c.Get("/v1/returns/" + rid, clerk).status, 200);
+  EXPECT_EQ(c.Get("/v1/returns/" + rid, other).Json()["code"], "sale_not_found");
+  HttpResponse after = c.Get("/v1/sales/" + id, clerk);
+  EXPECT_EQ(after.Json()["lines"][0]["returned"], 1);
+  EXPECT_EQ(after.Json()["returns"][0]["doc_no"], "RT-7001");
 
   const std::string today =
       service::LocalDate("Asia/Shanghai", service::SystemClock().Now()).ToString();

@@ -630,6 +630,21 @@ TEST(ProgrammeDocumentTest, BadRedemptionReviewReferralAndPerksAreRefused) {
                            "keep_up = { spend = 50, downgrade_to = \"b\" }\n");
   EXPECT_TRUE(Has(up, 7, "tiers[1].keep_up.downgrade_to", "a downgrade goes down")) << Dump(up);
   EXPECT_TRUE(Has(up, 7, "tiers[1].keep_up", "needs a [review]")) << Dump(up);
+
+  // What a return does with points already spent: one of two policies, said in so many words.
+  const auto returns = Problems(head + "[returns]\npoints_already_spent = \"negative\"\n");
+  EXPECT_TRUE(Has(returns, 8, "returns.points_already_spent", "not available yet"))
+      << Dump(returns);
+  const auto other = Problems(head + "[returns]\npoints_already_spent = \"ignore\"\nwhen = 1\n");
+  EXPECT_TRUE(Has(other, 8, "returns.points_already_spent", "deduct_from_refund")) << Dump(other);
+  EXPECT_EQ(other.size(), 2U) << Dump(other);  // and the unknown field
+  auto doc = programme::ReadProgramme(
+      head + "[returns]\npoints_already_spent = \"deduct_from_refund\"\n", "x.toml");
+  ASSERT_TRUE(doc.programme.has_value()) << Dump(doc.problems);
+  EXPECT_EQ(doc.programme->returns.points_already_spent,
+            core::SpentPointsPolicy::kDeductFromRefund);
+  EXPECT_EQ(programme::ReadProgramme(head, "x.toml").programme->returns.points_already_spent,
+            core::SpentPointsPolicy::kForbid);
 }
 
 }  // namespace

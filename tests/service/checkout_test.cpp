@@ -15,18 +15,6 @@ namespace {
 using core::ErrorCode;
 using nlohmann::json;
 
-std::string Example(const std::string& name) {
-  return ReadFileText(std::string(ONECARD_EXAMPLES_DIR) + "/" + name);
-}
-
-void UseProgramme(TestEnv& env, const std::string& document) {
-  auto& programmes = env.services().programmes();
-  auto v = programmes.Add(env.Req(""), document);
-  ASSERT_TRUE(v) << v.error().ToString();
-  auto active = programmes.Activate(env.Req(""), v->version);
-  ASSERT_TRUE(active) << active.error().ToString();
-}
-
 std::vector<core::BasketLine> Basket(const std::string& lines) {
   auto r = service::BasketFromJson(json::parse(lines), "lines");
   EXPECT_TRUE(r) << r.error().ToString();
@@ -62,7 +50,7 @@ std::int64_t Count(TestEnv& env, const std::string& table) {
 
 TEST(CheckoutTest, PointsPayPartWithinTheShareAndTheRestEarns) {
   TestEnv env;
-  UseProgramme(env, Example("p3.toml"));
+  UseProgramme(env, ExampleProgramme("p3.toml"));
   const std::string card = env.NewCard();
   env.Earn(card, 1500);
   auto& checkout = env.services().checkout();
@@ -151,7 +139,7 @@ TEST(CheckoutTest, PointsPayPartWithinTheShareAndTheRestEarns) {
 
 TEST(CheckoutTest, StoredValueAndWalkInSalesAndRefusalsChangeNothing) {
   TestEnv env;
-  UseProgramme(env, Example("p1a.toml"));
+  UseProgramme(env, ExampleProgramme("p1a.toml"));
   const std::string card = env.NewCard();
   env.TopUp(card, 50000);
   auto& checkout = env.services().checkout();
@@ -208,7 +196,7 @@ TEST(CheckoutTest, StoredValueAndWalkInSalesAndRefusalsChangeNothing) {
 
 TEST(CheckoutTest, ManyTillsPayingFromOneStoredValueNeverOverdraw) {
   TestEnv env;
-  UseProgramme(env, Example("p1a.toml"));
+  UseProgramme(env, ExampleProgramme("p1a.toml"));
   const std::string card = env.NewCard();
   env.TopUp(card, 100000);  // ¥1,000: room for exactly ten ¥100 sales
   std::atomic<int> ok = 0;
@@ -246,7 +234,7 @@ TEST(CheckoutTest, ManyTillsPayingFromOneStoredValueNeverOverdraw) {
 // idempotent.
 TEST(CheckoutTest, TiersRiseBySalesFallAtTheReviewAndAreRegained) {
   TestEnv env;
-  UseProgramme(env, Example("p2.toml"));
+  UseProgramme(env, ExampleProgramme("p2.toml"));
   auto& checkout = env.services().checkout();
   auto& tiers = env.services().tiers();
   const std::string a = env.NewCard("A", "gold");
@@ -363,7 +351,7 @@ TEST(CheckoutTest, TiersRiseBySalesFallAtTheReviewAndAreRegained) {
 
 TEST(CheckoutTest, StaffPutAMemberInATierWithAReason) {
   TestEnv env;
-  UseProgramme(env, Example("p2.toml"));
+  UseProgramme(env, ExampleProgramme("p2.toml"));
   auto& tiers = env.services().tiers();
   const core::MemberId m{env.MemberOf(env.NewCard())};
   auto no_reason = tiers.SetTier(env.Req(""), m, "gold", "", "");
@@ -407,7 +395,7 @@ std::string Replace(std::string text, const std::string& from, const std::string
 // written.
 TEST(SimulateTest, ADraftReplaysRecordedSalesAndTheFiguresFollowItsRules) {
   TestEnv env;
-  const std::string p2 = Example("p2.toml");
+  const std::string p2 = ExampleProgramme("p2.toml");
   UseProgramme(env, p2);
   auto& checkout = env.services().checkout();
   const std::string a = env.NewCard("A");
@@ -489,7 +477,7 @@ namespace {
 // from order to order in the member's state, points valid to the end of the fiscal year (March).
 TEST(SeedProgrammeTest, P1bCarriesTheRemainderFromOrderToOrderAndExpiresAtTheFiscalYearEnd) {
   TestEnv env;
-  UseProgramme(env, Example("p1b.toml"));
+  UseProgramme(env, ExampleProgramme("p1b.toml"));
   auto& checkout = env.services().checkout();
   const std::string card = env.NewCard("Sales 1");
   const core::MemberId member{env.MemberOf(card)};

@@ -150,6 +150,18 @@ std::string ReadFileText(const std::string& path) {
   return text.str();
 }
 
+std::string ExampleProgramme(const std::string& name) {
+  return ReadFileText(std::string(ONECARD_EXAMPLES_DIR) + "/" + name);
+}
+
+void UseProgramme(TestEnv& env, const std::string& document) {
+  auto& programmes = env.services().programmes();
+  auto v = programmes.Add(env.Req(""), document);
+  ASSERT_TRUE(v) << v.error().ToString();
+  auto active = programmes.Activate(env.Req(""), v->version);
+  ASSERT_TRUE(active) << active.error().ToString();
+}
+
 void ExecSql(const std::string& db_path, const std::string& sql) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);

@@ -84,6 +84,10 @@ class TestEnv {
 
 // The text of a file (empty when it cannot be read).
 std::string ReadFileText(const std::string& path);
+// The text of examples/programmes/`name`.
+std::string ExampleProgramme(const std::string& name);
+// Stores `document` as the tenant's next programme version and activates it (must succeed).
+void UseProgramme(TestEnv& env, const std::string& document);
 
 // Runs an SQL statement directly on a database file (to tamper with it in tests).
 void ExecSql(const std::string& db_path, const std::string& sql);

@@ -53,6 +53,10 @@ class SqliteTxn final : public WriteTxn {
 
   // txn_sales.cpp
   Result<std::optional<SaleRecord>> GetSale(TenantId tenant, std::int64_t id) override;
+  Result<std::vector<ReturnRecord>> ListReturnsOfSale(TenantId tenant, std::int64_t sale) override;
+  Result<std::optional<ReturnRecord>> GetReturn(TenantId tenant, std::int64_t id) override;
+  Result<std::optional<std::int64_t>> FindReturnId(TenantId tenant, StoreId store,
+                                                   std::string_view doc_no) override;
   Result<std::optional<std::int64_t>> FindSaleId(TenantId tenant, StoreId store,
                                                  std::string_view doc_no) override;
   Result<std::int64_t> SumMemberSpend(TenantId tenant, MemberId member, core::CivilDate first,
@@ -70,6 +74,7 @@ class SqliteTxn final : public WriteTxn {
   Result<std::optional<JobRunRecord>> FindJobRun(TenantId tenant, std::string_view job,
                                                  core::CivilDate date) override;
   Result<std::int64_t> InsertSale(const SaleRecord& sale) override;
+  Result<std::int64_t> InsertReturn(const ReturnRecord& r) override;
   Status PutMemberState(const MemberStateRecord& state) override;
   Result<std::int64_t> InsertTierChange(const TierChangeRecord& change) override;
   Status InsertJobRun(const JobRunRecord& run) override;
@@ -135,6 +140,7 @@ class SqliteTxn final : public WriteTxn {
   Result<std::vector<Discrepancy>> CheckLots() override;
   Result<std::vector<Discrepancy>> CheckEntryLotMoves() override;
   Result<std::vector<Discrepancy>> CheckHolds() override;
+  Result<std::vector<Discrepancy>> CheckReturns() override;
   Result<Counts> CountLedger() override;
 
   Status Commit() override;
@@ -180,6 +186,7 @@ class SqliteTxn final : public WriteTxn {
  private:
   Result<Stmt> Prepare(const char* sql) { return conn_.Prepare(sql); }
   void RequireWritable() const;
+  Status ReadReturnDetail(ReturnRecord& r);  // its lines and tenders
 
   Connection& conn_;
   bool writable_;

@@ -217,6 +217,44 @@ Result<std::vector<Discrepancy>> SqliteTxn::CheckHolds() {
   return out;
 }
 
+Result<std::vector<Discrepancy>> SqliteTxn::CheckReturns() {
+  std::vector<Discrepancy> out;
+  ONECARD_CHECK(Collect(
+      conn_,
+      "SELECT l.sale_id, l.line_no, l.quantity, l.paid, l.points, sum(r.quantity), sum(r.paid), "
+      "sum(r.points) FROM return_lines r JOIN sale_lines l ON l.sale_id = r.sale_id "
+      "AND l.line_no = r.line_no GROUP BY l.sale_id, l.line_no "
+      "HAVING sum(r.quantity) > l.quantity OR sum(r.paid) > l.paid OR sum(r.points) > l.points "
+      "ORDER BY 1, 2",
+      out, [](const Stmt& s) {
+        return Discrepancy{"sale", s.Int(0),
+                           "line " + std::to_string(s.Int(1)) + " returned beyond the sale (" +
+                               Figures({{"quantity", s.Int(2)},
+                                        {"paid", s.Int(3)},
+                                        {"points", s.Int(4)},
+                                        {"returned quantity", s.Int(5)},
+                                        {"refunded", s.Int(6)},
+                                        {"points taken back", s.Int(7)}}) +
+                               ")"};
+      }));
+  ONECARD_CHECK(Collect(
+      conn_,
+      "SELECT t.sale_id, t.seq, t.amount, t.points, sum(r.amount), sum(r.points) "
+      "FROM return_tenders r JOIN sale_tenders t ON t.sale_id = r.sale_id AND t.seq = r.seq "
+      "GROUP BY t.sale_id, t.seq HAVING sum(r.amount) > t.amount OR sum(r.points) > t.points "
+      "OR sum(r.deducted) > sum(r.amount) ORDER BY 1, 2",
+      out, [](const Stmt& s) {
+        return Discrepancy{"sale", s.Int(0),
+                           "tender " + std::to_string(s.Int(1)) + " refunded beyond the sale (" +
+                               Figures({{"amount", s.Int(2)},
+                                        {"points", s.Int(3)},
+                                        {"refunded", s.Int(4)},
+                                        {"points restored", s.Int(5)}}) +
+                               ")"};
+      }));
+  return out;
+}
+
 Result<ReadTxn::Counts> SqliteTxn::CountLedger() {
   ONECARD_TRY(Stmt st, Prepare("SELECT (SELECT count(*) FROM entries), "
                                "(SELECT count(*) FROM postings), (SELECT count(*) FROM accounts), "

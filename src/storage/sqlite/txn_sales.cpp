@@ -117,6 +117,118 @@ Result<std::optional<SaleRecord>> SqliteTxn::GetSale(TenantId tenant, std::int64
   return sale;
 }
 
+namespace {
+
+#define ONECARD_RETURN_COLS                                                              \
+  "SELECT id, tenant_id, sale_id, COALESCE(member_id, 0), store_id, doc_no, staff, at, " \
+  "business_date, reason, refund_total, deducted, points_taken_back, points_short, "     \
+  "points_restored, tier_before, tier_after, COALESCE(entry_id, 0) FROM sale_returns "
+
+Result<ReturnRecord> ReadReturn(const Stmt& st) {
+  ReturnRecord r;
+  r.id = st.Int(0);
+  r.tenant = TenantId{st.Int(1)};
+  r.sale_id = st.Int(2);
+  r.member = MemberId{st.Int(3)};
+  r.store = StoreId{st.Int(4)};
+  r.doc_no = st.Text(5);
+  r.staff = st.Text(6);
+  r.at = Timestamp{st.Int(7)};
+  ONECARD_TRY(r.business_date, core::CivilDate::Parse(st.Text(8), "business_date"));
+  r.reason = st.Text(9);
+  r.refund_total = st.Int(10);
+  r.deducted = st.Int(11);
+  r.points_taken_back = st.Int(12);
+  r.points_short = st.Int(13);
+  r.points_restored = st.Int(14);
+  r.tier_before = st.Text(15);
+  r.tier_after = st.Text(16);
+  r.entry = EntryId{st.Int(17)};
+  return r;
+}
+
+}  // namespace
+
+Status SqliteTxn::ReadReturnDetail(ReturnRecord& r) {
+  ONECARD_TRY(Stmt lines, Prepare("SELECT line_no, quantity, list, discount, paid, points "
+                                  "FROM return_lines WHERE return_id = ?1 ORDER BY line_no"));
+  lines.Bind(1, r.id);
+  ONECARD_TRY(r.lines, ReadAll<ReturnLineRecord>(lines, [](const Stmt& s) {
+                return ReturnLineRecord{
+                    static_cast<int>(s.Int(0)), s.Int(1), s.Int(2), s.Int(3), s.Int(4), s.Int(5)};
+              }));
+  ONECARD_TRY(Stmt tenders, Prepare("SELECT seq, method, amount, deducted, points "
+                                    "FROM return_tenders WHERE return_id = ?1 ORDER BY seq"));
+  tenders.Bind(1, r.id);
+  ONECARD_TRY(r.tenders, ReadAll<ReturnTenderRecord>(tenders, [](const Stmt& s) {
+                return ReturnTenderRecord{static_cast<int>(s.Int(0)), s.Text(1), s.Int(2), s.Int(3),
+                                          s.Int(4)};
+              }));
+  return {};
+}
+
+Result<std::vector<ReturnRecord>> SqliteTxn::ListReturnsOfSale(TenantId tenant, std::int64_t sale) {
+  ONECARD_TRY(Stmt st,
+              Prepare(ONECARD_RETURN_COLS "WHERE sale_id = ?2 AND tenant_id = ?1 ORDER BY id"));
+  st.Bind(1, tenant.value).Bind(2, sale);
+  ONECARD_TRY(std::vector<ReturnRecord> out, ReadAll<ReturnRecord>(st, ReadReturn));
+  for (ReturnRecord& r : out) ONECARD_CHECK(ReadReturnDetail(r));
+  return out;
+}
+
+Result<std::optional<ReturnRecord>> SqliteTxn::GetReturn(TenantId tenant, std::int64_t id) {
+  ONECARD_TRY(Stmt st, Prepare(ONECARD_RETURN_COLS "WHERE tenant_id = ?1 AND id = ?2"));
+  st.Bind(1, tenant.value).Bind(2, id);
+  ONECARD_TRY(std::optional<ReturnRecord> r, ReadOne<ReturnRecord>(st, ReadReturn));
+  if (r) ONECARD_CHECK(ReadReturnDetail(*r));
+  return r;
+}
+
+Result<std::optional<std::int64_t>> SqliteTxn::FindReturnId(TenantId tenant, StoreId store,
+                                                            std::string_view doc_no) {
+  ONECARD_TRY(Stmt st, Prepare("SELECT id FROM sale_returns WHERE tenant_id = ?1 "
+                               "AND store_id = ?2 AND doc_no = ?3"));
+  st.Bind(1, tenant.value).Bind(2, store.value).Bind(3, doc_no);
+  return ReadOne<std::int64_t>(st, [](const Stmt& s) { return s.Int(0); });
+}
+
+Result<std::int64_t> SqliteTxn::InsertReturn(const ReturnRecord& r) {
+  RequireWritable();
+  ONECARD_TRY(Stmt st,
+              Prepare("INSERT INTO sale_returns (tenant_id, sale_id, member_id, store_id, doc_no, "
+                      "staff, at, business_date, reason, refund_total, deducted, "
+                      "points_taken_back, points_short, points_restored, tier_before, tier_after, "
+                      "entry_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
+                      "?14, ?15, ?16, ?17)"));
+  st.Bind(1, r.tenant.value).Bind(2, r.sale_id).BindId(3, r.member.value);
+  st.Bind(4, r.store.value).Bind(5, r.doc_no).Bind(6, r.staff).Bind(7, r.at.micros);
+  st.Bind(8, r.business_date.ToString()).Bind(9, r.reason).Bind(10, r.refund_total);
+  st.Bind(11, r.deducted).Bind(12, r.points_taken_back).Bind(13, r.points_short);
+  st.Bind(14, r.points_restored).Bind(15, r.tier_before).Bind(16, r.tier_after);
+  st.BindId(17, r.entry.value);
+  ONECARD_CHECK(st.Run());
+  const std::int64_t id = conn_.LastInsertId();
+  for (const ReturnLineRecord& l : r.lines) {
+    ONECARD_TRY(Stmt line, Prepare("INSERT INTO return_lines (return_id, line_no, tenant_id, "
+                                   "sale_id, quantity, list, discount, paid, points) "
+                                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)"));
+    line.Bind(1, id).Bind(2, std::int64_t{l.line_no}).Bind(3, r.tenant.value);
+    line.Bind(4, r.sale_id).Bind(5, l.quantity).Bind(6, l.list).Bind(7, l.discount);
+    line.Bind(8, l.paid).Bind(9, l.points);
+    ONECARD_CHECK(line.Run());
+  }
+  for (const ReturnTenderRecord& t : r.tenders) {
+    ONECARD_TRY(Stmt tender, Prepare("INSERT INTO return_tenders (return_id, seq, tenant_id, "
+                                     "sale_id, method, amount, deducted, points) "
+                                     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+    tender.Bind(1, id).Bind(2, std::int64_t{t.seq}).Bind(3, r.tenant.value);
+    tender.Bind(4, r.sale_id).Bind(5, t.method).Bind(6, t.amount).Bind(7, t.deducted);
+    tender.Bind(8, t.points);
+    ONECARD_CHECK(tender.Run());
+  }
+  return id;
+}
+
 Status SqliteTxn::ForEachSale(TenantId tenant, core::CivilDate first, core::CivilDate last,
                               const std::function<Status(const SaleRecord&)>& fn) {
   // The ids of the period's sales bound two cursors that need no sorting — the sales by rowid
@@ -167,9 +279,16 @@ Status SqliteTxn::ForEachSale(TenantId tenant, core::CivilDate first, core::Civi
 
 Result<std::vector<ReadTxn::SaleTotals>> SqliteTxn::ListSaleTotalsBefore(TenantId tenant,
                                                                          core::CivilDate date) {
-  ONECARD_TRY(Stmt st, Prepare("SELECT member_id, sum(paid_total), sum(points_earned) FROM sales "
-                               "WHERE tenant_id = ?1 AND business_date < ?2 "
-                               "AND member_id IS NOT NULL GROUP BY member_id"));
+  ONECARD_TRY(Stmt st, Prepare("SELECT member_id, sum(spend), sum(points) FROM ("
+                               " SELECT member_id, paid_total AS spend, points_earned AS points "
+                               " FROM sales WHERE tenant_id = ?1 AND business_date < ?2 "
+                               " AND member_id IS NOT NULL "
+                               " UNION ALL "
+                               " SELECT r.member_id, -r.refund_total, "
+                               " -(r.points_taken_back + r.points_short) FROM sale_returns r "
+                               " JOIN sales x ON x.id = r.sale_id WHERE r.tenant_id = ?1 "
+                               " AND x.business_date < ?2 AND r.member_id IS NOT NULL) "
+                               "GROUP BY member_id"));
   st.Bind(1, tenant.value).Bind(2, date.ToString());
   return ReadAll<SaleTotals>(st, [](const Stmt& s) {
     return SaleTotals{MemberId{s.Int(0)}, s.Int(1), s.Int(2)};
@@ -198,9 +317,12 @@ Result<std::optional<std::int64_t>> SqliteTxn::FindSaleId(TenantId tenant, Store
 
 Result<std::int64_t> SqliteTxn::SumMemberSpend(TenantId tenant, MemberId member,
                                                core::CivilDate first, core::CivilDate last) {
-  ONECARD_TRY(Stmt st, Prepare("SELECT COALESCE(sum(paid_total), 0) FROM sales "
-                               "WHERE tenant_id = ?1 AND member_id = ?2 "
-                               "AND business_date BETWEEN ?3 AND ?4"));
+  ONECARD_TRY(Stmt st, Prepare("SELECT COALESCE(sum(s.paid_total), 0) - COALESCE(("
+                               "SELECT sum(r.refund_total) FROM sale_returns r "
+                               "JOIN sales x ON x.id = r.sale_id WHERE r.tenant_id = ?1 "
+                               "AND r.member_id = ?2 AND x.business_date BETWEEN ?3 AND ?4), 0) "
+                               "FROM sales s WHERE s.tenant_id = ?1 AND s.member_id = ?2 "
+                               "AND s.business_date BETWEEN ?3 AND ?4"));
   st.Bind(1, tenant.value).Bind(2, member.value).Bind(3, first.ToString()).Bind(4, last.ToString());
   ONECARD_TRY(bool row, st.Step());
   return row ? st.Int(0) : 0;
