@@ -3,6 +3,8 @@
 // from; earned points taken back; never more than was sold; twice refused; the programme's
 // policy for points already spent; a tier the sale reached taken back; walk-in sales.
 #include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
 
 #include "support/test_env.hpp"
 
@@ -260,6 +262,71 @@ TEST(ReturnTest, APartialReturnKeepsATierStillReachedAndWalkInsAreRefundedInCash
   ASSERT_TRUE(last) << last.error().ToString();
   EXPECT_EQ(last->refund, 333);
   EXPECT_EQ(env.VerifyProblems(), "");
+}
+
+// Any basket, any mix of tenders, any sequence of partial returns: once everything is back, the
+// card holds exactly what it held before the sale, the refunds add up to what was paid, tender by
+// tender, and the books balance at every step.
+RC_GTEST_PROP(ReturnPropertyTest, AnySequenceOfReturnsGivesBackExactlyTheSale, ()) {
+  const int lines = *rc::gen::inRange(1, 5);
+  json basket = json::array();
+  for (int i = 0; i < lines; ++i) {
+    const std::int64_t fen = *rc::gen::inRange<std::int64_t>(1, 20000);
+    basket.push_back({{"sku", "SKU" + std::to_string(i)},
+                      {"quantity", *rc::gen::inRange(1, 6)},
+                      {"price", core::Yuan(fen)}});
+  }
+  TestEnv env;
+  UseProgramme(env, ExampleProgramme("p3.toml"));
+  const std::string card = env.NewCard();
+  env.Earn(card, 100000);
+  env.TopUp(card, 10000000);
+  auto& checkout = env.services().checkout();
+  auto quote = checkout.Quote(env.Req(), Sale(card, basket.dump(), {}, ""));
+  RC_ASSERT(quote.ok());
+  const std::int64_t due = quote->due;
+  const std::int64_t points =
+      *rc::gen::inRange<std::int64_t>(0, quote->points_left->max_points + 1);
+  const std::int64_t points_value = points;  // a point is worth a fen in P3
+  const std::int64_t stored = *rc::gen::inRange<std::int64_t>(0, due - points_value + 1);
+  std::vector<service::TenderSpec> tenders;
+  if (points > 0) tenders.push_back({"points", 0, points, ""});
+  if (stored > 0) tenders.push_back({"stored_value", stored, 0, ""});
+  if (due - points_value - stored > 0)
+    tenders.push_back({"cash", due - points_value - stored, 0, ""});
+  const std::int64_t points_before = env.Balance(card);
+  const std::int64_t value_before = env.Balance(card, core::Asset::kStoredValue);
+  auto sale = checkout.Settle(env.Req(), Sale(card, basket.dump(), tenders, "R1"));
+  RC_ASSERT(sale.ok());
+
+  std::vector<std::int64_t> left;
+  for (const auto& l : sale->lines) left.push_back(l.quantity);
+  std::int64_t refunded = 0;
+  std::map<std::string, std::int64_t> by_method;
+  int n = 0;
+  while (std::any_of(left.begin(), left.end(), [](std::int64_t q) { return q > 0; })) {
+    std::vector<service::ReturnLineSpec> back;
+    for (std::size_t i = 0; i < left.size(); ++i) {
+      if (left[i] == 0 || !*rc::gen::arbitrary<bool>()) continue;
+      const std::int64_t q = *rc::gen::inRange<std::int64_t>(1, left[i] + 1);
+      back.push_back({static_cast<int>(i + 1), q});
+      left[i] -= q;
+    }
+    if (back.empty()) continue;
+    auto r = checkout.Return(env.Req(), Lines(sale->id, back, "RT" + std::to_string(++n)));
+    RC_ASSERT(r.ok());
+    refunded += r->refund;
+    for (const auto& t : r->tenders) by_method[t.method] += t.refund;
+    RC_ASSERT(env.VerifyProblems() == "");
+  }
+  RC_ASSERT(refunded == due);
+  RC_ASSERT(by_method["stored_value"] == stored);
+  RC_ASSERT(by_method["points"] == points_value);
+  RC_ASSERT(env.Balance(card) == points_before);
+  RC_ASSERT(env.Balance(card, core::Asset::kStoredValue) == value_before);
+  auto again = checkout.Return(env.Req(), All(sale->id, "RT-again"));
+  RC_ASSERT(!again.ok());
+  RC_ASSERT(again.error().code == ErrorCode::kSaleAlreadyReturned);
 }
 
 }  // namespace
