@@ -518,5 +518,124 @@ TEST(SeedProgrammeTest, P1bCarriesTheRemainderFromOrderToOrderAndExpiresAtTheFis
   EXPECT_EQ(env.VerifyProblems(), "");
 }
 
+// P1a through fourteen months with two members: earning ¥1 = 1 point (floor), tiers by spend to
+// date (one skipped), points paying at the tier's value, returns — one of them taking the tier
+// back —, points valid twelve months written off by the expiry run. Then the same year under
+// other numbers: the outcomes follow the document, not the code.
+TEST(SeedProgrammeTest, P1aTwoMembersThroughAYearOfSalesReturnsAndExpiry) {
+  TestEnv env;
+  env.clock().Set(At(env, "2025-12-31"));
+  UseProgramme(env, ExampleProgramme("p1a.toml"));
+  auto& checkout = env.services().checkout();
+  const std::string a = env.NewCard("李娜");
+  const std::string b = env.NewCard("王芳");
+  const auto sell = [&](const std::string& date, const std::string& card, const std::string& doc,
+                        const std::string& lines, std::vector<service::TenderSpec> tenders) {
+    env.clock().Set(At(env, date));
+    auto sale = checkout.Settle(env.Req(), Sale(card, lines, std::move(tenders), doc));
+    EXPECT_TRUE(sale) << doc << ": " << sale.error().ToString();
+    return sale ? *sale : service::SaleView{};
+  };
+  const auto has = [](const std::vector<std::string>& lines, const std::string& text) {
+    return std::any_of(lines.begin(), lines.end(),
+                       [&](const std::string& l) { return l.find(text) != std::string::npos; });
+  };
+
+  // A: ¥1,500.50 earns 1,500 (floor), valid to 2027-01-09; ordinary.
+  auto jacket =
+      sell("2026-01-10", a, "A1", R"([{"sku": "JACKET", "price": "1500.50"}])", {Cash(150050)});
+  EXPECT_EQ(jacket.points_earned, 1500);
+  EXPECT_EQ(jacket.points_expire_on->ToString(), "2027-01-09");
+  EXPECT_EQ(jacket.tier_after, "ordinary");
+  EXPECT_TRUE(
+      has(jacket.explain, "earn: ¥1500.50 paid × 0.01 points per fen = 1500 points (floor)"))
+      << json(jacket.explain).dump();
+  // B: ¥12,000 goes past silver straight to gold.
+  auto ring = sell("2026-02-14", b, "B1", R"([{"sku": "RING", "price": "12000.00"}])",
+                   {{"bank_card", 1200000, 0, "SLIP-B1"}});
+  EXPECT_EQ(ring.tier_after, "gold");
+  EXPECT_EQ(ring.tier_reason, "cumulative spend ¥12000.00 ≥ ¥10000.00");
+  // A: ¥600 more reaches silver (¥2,100.50 to date); this purchase stays priced at ordinary.
+  auto shoes =
+      sell("2026-03-05", a, "A2", R"([{"sku": "SHOES", "price": "600.00"}])", {Cash(60000)});
+  EXPECT_EQ(shoes.tier, "ordinary");
+  EXPECT_EQ(shoes.tier_after, "silver");
+  EXPECT_TRUE(has(shoes.explain,
+                  "tier silver reached by cumulative spend ¥2100.50 ≥ ¥2000.00; "
+                  "this purchase stays priced at ordinary"))
+      << json(shoes.explain).dump();
+  // A pays ¥100 of a ¥300 bag with 500 points at silver's ¥0.20, from the oldest lot.
+  auto bag = sell("2026-04-01", a, "A3", R"([{"sku": "BAG", "price": "300.00"}])",
+                  {Points(500), Cash(20000)});
+  EXPECT_EQ(bag.points_value, 10000);
+  EXPECT_EQ(bag.points_earned, 200);
+  EXPECT_EQ(env.Balance(a), 1500 + 600 - 500 + 200);
+  EXPECT_EQ(QueryInt(env.db_path(), "SELECT remaining FROM lots WHERE amount = 1500"), 1000);
+  // B pays ¥900 of a ¥1,000 watch with 3,000 points at gold's ¥0.30, and brings it back the
+  // next day: the points go back into the ring's lot, the 100 earned go, the ¥100 is handed back.
+  auto watch = sell("2026-06-01", b, "B2", R"([{"sku": "WATCH", "price": "1000.00"}])",
+                    {Points(3000), Cash(10000)});
+  EXPECT_EQ(watch.points_value, 90000);
+  EXPECT_EQ(env.Balance(b), 12000 - 3000 + 100);
+  env.clock().Set(At(env, "2026-06-02"));
+  auto watch_back = checkout.Return(
+      env.Req(), service::ReturnSpec{watch.id, "", "", true, {}, "BR1", "did not fit"});
+  ASSERT_TRUE(watch_back) << watch_back.error().ToString();
+  EXPECT_EQ(watch_back->points_restored, 3000);
+  EXPECT_EQ(watch_back->points_taken_back, 100);
+  EXPECT_EQ(watch_back->tenders[1].refund, 10000);
+  EXPECT_EQ(env.Balance(b), 12000);
+  EXPECT_EQ(QueryInt(env.db_path(), "SELECT remaining FROM lots WHERE amount = 12000"), 12000);
+  EXPECT_EQ(watch_back->tier_after, "gold");
+  // A brings the shoes back: ¥1,800.50 to date no longer reaches silver.
+  env.clock().Set(At(env, "2026-06-03"));
+  auto shoes_back = checkout.Return(
+      env.Req(), service::ReturnSpec{shoes.id, "", "", true, {}, "AR1", "wrong size"});
+  ASSERT_TRUE(shoes_back) << shoes_back.error().ToString();
+  EXPECT_EQ(shoes_back->points_taken_back, 600);
+  EXPECT_EQ(shoes_back->tier_after, "ordinary");
+  auto state_a = env.services().tiers().State(env.tenant(), core::MemberId{env.MemberOf(a)});
+  ASSERT_TRUE(state_a);
+  EXPECT_EQ(state_a->tier, "ordinary");
+  EXPECT_EQ(state_a->cumulative_spend, 150050 + 30000);
+  ASSERT_EQ(state_a->history.size(), 2U);
+  EXPECT_EQ(state_a->history[1].cause, "return");
+  EXPECT_EQ(env.Balance(a), 1200);
+
+  // A year on, the expiry run writes off what is left of each year-old lot, nothing younger.
+  env.clock().Set(At(env, "2027-01-10"));
+  auto first = env.ledger().Expire(env.Req(""), *core::CivilDate::Parse("2027-01-09", "d"));
+  ASSERT_TRUE(first) << first.error().ToString();
+  EXPECT_EQ(first->points_expired, 1000);
+  EXPECT_EQ(env.Balance(a), 200);  // the bag's points, valid to 2027-03-31
+  EXPECT_EQ(env.Balance(b), 12000);
+  env.clock().Set(At(env, "2027-02-14"));
+  auto second = env.ledger().Expire(env.Req(""), *core::CivilDate::Parse("2027-02-13", "d"));
+  ASSERT_TRUE(second) << second.error().ToString();
+  EXPECT_EQ(second->points_expired, 12000);
+  EXPECT_EQ(env.Balance(b), 0);
+  EXPECT_EQ(env.VerifyProblems(), "");
+
+  // Other numbers, same code: silver from ¥1,000 and 2 points per ¥1.
+  TestEnv other;
+  other.clock().Set(At(other, "2025-12-31"));
+  std::string doc = ExampleProgramme("p1a.toml");
+  for (const auto& [from, to] :
+       {std::pair<std::string, std::string>{"cumulative_spend = 2000", "cumulative_spend = 1000"},
+        {"rate = { points = 1, per = 1 }", "rate = { points = 2, per = 1 }"}}) {
+    const auto at = doc.find(from);
+    ASSERT_NE(at, std::string::npos) << from;
+    doc.replace(at, from.size(), to);
+  }
+  UseProgramme(other, doc);
+  other.clock().Set(At(other, "2026-01-10"));
+  const std::string c = other.NewCard("李娜");
+  auto again = other.services().checkout().Settle(
+      other.Req(), Sale(c, R"([{"sku": "JACKET", "price": "1500.50"}])", {Cash(150050)}, "A1"));
+  ASSERT_TRUE(again) << again.error().ToString();
+  EXPECT_EQ(again->points_earned, 3001);
+  EXPECT_EQ(again->tier_after, "silver");
+}
+
 }  // namespace
 }  // namespace onecard::testing
