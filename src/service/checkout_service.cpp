@@ -128,6 +128,20 @@ core::MemberState EvalState(const storage::MemberStateRecord& s, const storage::
   return out;
 }
 
+// A stored tier (or a tier lost at a review) that version `version` of `p` no longer has is
+// priced from the lowest tier, with a note saying so (quote and settle alike).
+void FitToVersion(core::MemberState& state, const core::Programme& p, int version,
+                  std::vector<std::string>& notes) {
+  if (!state.tier.empty() && p.FindTier(state.tier) == nullptr) {
+    notes.push_back("tier " + state.tier + " is not in version " + std::to_string(version) +
+                    "; priced from the lowest tier");
+    state.tier.clear();
+  }
+  if (!state.downgraded_from.empty() && p.FindTier(state.downgraded_from) == nullptr) {
+    state.downgraded_from.clear();
+  }
+}
+
 // A basket priced at list for a walk-in: no programme, no points.
 core::Evaluation AtList(std::span<const core::BasketLine> lines) {
   core::Evaluation e;
@@ -305,8 +319,10 @@ Result<SaleView> CheckoutService::Quote(const Request& req, const SaleSpec& spec
       stored_value = a.balance;
     }
   }
-  const core::MemberState eval_state =
+  core::MemberState eval_state =
       EvalState(state.value_or(storage::MemberStateRecord{}), *member, points_available);
+  std::vector<std::string> notes;
+  FitToVersion(eval_state, *in_force.programme, in_force.version, notes);
   const std::string local = LocalDateTime(req.tenant.timezone, now);
   ONECARD_TRY(int minute, ParseLocalTime(local.substr(11, 5), "time"));
   const core::EvalContext ctx{v.business_date, minute, req.actor.store_code, 0};
@@ -314,6 +330,7 @@ Result<SaleView> CheckoutService::Quote(const Request& req, const SaleSpec& spec
   ONECARD_TRY(core::Evaluation e,
               Evaluate(*in_force.programme, eval_state, spec.lines, ctx,
                        PointsTendered(spec.tenders), points_value, core::Explain::kYes));
+  e.explain.insert(e.explain.begin(), notes.begin(), notes.end());
   FillPriced(v, e, spec.lines);
   v.tier_before =
       eval_state.tier.empty() ? in_force.programme->tiers.front().code : eval_state.tier;
@@ -519,15 +536,7 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
         const core::Programme& p = *in_force->programme;
         core::MemberState eval_state = EvalState(state, *member, points_held);
         std::vector<std::string> notes;
-        if (!eval_state.tier.empty() && p.FindTier(eval_state.tier) == nullptr) {
-          notes.push_back("tier " + eval_state.tier + " is not in version " +
-                          std::to_string(in_force->version) + "; priced from the lowest tier");
-          eval_state.tier.clear();
-        }
-        if (!eval_state.downgraded_from.empty() &&
-            p.FindTier(eval_state.downgraded_from) == nullptr) {
-          eval_state.downgraded_from.clear();
-        }
+        FitToVersion(eval_state, p, in_force->version, notes);
         const core::EvalContext ctx{date, minute, rq.actor.store_code, 0};
         std::int64_t points_value = 0;
         ONECARD_TRY(core::Evaluation e, Evaluate(p, eval_state, spec.lines, ctx, points,

@@ -137,6 +137,33 @@ TEST(CheckoutTest, PointsPayPartWithinTheShareAndTheRestEarns) {
   EXPECT_EQ(env.VerifyProblems(), "");
 }
 
+// A member whose tier the version now in force no longer has is priced from the lowest tier —
+// by the quote as by the settle — and the receipt says why.
+TEST(CheckoutTest, ATierTheNewVersionDropsIsPricedFromTheLowestAlikeInQuoteAndSettle) {
+  TestEnv env;
+  UseProgramme(env, ExampleProgramme("p1a.toml"));
+  const std::string card = env.NewCard();
+  auto set = env.services().tiers().SetTier(env.Req(""), core::MemberId{env.MemberOf(card)},
+                                            "silver", "dealer account", "HO-1");
+  ASSERT_TRUE(set) << set.error().ToString();
+  env.clock().AdvanceSeconds(1);
+  UseProgramme(env, ExampleProgramme("p3.toml"));  // tiers: member, deposit-…
+  auto& checkout = env.services().checkout();
+  const std::string basket = R"([{"sku": "SHAMPOO", "price": "60.00"}])";
+  const std::string note = "tier silver is not in version 2; priced from the lowest tier";
+  auto quote = checkout.Quote(env.Req(), Sale(card, basket, {}, ""));
+  ASSERT_TRUE(quote) << quote.error().ToString();
+  EXPECT_EQ(quote->tier, "member");
+  ASSERT_FALSE(quote->explain.empty());
+  EXPECT_EQ(quote->explain.front(), note);
+  auto sale = checkout.Settle(env.Req(), Sale(card, basket, {Cash(6000)}, "R1"));
+  ASSERT_TRUE(sale) << sale.error().ToString();
+  EXPECT_EQ(sale->tier, "member");
+  EXPECT_EQ(sale->explain.front(), note);
+  EXPECT_EQ(sale->due, quote->due);
+  EXPECT_EQ(sale->points_earned, quote->points_earned);
+}
+
 TEST(CheckoutTest, StoredValueAndWalkInSalesAndRefusalsChangeNothing) {
   TestEnv env;
   UseProgramme(env, ExampleProgramme("p1a.toml"));
