@@ -388,33 +388,6 @@ storage::SaleRecord SaleRecordOf(const Request& req, const SaleSpec& spec, const
   return r;
 }
 
-// What the plan has moved so far on the card's accounts, per asset.
-std::map<core::Asset, std::int64_t> Moved(const core::EntryPlan& plan,
-                                          const std::vector<core::AccountPlanner*>& holders) {
-  std::map<core::Asset, std::int64_t> out;
-  for (const core::Posting& p : plan.postings()) {
-    for (const core::AccountPlanner* h : holders) {
-      if (h->id() == p.account) out[p.asset] += p.amount;
-    }
-  }
-  return out;
-}
-
-// Posts to `role` at the store the opposite of what the card's accounts moved since `before`.
-Status Counterpart(LedgerTxn& l, core::EntryPlan& plan,
-                   const std::vector<core::AccountPlanner*>& holders,
-                   const std::map<core::Asset, std::int64_t>& before, core::AccountRole role,
-                   core::StoreId store) {
-  for (const auto& [asset, sum] : Moved(plan, holders)) {
-    const auto was = before.find(asset);
-    const std::int64_t delta = sum - (was == before.end() ? 0 : was->second);
-    if (delta == 0) continue;
-    ONECARD_TRY(core::AccountId account, l.System(store, role, asset));
-    plan.Post(account, asset, -delta);
-  }
-  return {};
-}
-
 }  // namespace
 
 Result<SaleView> CheckoutService::Settle(const Request& req, const SaleSpec& spec) {
@@ -546,8 +519,8 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
         e.explain = std::move(notes);
 
         // The entry: points tendered, stored value tendered, points earned.
+        // Each part posts its counterpart for what it moved on the card (from its first move).
         core::EntryPlan plan;
-        std::vector<core::AccountPlanner*> touched = points_holders;
         const core::StoreId store = rq.actor.store;
         if (points > 0) {
           if (points_holders.empty() || plan.Debit(points_holders, points) > 0) {
@@ -556,26 +529,23 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
                                  spec.tenders, "points");
           }
           ONECARD_CHECK(
-              Counterpart(l, plan, touched, {}, core::AccountRole::kPointsRedeemed, store));
+              l.PostCounterpartsSince(plan, 0, core::AccountRole::kPointsRedeemed, store));
         }
         for (const TenderSpec& t : spec.tenders) {
           if (t.method != "stored_value") continue;
           ONECARD_TRY(std::vector<core::AccountPlanner*> sv,
                       l.Holders(card.owner, core::AssetSelection::kStoredValue));
+          const std::size_t mark = plan.moves().size();
           if (sv.empty() || plan.Debit(sv, t.amount) > 0) {
             return TenderRefused(Insufficient(spec.card, "stored_value", AvailableOf(sv), t.amount,
                                               core::Unit::kFen),
                                  spec.tenders, "stored_value");
           }
-          touched.insert(touched.end(), sv.begin(), sv.end());
-          ONECARD_CHECK(Counterpart(l, plan, sv, {}, core::AccountRole::kSales, store));
+          ONECARD_CHECK(l.PostCounterpartsSince(plan, mark, core::AccountRole::kSales, store));
         }
         if (e.points > 0) {
           ONECARD_TRY(core::AccountPlanner * holder, l.Holder(card.owner, e.point_asset));
-          if (std::find(touched.begin(), touched.end(), holder) == touched.end()) {
-            touched.push_back(holder);
-          }
-          const auto before = Moved(plan, touched);
+          const std::size_t mark = plan.moves().size();
           std::optional<core::Timestamp> expires;
           if (e.expires_on) {
             ONECARD_TRY(expires, EndOfLocalDay(rq.tenant.timezone, *e.expires_on));
@@ -583,7 +553,7 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
           plan.Credit(*holder, e.points,
                       core::LotSpec{expires, core::LotSource::kEarned, store, {}});
           ONECARD_CHECK(
-              Counterpart(l, plan, touched, before, core::AccountRole::kPointsIssued, store));
+              l.PostCounterpartsSince(plan, mark, core::AccountRole::kPointsIssued, store));
         }
 
         FillPriced(v, e, spec.lines);
