@@ -5,6 +5,7 @@
 #include "cli/context.hpp"
 #include "core/money.hpp"
 #include "service/calendar.hpp"
+#include "service/identify.hpp"
 
 namespace onecard::cli {
 namespace {
@@ -240,6 +241,33 @@ void AddCheckoutCommands(CLI::App& app, CliContext& ctx) {
       ONECARD_TRY(service::TenantRef t, s.Tenant());
       ONECARD_TRY(service::SaleView v, s.services().checkout().Get(t, *id));
       s.Emit(v, [&] { PrintSale(s, v); });
+      return {};
+    };
+  });
+
+  auto who = std::make_shared<service::IdentifySpec>();
+  auto* identify = group->add_subcommand(
+      "identify", "Who steps up: member, card, tier, what may be spent, alerts (by card or phone)");
+  auto* by_card = identify->add_option("--card", who->card, "Card number (typed or scanned)");
+  by_card->excludes(identify->add_option("--phone", who->phone, "…or the member's phone"));
+  identify->callback([&ctx, who] {
+    ctx.action = [who](Session& s) -> Status {
+      ONECARD_TRY(service::TenantRef t, s.Tenant());
+      ONECARD_TRY(service::IdentifyView v, service::Identify(s.services(), t, *who));
+      s.Emit(v, [&] {
+        std::ostream& out = s.out();
+        if (v.member_id > 0) {
+          out << "member " << v.member_id << "  " << v.name << "  " << v.phone << "  "
+              << v.member_status << "\n";
+          out << "tier " << (v.tier.empty() ? "(lowest)" : v.tier) << "\n";
+        }
+        if (!v.card.empty()) {
+          out << "card " << v.card << " (" << v.card_type << ")  " << v.card_status << "\n";
+        }
+        out << "points " << v.points << "  cashable points " << v.cashable_points
+            << "  stored value " << Yuan(v.stored_value) << "\n";
+        for (const std::string& a : v.alerts) out << "! " << a << "\n";
+      });
       return {};
     };
   });

@@ -2,6 +2,7 @@
 // take goods back, read a sale or a return, a member's tier and its history, put a member in a
 // tier, and run the tier review.
 #include "http/api_internal.hpp"
+#include "service/identify.hpp"
 #include "service/services.hpp"
 
 namespace onecard::http {
@@ -56,6 +57,22 @@ void PostQuote(S services, const CallPtr& call) {
   if (core::Status done = b->fields.Finish(); !done) return ReplyError(call, done.error());
   Blocking(call, [&services, call, req = std::move(b->req), spec = std::move(*spec)] {
     ReplyResult(call, 200, services.checkout().Quote(req, spec));
+  });
+}
+
+void PostIdentify(S services, const CallPtr& call) {
+  auto b = BeginWrite(call, false, false);
+  if (!b) return;
+  service::IdentifySpec spec;
+  Result<std::string> card = b->fields.TextOr("card", "", 40);
+  if (!card) return ReplyError(call, card.error());
+  Result<std::string> phone = b->fields.TextOr("phone", "", 40);
+  if (!phone) return ReplyError(call, phone.error());
+  if (core::Status done = b->fields.Finish(); !done) return ReplyError(call, done.error());
+  spec.card = std::move(*card);
+  spec.phone = std::move(*phone);
+  Blocking(call, [&services, call, tenant = b->req.tenant, spec = std::move(spec)] {
+    ReplyResult(call, 200, service::Identify(services, tenant, spec));
   });
 }
 
@@ -177,6 +194,7 @@ void PostTierReview(S services, const CallPtr& call) {
 }  // namespace
 
 void AddCheckoutRoutes(Routes& routes) {
+  routes.push_back(MakeRoute("POST", "/v1/checkout/identify", true, P::kCheckout, PostIdentify));
   routes.push_back(MakeRoute("POST", "/v1/checkout/quote", true, P::kCheckout, PostQuote));
   routes.push_back(MakeRoute("POST", "/v1/checkout/settle", true, P::kCheckout, PostSettle));
   routes.push_back(MakeRoute("GET", "/v1/sales/{id}", true, P::kLedgerRead, GetSale));

@@ -540,6 +540,18 @@ TEST_F(ServeTest, AClerkSettlesASaleWithMixedTendersAndTheMemberMovesUpATier) {
   const std::string card = "88000000013";  // 张伟: 350 points, ¥482.00 stored value
   const json lines = json::array({{{"sku", "TV-55"}, {"price", "2100.00"}}});
 
+  // The member steps up and gives a phone number: who, which card, what may be spent.
+  HttpResponse who = c.Post("/v1/checkout/identify", {{"phone", "13800138000"}}, clerk);
+  ASSERT_EQ(who.status, 200) << who.body;
+  EXPECT_EQ(who.Json()["card"], card);
+  EXPECT_EQ(who.Json()["phone"], "138****8000");
+  EXPECT_EQ(who.Json()["points"], 350);
+  EXPECT_EQ(who.Json()["stored_value"], 48200);
+  EXPECT_EQ(c.Post("/v1/checkout/identify", {{"card", card}}, clerk).Json()["member_id"],
+            who.Json()["member_id"]);
+  EXPECT_EQ(c.Post("/v1/checkout/identify", {{"phone", "13000000000"}}, clerk).status, 404);
+  EXPECT_EQ(c.Post("/v1/checkout/identify", json::object(), clerk).status, 422);
+
   HttpResponse quote = c.Post("/v1/checkout/quote", {{"card", card}, {"lines", lines}}, clerk);
   ASSERT_EQ(quote.status, 200) << quote.body;
   EXPECT_EQ(quote.Json()["due"], 210000);

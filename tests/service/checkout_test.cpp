@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "service/calendar.hpp"
+#include "service/identify.hpp"
 #include "support/test_env.hpp"
 
 namespace onecard::testing {
@@ -162,6 +163,57 @@ TEST(CheckoutTest, ATierTheNewVersionDropsIsPricedFromTheLowestAlikeInQuoteAndSe
   EXPECT_EQ(sale->explain.front(), note);
   EXPECT_EQ(sale->due, quote->due);
   EXPECT_EQ(sale->points_earned, quote->points_earned);
+}
+
+// The till's first look-up: by card or by phone, one answer with balances and alerts.
+TEST(CheckoutTest, IdentifyByCardOrPhoneGivesBalancesTierAndAlerts) {
+  TestEnv env;
+  service::MemberChanges changes;
+  const std::string today = service::LocalDate(env.tenant().timezone, env.clock().Now()).ToString();
+  changes.profile = {
+      {"name", "陈静"}, {"phone", "13912345678"}, {"birthday", "1990" + today.substr(4)}};
+  auto member = env.services().members().Add(env.Req(), changes);
+  ASSERT_TRUE(member) << member.error().ToString();
+  service::IssueCardRequest issue;
+  issue.member_id = member->id;
+  issue.type = "member";
+  auto issued = env.services().cards().Issue(env.Req(), issue);
+  ASSERT_TRUE(issued) << issued.error().ToString();
+  const std::string card = issued->card.number;
+  env.Earn(card, 300);
+  env.Earn(card, 40, env.clock().Now().PlusSeconds(7 * 24 * 3600));
+  env.TopUp(card, 12345);
+
+  auto by_phone = service::Identify(env.services(), env.tenant(), {"", "13912345678"});
+  ASSERT_TRUE(by_phone) << by_phone.error().ToString();
+  EXPECT_EQ(by_phone->member_id, member->id);
+  EXPECT_EQ(by_phone->name, "陈静");
+  EXPECT_EQ(by_phone->phone, "139****5678");
+  EXPECT_EQ(by_phone->card, card);
+  EXPECT_EQ(by_phone->points, 340);
+  EXPECT_EQ(by_phone->stored_value, 12345);
+  EXPECT_EQ(by_phone->next_points_expiry_amount, 40);
+  EXPECT_EQ(by_phone->alerts,
+            (std::vector<std::string>{
+                "birthday today",
+                "40 points expire on " +
+                    service::LocalDateTime(env.tenant().timezone, *by_phone->next_points_expiry)
+                        .substr(0, 10)}));
+
+  ASSERT_TRUE(env.services().cards().Apply(env.Req(), card, core::CardOp::kFreeze, "dispute"));
+  auto by_card = service::Identify(env.services(), env.tenant(), {card, ""});
+  ASSERT_TRUE(by_card) << by_card.error().ToString();
+  EXPECT_EQ(by_card->member_id, member->id);
+  ASSERT_FALSE(by_card->alerts.empty());
+  EXPECT_EQ(by_card->alerts.front().rfind("card " + card + " is ", 0), 0U)
+      << by_card->alerts.front();
+
+  auto nobody = service::Identify(env.services(), env.tenant(), {"", "13000000000"});
+  ASSERT_FALSE(nobody);
+  EXPECT_EQ(nobody.error().code, ErrorCode::kMemberNotFound);
+  EXPECT_FALSE(service::Identify(env.services(), env.tenant(), {"", ""}));
+  EXPECT_EQ(service::Identify(env.services(), env.tenant(), {"8899", ""}).error().code,
+            ErrorCode::kCardNotFound);
 }
 
 TEST(CheckoutTest, StoredValueAndWalkInSalesAndRefusalsChangeNothing) {
