@@ -441,6 +441,10 @@ TEST_F(CliTest, CheckoutTiersReviewAndSimulateAsStaffWould) {
   EXPECT_NE(twice.code, 0);
   EXPECT_NE(twice.err.find("sale_already_returned"), std::string::npos) << twice.err;
   EXPECT_EQ(Json({"return", "show", "1"})["refund"], 570000);
+  Ran who = Run({"checkout", "identify", "--card", "8800001"});
+  ASSERT_EQ(who.code, 0) << who.err;
+  EXPECT_NE(who.out.find("card 8800001"), std::string::npos) << who.out;
+  EXPECT_NE(who.out.find("stored value 1000.00"), std::string::npos) << who.out;
   EXPECT_NE(Run({"sale", "show", "1"}).out.find("(1 returned)"), std::string::npos);
   EXPECT_EQ(Run({"verify"}).code, 0);
 }
