@@ -207,6 +207,12 @@ Result<storage::SaleRecord> FindSaleOf(storage::ReadTxn& txn, const Request& req
   std::int64_t id = spec.sale;
   if (id == 0) {
     core::StoreId store = req.actor.store;
+    if (spec.receipt_store.empty() && !store.valid()) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "a receipt number is looked up at a store: name the store (or "
+                       "receipt_store)",
+                       "receipt_store");
+    }
     if (!spec.receipt_store.empty()) {
       ONECARD_TRY(std::optional<storage::StoreRecord> s,
                   txn.FindStore(req.tenant.id, spec.receipt_store));

@@ -137,6 +137,11 @@ TEST(ReturnTest, PartThenAllRefundsInProportionIntoTheLotsItCameFrom) {
   // The rest, by receipt number: everything left goes back exactly, whatever the rounding.
   service::ReturnSpec rest = All(0, "RT2");
   rest.receipt = "R1";
+  // Head office (no store): a return is refused, and so is looking up R1 without its store.
+  EXPECT_EQ(checkout.Return(env.Req(""), rest).error().field, "store");
+  auto nowhere = checkout.FindSale(env.Req(""), rest);
+  ASSERT_FALSE(nowhere);
+  EXPECT_EQ(nowhere.error().field, "receipt_store");
   auto two = checkout.Return(env.Req(), rest);
   ASSERT_TRUE(two) << two.error().ToString();
   EXPECT_EQ(two->refund_total, 12000 - 2000);
