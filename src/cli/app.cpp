@@ -207,6 +207,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   AddServeCommand(app, ctx);
   AddProgrammeCommands(app, ctx);
   AddCheckoutCommands(app, ctx);
+  AddCatalogueCommands(app, ctx);
   ctx.root = &app;
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());

@@ -193,6 +193,15 @@ void AddProgrammeCommands(CLI::App& app, CliContext& ctx) {
           return MakeError(ErrorCode::kInvalidArgument,
                            "--date is required when explaining a file without a database", "date");
         }
+        for (std::size_t i = 0; i < spec.lines.size(); ++i) {
+          if (spec.lines[i].from_catalogue) {
+            return MakeError(ErrorCode::kInvalidArgument,
+                             "lines[" + std::to_string(i) +
+                                 "] has no price: without a database there is no catalogue to "
+                                 "price it (give its price, or explain a stored --version)",
+                             "lines[" + std::to_string(i) + "].price");
+          }
+        }
         service::ExplainView v;
         v.date = *spec.date;
         v.minute_of_day = spec.minute_of_day.value_or(12 * 60);

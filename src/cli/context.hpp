@@ -93,5 +93,6 @@ void AddStaffCommands(CLI::App& app, CliContext& ctx);
 void AddServeCommand(CLI::App& app, CliContext& ctx);
 void AddProgrammeCommands(CLI::App& app, CliContext& ctx);
 void AddCheckoutCommands(CLI::App& app, CliContext& ctx);
+void AddCatalogueCommands(CLI::App& app, CliContext& ctx);
 
 }  // namespace onecard::cli

@@ -57,6 +57,9 @@ enum class ErrorCode : std::uint16_t {
   kApiKeyNotFound,
   kProgrammeNotFound,
   kSaleNotFound,
+  kCategoryNotFound,
+  kProductNotFound,
+  kPromotionNotFound,
   // kRejected
   kInsufficientBalance,
   kCardInactive,
@@ -78,6 +81,8 @@ enum class ErrorCode : std::uint16_t {
   kCreditLimitBelowDebt,
   kTenantAmbiguous,
   kProgrammeStateInvalid,
+  kProductRetired,
+  kPromotionOverlaps,
   // kConflict
   kIdempotencyConflict,
   kCardNumberTaken,

@@ -81,6 +81,33 @@ Result<Priced> PriceAndEarn(const Programme& p, const TierRule& tier, const Memb
     pl.sku = l.sku;
     pl.quantity = l.quantity;
     ONECARD_TRY(pl.list, Narrow(static_cast<i128>(l.quantity) * l.unit_price));
+    const auto tier_price = std::find_if(l.tier_prices.begin(), l.tier_prices.end(),
+                                         [&](const TierPrice& t) { return t.tier == tier.code; });
+    if (l.promo_price || tier_price != l.tier_prices.end()) {
+      // The catalogue's price: a promotion for everyone, else the tier's own price.
+      const std::int64_t unit = l.promo_price ? *l.promo_price : tier_price->unit_price;
+      if (unit < 0 || unit > l.unit_price) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "the catalogue prices " + l.sku + " at " + YuanSign(unit) +
+                             ", above its list price " + YuanSign(l.unit_price),
+                         "lines");
+      }
+      ONECARD_TRY(pl.paid, Narrow(static_cast<i128>(l.quantity) * unit));
+      pl.discount = pl.list - pl.paid;
+      if (say) {
+        out.explain.push_back(
+            (l.promo_price ? "promotion " + l.promo + ": " + l.sku + " at " + YuanSign(unit) +
+                                 " each for every tier"
+                           : at + "catalogue price of " + l.sku + " " + YuanSign(unit) + " each") +
+            ": " + YuanSign(pl.list) + " − " + YuanSign(pl.discount) + " = " + YuanSign(pl.paid) +
+            " (the tier's discount does not apply)");
+      }
+      out.list_total += pl.list;
+      out.discount_total += pl.discount;
+      out.paid_total += pl.paid;
+      out.lines.push_back(std::move(pl));
+      continue;
+    }
     Ratio off = tier.discount;
     for (const ClassDiscount& c : tier.class_discounts) {
       if (c.item_class == l.item_class) off = c.off;

@@ -228,6 +228,12 @@ struct Programme {
 // ---------------------------------------------------------------------------------------------
 // Evaluation
 
+// A catalogue price for one tier: it replaces the tier's discount for the product.
+struct TierPrice {
+  std::string tier;
+  std::int64_t unit_price = 0;  // fen
+};
+
 struct BasketLine {
   std::string sku;
   std::vector<std::string> categories;  // the product's categories, with their ancestors
@@ -235,6 +241,14 @@ struct BasketLine {
   std::int64_t quantity = 1;
   std::int64_t unit_price = 0;  // fen, list price before the tier's discount
   bool non_earning = false;     // the product is flagged non-earning (promotional items…)
+  bool bundle = false;          // the product is a bundle (coupons do not combine with it)
+  // From the catalogue: `from_catalogue` lines name only the SKU and quantity until the services
+  // fill the rest; `tier_prices` replace the tier's discount; a promotion in force at the time
+  // of the purchase sets the price for every tier (its name explains it).
+  bool from_catalogue = false;
+  std::vector<TierPrice> tier_prices;
+  std::optional<std::int64_t> promo_price;  // fen per unit
+  std::string promo;
 };
 
 struct MemberState {

@@ -118,6 +118,22 @@ int StatusOf(const core::Error& e) {
   return 500;
 }
 
+std::string QueryText(const CallPtr& call, std::string_view name) {
+  const std::string* v = call->req.Query(name);
+  return v ? *v : std::string();
+}
+
+core::Result<int> QueryLimit(const CallPtr& call, int fallback, int max) {
+  const std::string* v = call->req.Query("limit");
+  if (v == nullptr) return fallback;
+  ONECARD_TRY(std::int64_t n, PositiveId(*v, "limit"));
+  if (n > max) {
+    return core::MakeError(core::ErrorCode::kInvalidArgument,
+                           "limit is 1 to " + std::to_string(max), "limit");
+  }
+  return static_cast<int>(n);
+}
+
 void Reply(const CallPtr& call, int status, std::string body) {
   ApiResponse res;
   res.status = status;
@@ -453,6 +469,7 @@ void Api::AddRoutes() {
   AddWriteRoutes(routes_);
   AddAdminRoutes(routes_);
   AddProgrammeRoutes(routes_);
+  AddCatalogueRoutes(routes_);
   AddCheckoutRoutes(routes_);
 }
 

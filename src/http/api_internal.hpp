@@ -101,11 +101,29 @@ void AdminWrite(service::Services& s, const CallPtr& call, int status, Read read
 // Parses a strictly positive integer path parameter or query value.
 core::Result<std::int64_t> PositiveId(std::string_view text, std::string_view field);
 
+// A read-only optional query value ("" when absent).
+std::string QueryText(const CallPtr& call, std::string_view name);
+// The "limit" query value: `fallback` when absent, 1 to `max`. Error: kInvalidArgument.
+core::Result<int> QueryLimit(const CallPtr& call, int fallback, int max);
+
+// In a route handler: `decl = value of expr`, or answer the call with its error and return.
+#define ONECARD_TRY_REPLY(decl, expr)                               \
+  auto ONECARD_CONCAT(_r_, __LINE__) = (expr);                      \
+  if (!ONECARD_CONCAT(_r_, __LINE__)) {                             \
+    return ReplyError(call, ONECARD_CONCAT(_r_, __LINE__).error()); \
+  }                                                                 \
+  decl = std::move(*ONECARD_CONCAT(_r_, __LINE__))
+#define ONECARD_CONCAT_INNER(a, b) a##b
+#define ONECARD_CONCAT(a, b) ONECARD_CONCAT_INNER(a, b)
+#define ONECARD_CHECK_REPLY(expr) \
+  if (core::Status _s = (expr); !_s) return ReplyError(call, _s.error())
+
 void AddReadRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
 void AddWriteRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
 void AddAdminRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
 void AddProgrammeRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
 void AddCheckoutRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
+void AddCatalogueRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
 
 // Route table helper.
 std::unique_ptr<Api::Route> MakeRoute(std::string method, std::string pattern, bool needs_auth,

@@ -13,22 +13,6 @@ using core::Result;
 using P = service::Permission;
 using Routes = std::vector<std::unique_ptr<Api::Route>>;
 
-// A read-only optional query value.
-std::string QueryText(const CallPtr& call, std::string_view name) {
-  const std::string* v = call->req.Query(name);
-  return v ? *v : std::string();
-}
-
-Result<int> QueryLimit(const CallPtr& call, int fallback, int max) {
-  const std::string* v = call->req.Query("limit");
-  if (v == nullptr) return fallback;
-  ONECARD_TRY(std::int64_t n, PositiveId(*v, "limit"));
-  if (n > max) {
-    return MakeError(ErrorCode::kInvalidArgument, "limit is 1 to " + std::to_string(max), "limit");
-  }
-  return static_cast<int>(n);
-}
-
 // "2027-12-31" (the last valid day, in the tenant's zone) → the instant it ends; null/absent →
 // never.
 Result<std::optional<core::Timestamp>> ExpiryOf(Fields& f, const service::TenantRef& tenant) {
@@ -47,17 +31,6 @@ void LedgerAnswer(const CallPtr& call, int status, Result<Reply> r) {
   if (r->replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
   call->api->Finish(call, std::move(res));
 }
-
-#define ONECARD_TRY_REPLY(decl, expr)                               \
-  auto ONECARD_CONCAT(_r_, __LINE__) = (expr);                      \
-  if (!ONECARD_CONCAT(_r_, __LINE__)) {                             \
-    return ReplyError(call, ONECARD_CONCAT(_r_, __LINE__).error()); \
-  }                                                                 \
-  decl = std::move(*ONECARD_CONCAT(_r_, __LINE__))
-#define ONECARD_CONCAT_INNER(a, b) a##b
-#define ONECARD_CONCAT(a, b) ONECARD_CONCAT_INNER(a, b)
-#define ONECARD_CHECK_REPLY(expr) \
-  if (core::Status _s = (expr); !_s) return ReplyError(call, _s.error())
 
 // Entries and holds made at a store outside the principal's scope do not exist for it.
 core::Error EntryHidden(std::int64_t id) {

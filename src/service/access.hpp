@@ -47,8 +47,10 @@ enum class Permission : std::uint8_t {
   kCheckout,        // quote and settle sales at the till
   kMemberTier,      // put a member in a tier by hand
   kReturn,          // take back goods sold: refund, take back points (not clerks: refund fraud)
+  kCatalogueRead,   // categories, products, prices, promotions
+  kCatalogueWrite,  // change them, import products
 };
-inline constexpr Permission kLastPermission = Permission::kReturn;
+inline constexpr Permission kLastPermission = Permission::kCatalogueWrite;
 
 std::string_view RoleName(Role role);
 core::Result<Role> ParseRole(std::string_view name);  // kRoleUnknown

@@ -31,11 +31,17 @@ core::Status ValidateTimeZone(std::string_view name) {
 }
 
 core::Result<core::Timestamp> StartOfLocalDay(std::string_view tz, core::CivilDate d) {
+  return LocalInstant(tz, d, 0);
+}
+
+core::Result<core::Timestamp> LocalInstant(std::string_view tz, core::CivilDate d,
+                                           int minute_of_day) {
   const date::time_zone* zone = FindZone(tz);
   if (zone == nullptr) return UnknownZone(tz);
-  const date::local_days local{date::year{d.year} / d.month / d.day};
-  // A midnight that does not exist (a DST jump at 00:00) maps to the first instant after it;
-  // an ambiguous one to the earlier instant.
+  const date::local_seconds local =
+      date::local_days{date::year{d.year} / d.month / d.day} + std::chrono::minutes{minute_of_day};
+  // A local time that does not exist (a DST jump) maps to the first instant after the gap; an
+  // ambiguous one to the earlier instant.
   const auto info = zone->get_info(local);
   std::chrono::sys_seconds sys;
   if (info.result == date::local_info::nonexistent) {

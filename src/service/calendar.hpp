@@ -16,6 +16,10 @@ core::Status ValidateTimeZone(std::string_view name);
 
 // The instant a local date begins (local midnight) in zone `tz`. Error: kTimeZoneUnknown.
 core::Result<core::Timestamp> StartOfLocalDay(std::string_view tz, core::CivilDate date);
+// The instant of a local date and time (minutes after midnight) in zone `tz`; a time in a DST
+// gap maps to the end of the gap. Error: kTimeZoneUnknown.
+core::Result<core::Timestamp> LocalInstant(std::string_view tz, core::CivilDate date,
+                                           int minute_of_day);
 
 // The local date of an instant in zone `tz` (falls back to UTC for an unknown zone).
 core::CivilDate LocalDate(std::string_view tz, core::Timestamp t);

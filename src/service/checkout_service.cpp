@@ -6,6 +6,7 @@
 
 #include "core/int128.hpp"
 #include "core/money.hpp"
+#include "service/basket.hpp"
 #include "service/calendar.hpp"
 #include "service/digest.hpp"
 #include "service/ledger_service.hpp"
@@ -150,13 +151,20 @@ core::Evaluation AtList(std::span<const core::BasketLine> lines) {
     pl.sku = l.sku;
     pl.quantity = l.quantity;
     pl.list = l.quantity * l.unit_price;
-    pl.paid = pl.list;
+    // A promotion is for everyone; tier prices are for members.
+    pl.paid = l.promo_price ? l.quantity * std::min(*l.promo_price, l.unit_price) : pl.list;
+    pl.discount = pl.list - pl.paid;
     pl.earn_base = pl.paid;
     e.list_total += pl.list;
+    e.discount_total += pl.discount;
     e.paid_total += pl.paid;
     e.lines.push_back(std::move(pl));
+    if (l.promo_price) {
+      e.explain.push_back("promotion " + l.promo + ": " + l.sku + " at " +
+                          core::YuanSign(std::min(*l.promo_price, l.unit_price)) + " each");
+    }
   }
-  e.explain.push_back("walk-in sale: priced at list, no points");
+  e.explain.push_back("walk-in sale: priced at list (less promotions), no points");
   return e;
 }
 
@@ -275,15 +283,20 @@ Result<SaleView> CheckoutService::Quote(const Request& req, const SaleSpec& spec
   v.business_date = LocalDate(req.tenant.timezone, now);
   v.doc_no = spec.doc_no;
   v.tenders.reserve(spec.tenders.size());
+  std::optional<ProgrammeService::InForce> in_force;
+  if (!spec.card.empty()) {
+    ONECARD_TRY(in_force, programmes_.VersionAt(req.tenant, now));
+  }
+  ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store_.BeginRead());
+  std::vector<core::BasketLine> lines = spec.lines;
+  ONECARD_CHECK(ResolveBasket(*txn, req.tenant.id, lines, now));
   if (spec.card.empty()) {
-    core::Evaluation e = AtList(spec.lines);
-    FillPriced(v, e, spec.lines);
+    core::Evaluation e = AtList(lines);
+    FillPriced(v, e, lines);
     for (const TenderSpec& t : spec.tenders)
       v.tenders.push_back({t.method, t.amount, 0, t.reference});
     return v;
   }
-  ONECARD_TRY(ProgrammeService::InForce in_force, programmes_.VersionAt(req.tenant, now));
-  ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store_.BeginRead());
   ONECARD_TRY(std::optional<storage::CardRecord> card, txn->FindCard(req.tenant.id, spec.card));
   if (!card) {
     return MakeError(ErrorCode::kCardNotFound,
@@ -322,21 +335,21 @@ Result<SaleView> CheckoutService::Quote(const Request& req, const SaleSpec& spec
   core::MemberState eval_state =
       EvalState(state.value_or(storage::MemberStateRecord{}), *member, points_available);
   std::vector<std::string> notes;
-  FitToVersion(eval_state, *in_force.programme, in_force.version, notes);
+  FitToVersion(eval_state, *in_force->programme, in_force->version, notes);
   const std::string local = LocalDateTime(req.tenant.timezone, now);
   ONECARD_TRY(int minute, ParseLocalTime(local.substr(11, 5), "time"));
   const core::EvalContext ctx{v.business_date, minute, req.actor.store_code, 0};
   std::int64_t points_value = 0;
   ONECARD_TRY(core::Evaluation e,
-              Evaluate(*in_force.programme, eval_state, spec.lines, ctx,
-                       PointsTendered(spec.tenders), points_value, core::Explain::kYes));
+              Evaluate(*in_force->programme, eval_state, lines, ctx, PointsTendered(spec.tenders),
+                       points_value, core::Explain::kYes));
   e.explain.insert(e.explain.begin(), notes.begin(), notes.end());
-  FillPriced(v, e, spec.lines);
+  FillPriced(v, e, lines);
   v.tier_before =
-      eval_state.tier.empty() ? in_force.programme->tiers.front().code : eval_state.tier;
+      eval_state.tier.empty() ? in_force->programme->tiers.front().code : eval_state.tier;
   v.member_id = member_id.value;
   v.card = spec.card;
-  v.programme_version = in_force.version;
+  v.programme_version = in_force->version;
   for (const TenderSpec& t : spec.tenders) {
     v.tenders.push_back(
         {t.method, t.method == "points" ? points_value : t.amount, t.points, t.reference});
@@ -443,41 +456,44 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
   auto shared = std::make_shared<const Request>(req);
   return Prepared{
       c.digest(),
-      [this, shared, spec, in_force, now, minute,
+      [this, shared, request = spec, in_force, now, minute,
        date](storage::WriteTxn& txn) -> Result<SaleView> {
         const Request& rq = *shared;
+        // The catalogue's lines priced as the catalogue stands in this transaction.
+        SaleSpec sale = request;
+        ONECARD_CHECK(ResolveBasket(txn, rq.tenant.id, sale.lines, now));
         ONECARD_TRY(std::optional<std::int64_t> taken,
-                    txn.FindSaleId(rq.tenant.id, rq.actor.store, spec.doc_no));
+                    txn.FindSaleId(rq.tenant.id, rq.actor.store, sale.doc_no));
         if (taken) {
           return MakeError(ErrorCode::kCodeTaken,
-                           "receipt " + spec.doc_no + " was settled at store " +
+                           "receipt " + sale.doc_no + " was settled at store " +
                                rq.actor.store_code + " already (sale " + std::to_string(*taken) +
                                ")",
                            "doc_no");
         }
         SaleView v;
-        v.doc_no = spec.doc_no;
+        v.doc_no = sale.doc_no;
         v.store = rq.actor.store_code;
         v.staff = rq.actor.staff;
         v.at = now;
         v.business_date = date;
-        if (spec.card.empty()) {
-          const core::Evaluation e = AtList(spec.lines);
-          ONECARD_CHECK(CheckTotal(spec.tenders, 0, e.paid_total));
-          FillPriced(v, e, spec.lines);
-          for (const TenderSpec& t : spec.tenders) {
+        if (sale.card.empty()) {
+          const core::Evaluation e = AtList(sale.lines);
+          ONECARD_CHECK(CheckTotal(sale.tenders, 0, e.paid_total));
+          FillPriced(v, e, sale.lines);
+          for (const TenderSpec& t : sale.tenders) {
             v.tenders.push_back({t.method, t.amount, 0, t.reference});
           }
-          ONECARD_TRY(v.id, txn.InsertSale(SaleRecordOf(rq, spec, v, {}, {})));
+          ONECARD_TRY(v.id, txn.InsertSale(SaleRecordOf(rq, sale, v, {}, {})));
           return v;
         }
 
         LedgerTxn l(txn, rq, now, accounts_.get());
-        ONECARD_TRY(ResolvedCard card, l.Card(spec.card, CardUse::kMoveValue));
+        ONECARD_TRY(ResolvedCard card, l.Card(sale.card, CardUse::kMoveValue));
         const core::MemberId member_id =
             card.presented.member.valid() ? card.presented.member : card.owner.member;
         if (!member_id.valid()) {
-          return MakeError(ErrorCode::kCardHasNoMember, "card " + spec.card + " has no member",
+          return MakeError(ErrorCode::kCardHasNoMember, "card " + sale.card + " has no member",
                            "card");
         }
         ONECARD_TRY(std::optional<storage::MemberRecord> member,
@@ -500,7 +516,7 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
           balances[a.key.asset] = a.balance;
           if (core::IsPoints(a.key.asset)) points_held += a.balance;
         }
-        const std::int64_t points = PointsTendered(spec.tenders);
+        const std::int64_t points = PointsTendered(sale.tenders);
         std::vector<core::AccountPlanner*> points_holders;
         if (points > 0) {
           ONECARD_TRY(points_holders, l.Holders(card.owner, core::AssetSelection::kAnyPoints));
@@ -512,9 +528,9 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
         FitToVersion(eval_state, p, in_force->version, notes);
         const core::EvalContext ctx{date, minute, rq.actor.store_code, 0};
         std::int64_t points_value = 0;
-        ONECARD_TRY(core::Evaluation e, Evaluate(p, eval_state, spec.lines, ctx, points,
+        ONECARD_TRY(core::Evaluation e, Evaluate(p, eval_state, sale.lines, ctx, points,
                                                  points_value, core::Explain::kYes));
-        ONECARD_CHECK(CheckTotal(spec.tenders, points_value, e.paid_total));
+        ONECARD_CHECK(CheckTotal(sale.tenders, points_value, e.paid_total));
         notes.insert(notes.end(), e.explain.begin(), e.explain.end());
         e.explain = std::move(notes);
 
@@ -524,22 +540,22 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
         const core::StoreId store = rq.actor.store;
         if (points > 0) {
           if (points_holders.empty() || plan.Debit(points_holders, points) > 0) {
-            return TenderRefused(Insufficient(spec.card, "points", AvailableOf(points_holders),
+            return TenderRefused(Insufficient(sale.card, "points", AvailableOf(points_holders),
                                               points, core::Unit::kPoint),
-                                 spec.tenders, "points");
+                                 sale.tenders, "points");
           }
           ONECARD_CHECK(
               l.PostCounterpartsSince(plan, 0, core::AccountRole::kPointsRedeemed, store));
         }
-        for (const TenderSpec& t : spec.tenders) {
+        for (const TenderSpec& t : sale.tenders) {
           if (t.method != "stored_value") continue;
           ONECARD_TRY(std::vector<core::AccountPlanner*> sv,
                       l.Holders(card.owner, core::AssetSelection::kStoredValue));
           const std::size_t mark = plan.moves().size();
           if (sv.empty() || plan.Debit(sv, t.amount) > 0) {
-            return TenderRefused(Insufficient(spec.card, "stored_value", AvailableOf(sv), t.amount,
+            return TenderRefused(Insufficient(sale.card, "stored_value", AvailableOf(sv), t.amount,
                                               core::Unit::kFen),
-                                 spec.tenders, "stored_value");
+                                 sale.tenders, "stored_value");
           }
           ONECARD_CHECK(l.PostCounterpartsSince(plan, mark, core::AccountRole::kSales, store));
         }
@@ -556,12 +572,12 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
               l.PostCounterpartsSince(plan, mark, core::AccountRole::kPointsIssued, store));
         }
 
-        FillPriced(v, e, spec.lines);
+        FillPriced(v, e, sale.lines);
         v.tier_before = eval_state.tier.empty() ? p.tiers.front().code : eval_state.tier;
         v.member_id = member_id.value;
-        v.card = spec.card;
+        v.card = sale.card;
         v.programme_version = in_force->version;
-        for (const TenderSpec& t : spec.tenders) {
+        for (const TenderSpec& t : sale.tenders) {
           v.tenders.push_back(
               {t.method, t.method == "points" ? points_value : t.amount, t.points, t.reference});
         }
@@ -570,7 +586,7 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
 
         if (!plan.postings().empty()) {
           ONECARD_TRY(EntryReceipt receipt,
-                      l.Write(l.Header(core::EntryKind::kSale, card, spec.doc_no, "sale"), plan));
+                      l.Write(l.Header(core::EntryKind::kSale, card, sale.doc_no, "sale"), plan));
           v.entry_id = receipt.entry_id;
           for (const PostingLine& line : receipt.lines) balances[line.asset] = line.balance_after;
         }
@@ -584,7 +600,7 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
         }
 
         const std::string tier_before = v.tier_before;
-        storage::SaleRecord record = SaleRecordOf(rq, spec, v, member_id, card.presented.id);
+        storage::SaleRecord record = SaleRecordOf(rq, sale, v, member_id, card.presented.id);
         record.entry = core::EntryId{v.entry_id};
         record.tier_before = tier_before;
         ONECARD_TRY(v.id, txn.InsertSale(record));
@@ -612,7 +628,7 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
           change.to_tier = e.tier_after;
           change.cause = regained ? "regain" : "purchase";
           change.reason = e.tier_reason;
-          change.doc_no = spec.doc_no;
+          change.doc_no = sale.doc_no;
           change.sale_id = v.id;
           change.programme_version = in_force->version;
           change.staff = rq.actor.staff;

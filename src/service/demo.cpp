@@ -1,5 +1,6 @@
 #include "service/demo.hpp"
 
+#include <array>
 #include <span>
 
 #include "core/card.hpp"
@@ -54,6 +55,7 @@ class DemoBuilder {
   core::CivilDate Today() { return LocalDate(tenant_.timezone, clock_.Now()); }
 
   Status Org();
+  Status Catalogue();
   Result<std::int64_t> Member(const std::vector<std::pair<std::string, std::string>>& profile,
                               const std::vector<std::pair<std::string, std::string>>& custom,
                               const std::string& store, core::EnrolChannel channel);
@@ -123,7 +125,49 @@ Status DemoBuilder::Org() {
     ONECARD_TRY(v, services_.programmes().Activate(Req(""), v.version));
     programme_ = v.code + " version " + std::to_string(v.version) + " (" + v.name + ")";
   }
-  return {};
+  return Catalogue();  // its tier prices name the programme's tiers
+}
+
+// A small catalogue: a category tree, products the tills can sell by SKU, a gold-tier price and a
+// promotion in force for the next month.
+Status DemoBuilder::Catalogue() {
+  CatalogueService& catalogue = services_.catalogue();
+  const std::vector<std::array<std::string, 3>> categories = {
+      {"tea", "Tea 茶叶", ""},          {"green-tea", "Green tea 绿茶", "tea"},
+      {"oolong", "Oolong 乌龙", "tea"}, {"bakery", "Bakery 烘焙", ""},
+      {"teaware", "Teaware 茶具", ""},  {"sundries", "Sundries 杂项", ""},
+  };
+  for (const auto& [code, name, parent] : categories) {
+    ONECARD_CHECK(catalogue.AddCategory(Req(""), code, name, parent));
+  }
+  auto product = [&](std::string sku, std::string name, std::int64_t price,
+                     std::vector<std::string> in, bool non_earning,
+                     std::vector<TierPriceView> tier_prices) {
+    ProductSpec p;
+    p.sku = std::move(sku);
+    p.name = std::move(name);
+    p.list_price = price;
+    p.categories = std::move(in);
+    p.non_earning = non_earning;
+    p.tier_prices = std::move(tier_prices);
+    return core::AsStatus(catalogue.PutProduct(Req(""), p));
+  };
+  ONECARD_CHECK(
+      product("TEA-LJ-250", "West Lake Longjing 250g 西湖龙井", 16800, {"green-tea"}, false, {}));
+  ONECARD_CHECK(product("TEA-TGY-250", "Tieguanyin 250g 铁观音", 12800, {"oolong"}, false,
+                        {{"gold", 11500}, {"diamond", 10800}}));
+  ONECARD_CHECK(product("CAKE-MOON-6", "Mooncake box of 6 月饼礼盒", 19800, {"bakery"}, false, {}));
+  ONECARD_CHECK(product("CAKE-EGG", "Egg tart 蛋挞", 900, {"bakery"}, false, {}));
+  ONECARD_CHECK(product("POT-YIXING", "Yixing clay teapot 宜兴紫砂壶", 68000, {"teaware"}, false,
+                        {{"diamond", 61200}}));
+  ONECARD_CHECK(product("BAG", "Paper bag 纸袋", 100, {"sundries"}, true, {}));
+  PromotionSpec promo;
+  promo.sku = "CAKE-MOON-6";
+  promo.name = "Mooncake week 月饼特惠";
+  promo.price = 15800;
+  promo.starts_at = now_.PlusSeconds(-2 * kDay);
+  promo.ends_at = now_.PlusSeconds(28 * kDay);
+  return core::AsStatus(catalogue.AddPromotion(Req(""), promo));
 }
 
 Result<std::int64_t> DemoBuilder::Member(

@@ -5,6 +5,7 @@
 
 #include "core/money.hpp"
 #include "programme/document.hpp"
+#include "service/basket.hpp"
 #include "service/calendar.hpp"
 #include "service/digest.hpp"
 
@@ -21,33 +22,61 @@ namespace {
 constexpr std::size_t kMaxDocument = 256 * 1024;
 constexpr const char* kSource = "document";
 
-Result<std::set<std::string, std::less<>>> StoreCodes(storage::ReadTxn& txn, core::TenantId t) {
-  ONECARD_TRY(std::vector<storage::StoreRecord> stores, txn.ListStores(t));
-  std::set<std::string, std::less<>> codes;
-  for (const storage::StoreRecord& s : stores) codes.insert(s.code);
-  return codes;
-}
-
-// The references a document alone cannot check: stores must be the tenant's. (Categories and
-// products are checked the same way once the catalogue exists.)
-void CheckReferences(const core::Programme& p, const std::set<std::string, std::less<>>& stores,
-                     std::vector<ProgrammeProblemView>& problems) {
-  auto unknown = [&](const std::string& code, std::string path) {
+// The references a document alone cannot check: the stores, categories and products it names
+// must be the tenant's.
+Status CheckReferences(storage::ReadTxn& txn, core::TenantId tenant, const core::Programme& p,
+                       std::vector<ProgrammeProblemView>& problems) {
+  std::set<std::string, std::less<>> stores;
+  ONECARD_TRY(std::vector<storage::StoreRecord> all_stores, txn.ListStores(tenant));
+  for (const storage::StoreRecord& s : all_stores) stores.insert(s.code);
+  std::set<std::string, std::less<>> categories;
+  ONECARD_TRY(std::vector<storage::CategoryRecord> all_categories, txn.ListCategories(tenant));
+  for (const storage::CategoryRecord& c : all_categories) categories.insert(c.code);
+  auto store = [&](const std::string& code, std::string path) {
     if (!stores.contains(code)) {
       problems.push_back(ProgrammeProblemView{
           0, std::move(path), "the tenant has no store " + code + " (see `onecard store list`)"});
     }
   };
+  auto category = [&](const std::string& code, std::string path) {
+    if (!categories.contains(code)) {
+      problems.push_back(ProgrammeProblemView{
+          0, std::move(path),
+          "the catalogue has no category " + code + " (see `onecard category list`)"});
+    }
+  };
+  for (std::size_t i = 0; i < p.non_earning_categories.size(); ++i) {
+    category(p.non_earning_categories[i], "earn.non_earning_categories");
+  }
   for (std::size_t i = 0; i < p.overrides.size(); ++i) {
-    if (p.overrides[i].scope == core::EarnOverride::Scope::kStore) {
-      unknown(p.overrides[i].code, "earn.override[" + std::to_string(i) + "].store");
+    const core::EarnOverride& o = p.overrides[i];
+    const std::string at = "earn.override[" + std::to_string(i) + "]";
+    switch (o.scope) {
+      case core::EarnOverride::Scope::kStore:
+        store(o.code, at + ".store");
+        break;
+      case core::EarnOverride::Scope::kCategory:
+        category(o.code, at + ".category");
+        break;
+      case core::EarnOverride::Scope::kProduct: {
+        ONECARD_TRY(std::optional<storage::ProductRecord> product, txn.FindProduct(tenant, o.code));
+        if (!product) {
+          problems.push_back(ProgrammeProblemView{
+              0, at + ".product",
+              "the catalogue has no product " + o.code + " (see `onecard product list`)"});
+        }
+        break;
+      }
+      case core::EarnOverride::Scope::kTier:
+        break;
     }
   }
   for (std::size_t i = 0; i < p.multipliers.size(); ++i) {
     for (const std::string& s : p.multipliers[i].stores) {
-      unknown(s, "earn.multiplier[" + std::to_string(i) + "].stores");
+      store(s, "earn.multiplier[" + std::to_string(i) + "].stores");
     }
   }
+  return {};
 }
 
 struct Checked {
@@ -70,8 +99,7 @@ Result<Checked> CheckDocument(storage::Store& store, core::TenantId tenant, std:
   }
   if (doc.programme) {
     ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store.BeginRead());
-    ONECARD_TRY(auto stores, StoreCodes(*txn, tenant));
-    CheckReferences(*doc.programme, stores, out.view.problems);
+    ONECARD_CHECK(CheckReferences(*txn, tenant, *doc.programme, out.view.problems));
     out.view.code = doc.programme->code;
     out.view.name = doc.programme->name;
     out.view.effective_from = doc.programme->effective_from;
@@ -234,11 +262,11 @@ Result<ProgrammeVersionView> ProgrammeService::Activate(const Request& req, int 
                                "; only a draft can be activated (a change is a new version)",
                            "version");
         }
-        // Re-check against the stores as they are now: one may have gone since the draft.
-        ONECARD_TRY(auto stores, StoreCodes(txn, req.tenant.id));
+        // Re-check against the stores and catalogue as they are now: they may have changed since
+        // the draft.
         ONECARD_TRY(std::shared_ptr<const core::Programme> p, Parsed(txn, r));
         std::vector<ProgrammeProblemView> problems;
-        CheckReferences(*p, stores, problems);
+        ONECARD_CHECK(CheckReferences(txn, req.tenant.id, *p, problems));
         if (!problems.empty()) {
           ProgrammeCheckView v;
           v.problems = std::move(problems);
@@ -302,6 +330,18 @@ Result<std::shared_ptr<const core::Programme>> ProgrammeService::Parsed(
   auto p = std::make_shared<const core::Programme>(std::move(*doc.programme));
   std::lock_guard lock(mu_);
   return parsed_.emplace(r.id, std::move(p)).first->second;
+}
+
+Result<std::set<std::string, std::less<>>> ProgrammeService::TierCodes(storage::ReadTxn& txn,
+                                                                       core::TenantId tenant) {
+  ONECARD_TRY(std::vector<storage::ProgrammeVersionRecord> all, txn.ListProgrammeVersions(tenant));
+  std::set<std::string, std::less<>> out;
+  for (const storage::ProgrammeVersionRecord& r : all) {
+    if (r.status == "cancelled") continue;
+    ONECARD_TRY(std::shared_ptr<const core::Programme> p, Parsed(txn, r));
+    for (const core::TierRule& t : p->tiers) out.insert(t.code);
+  }
+  return out;
 }
 
 Result<ProgrammeService::InForce> ProgrammeService::VersionAt(const TenantRef& tenant,
@@ -376,15 +416,17 @@ Result<ExplainView> ProgrammeService::Explain(const TenantRef& tenant, const Exp
     programme = f.programme;
     out.version = f.version;
   }
+  ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store_.BeginRead());
   if (!spec.store.empty()) {
-    ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store_.BeginRead());
-    ONECARD_TRY(auto stores, StoreCodes(*txn, tenant.id));
-    if (!stores.contains(spec.store)) {
-      return MakeError(ErrorCode::kStoreNotFound, "no store " + spec.store, "store");
-    }
+    ONECARD_TRY(std::optional<storage::StoreRecord> s, txn->FindStore(tenant.id, spec.store));
+    if (!s) return MakeError(ErrorCode::kStoreNotFound, "no store " + spec.store, "store");
   }
+  // Catalogue lines are priced as the catalogue stands at the purchase's time.
+  ONECARD_TRY(core::Timestamp start, StartOfLocalDay(tenant.timezone, out.date));
+  std::vector<core::BasketLine> lines = spec.lines;
+  ONECARD_CHECK(ResolveBasket(*txn, tenant.id, lines, start.PlusSeconds(out.minute_of_day * 60)));
   const core::EvalContext at{out.date, out.minute_of_day, spec.store};
-  ONECARD_TRY(out.evaluation, core::Evaluate(*programme, spec.member, spec.lines, at));
+  ONECARD_TRY(out.evaluation, core::Evaluate(*programme, spec.member, lines, at));
   return out;
 }
 
@@ -517,7 +559,19 @@ Result<std::vector<core::BasketLine>> BasketFromJson(const json& lines, std::str
       line.quantity = l["quantity"].get<std::int64_t>();
       if (line.quantity < 1) return Bad(at + ".quantity", "must be 1 or more");
     }
-    if (!l.contains("price")) return Bad(at + ".price", "is required (yuan, e.g. \"59.90\")");
+    if (!l.contains("price")) {
+      // A catalogue product: the catalogue prices it and says what it is.
+      for (const char* key : {"categories", "item_class", "non_earning"}) {
+        if (l.contains(key)) {
+          return Bad(at + "." + key,
+                     "is the catalogue's to say: give it only with a price (an item outside the "
+                     "catalogue)");
+        }
+      }
+      line.from_catalogue = true;
+      out.push_back(std::move(line));
+      continue;
+    }
     ONECARD_TRY(line.unit_price, NonNegativeFen(l["price"], at + ".price"));
     if (l.contains("categories")) {
       const json& c = l["categories"];

@@ -19,6 +19,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -120,6 +121,9 @@ class ProgrammeService {
   core::Result<InForce> VersionAt(const TenantRef& tenant, core::Timestamp at);
   // A stored version (that priced a sale) and its programme. Error: kProgrammeNotFound.
   core::Result<InForce> Version(const TenantRef& tenant, int version);
+  // The tier codes of the tenant's versions but cancelled ones (for catalogue tier prices).
+  core::Result<std::set<std::string, std::less<>>> TierCodes(storage::ReadTxn& txn,
+                                                             core::TenantId tenant);
 
   // Replays the recorded sales of business dates [from, to] under a draft document and compares
   // (service/simulation.hpp); reads only. Errors: the document's problems (kFieldInvalid);

@@ -14,7 +14,8 @@ Services::Services(storage::Store& store, const Clock& clock, WriterOptions opti
       staff_(store, clock, writer_, org_, staff),
       programmes_(store, clock, writer_),
       checkout_(store, clock, writer_, programmes_),
-      tiers_(store, clock, writer_, programmes_) {}
+      tiers_(store, clock, writer_, programmes_),
+      catalogue_(store, clock, writer_, programmes_) {}
 
 core::Result<VerifyReport> Services::Verify() {
   ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store_.BeginRead());

@@ -11,6 +11,7 @@
 #pragma once
 
 #include "service/card_service.hpp"
+#include "service/catalogue_service.hpp"
 #include "service/checkout_service.hpp"
 #include "service/clock.hpp"
 #include "service/ledger_service.hpp"
@@ -38,6 +39,7 @@ class Services {
   ProgrammeService& programmes() { return programmes_; }
   CheckoutService& checkout() { return checkout_; }
   TierService& tiers() { return tiers_; }
+  CatalogueService& catalogue() { return catalogue_; }
   Writer& writer() { return writer_; }
   const Clock& clock() const { return clock_; }
   storage::Store& store() { return store_; }
@@ -58,6 +60,7 @@ class Services {
   ProgrammeService programmes_;
   CheckoutService checkout_;
   TierService tiers_;
+  CatalogueService catalogue_;
 };
 
 }  // namespace onecard::service

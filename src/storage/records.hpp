@@ -450,6 +450,57 @@ struct JobRunRecord {
   std::string result;  // JSON
 };
 
+// The catalogue (issue #5). Codes and SKUs are per tenant.
+struct CategoryRecord {
+  std::int64_t id = 0;
+  TenantId tenant;
+  std::int64_t parent = 0;  // 0: a top-level category
+  std::string code;
+  std::string name;
+};
+
+struct TierPriceRecord {
+  std::string tier;
+  std::int64_t price = 0;  // fen per unit
+};
+
+struct ProductRecord {
+  std::int64_t id = 0;
+  TenantId tenant;
+  std::string sku;
+  std::string name;
+  std::int64_t list_price = 0;  // fen per unit
+  std::string item_class = "goods";
+  bool non_earning = false;
+  bool bundle = false;
+  std::string status = "active";             // active | retired
+  std::vector<std::int64_t> categories;      // category ids (not their ancestors), ascending
+  std::vector<TierPriceRecord> tier_prices;  // by tier code
+  Timestamp created_at;
+  Timestamp updated_at;
+};
+
+struct ProductFilter {
+  std::string after_sku;      // "": from the first, in SKU order
+  std::int64_t category = 0;  // 0: any; else products in this category or below it
+  std::string text;           // "": any; else SKU or name contains it
+  bool include_retired = false;
+  int limit = 100;
+};
+
+struct PromotionRecord {
+  std::int64_t id = 0;
+  TenantId tenant;
+  std::int64_t product = 0;
+  std::string sku;  // the product's (read only: filled by the queries)
+  std::string name;
+  std::int64_t price = 0;  // fen per unit
+  Timestamp starts_at;
+  Timestamp ends_at;  // exclusive
+  std::string created_by;
+  Timestamp created_at;
+};
+
 struct AuditFilter {
   std::int64_t before_id = 0;  // 0: newest first from the top; else ids below it
   std::string actor;

@@ -133,6 +133,20 @@ class ReadTxn {
                                                      const AuditFilter& filter) = 0;
 
   // Programme versions (issue #4), highest version first, without their documents (empty).
+  // Catalogue.
+  virtual Result<std::vector<CategoryRecord>> ListCategories(TenantId tenant) = 0;
+  virtual Result<std::optional<ProductRecord>> FindProduct(TenantId tenant,
+                                                           std::string_view sku) = 0;
+  virtual Result<std::vector<ProductRecord>> ListProducts(TenantId tenant,
+                                                          const ProductFilter& filter) = 0;
+  // The product's promotions, by start.
+  virtual Result<std::vector<PromotionRecord>> ListPromotions(TenantId tenant,
+                                                              std::int64_t product) = 0;
+  // Promotions in force at `at` (starts_at <= at < ends_at) or starting later, by start.
+  virtual Result<std::vector<PromotionRecord>> ListCurrentPromotions(TenantId tenant,
+                                                                     Timestamp at) = 0;
+  virtual Result<std::optional<PromotionRecord>> GetPromotion(TenantId tenant, std::int64_t id) = 0;
+
   virtual Result<std::vector<ProgrammeVersionRecord>> ListProgrammeVersions(TenantId tenant) = 0;
   // One version with its document.
   virtual Result<std::optional<ProgrammeVersionRecord>> GetProgrammeVersion(TenantId tenant,
@@ -310,6 +324,17 @@ class WriteTxn : public ReadTxn {
   virtual Result<std::int64_t> InsertTierChange(const TierChangeRecord& change) = 0;
   // kCodeTaken when the job has run for that date.
   virtual Status InsertJobRun(const JobRunRecord& run) = 0;
+
+  // kCodeTaken when the tenant has a category with that code.
+  virtual Result<std::int64_t> InsertCategory(const CategoryRecord& category) = 0;
+  // Writes name and parent.
+  virtual Status UpdateCategory(const CategoryRecord& category) = 0;
+  // Inserts the product (id 0; kCodeTaken when the SKU exists) or replaces every field but id,
+  // tenant, sku and created_at, its categories and tier prices; returns its id.
+  virtual Result<std::int64_t> PutProduct(const ProductRecord& product) = 0;
+  virtual Result<std::int64_t> InsertPromotion(const PromotionRecord& promotion) = 0;
+  // Writes ends_at.
+  virtual Status UpdatePromotion(const PromotionRecord& promotion) = 0;
 
   virtual Result<std::int64_t> InsertProgrammeVersion(const ProgrammeVersionRecord& record) = 0;
   // Writes status, in_force_from, changed_by and changed_at.

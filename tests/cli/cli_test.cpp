@@ -318,6 +318,11 @@ TEST_F(CliTest, ProgrammeVersionsAddActivateListExplainCancel) {
   EXPECT_EQ(none.code, cli::kExitNotFound) << none.err;
   EXPECT_NE(none.err.find("no programme version is in force"), std::string::npos) << none.err;
 
+  // P2 names a "non-earning" category: refused until the catalogue has it.
+  Ran unknown = Run({"programme", "add", examples + "p2.toml"});
+  EXPECT_EQ(unknown.code, cli::kExitInvalid);
+  EXPECT_NE(unknown.err.find("no category non-earning"), std::string::npos) << unknown.err;
+  ASSERT_EQ(Run({"category", "add", "non-earning", "--name", "Gift wrap and deposits"}).code, 0);
   Ran add = Run({"programme", "add", examples + "p2.toml"});
   ASSERT_EQ(add.code, 0) << add.err;
   EXPECT_NE(add.out.find("draft version 1"), std::string::npos) << add.out;
@@ -379,6 +384,7 @@ namespace {
 TEST_F(CliTest, CheckoutTiersReviewAndSimulateAsStaffWould) {
   MakeShop();
   const std::string examples = std::string(ONECARD_SOURCE_DIR) + "/examples/programmes/";
+  ASSERT_EQ(Run({"category", "add", "non-earning", "--name", "Non-earning"}).code, 0);
   ASSERT_EQ(Run({"programme", "add", examples + "p2.toml"}).code, 0);
   ASSERT_EQ(Run({"programme", "activate", "1"}).code, 0);
   ASSERT_EQ(Run({"value", "top-up", "--card", "8800001", "--amount", "1000"}).code, 0);

@@ -691,6 +691,15 @@ TEST_F(ServeTest, MarketingPublishesAProgrammeAndAClerkExplainsABasketWithIt) {
   EXPECT_EQ(refused.Json()["field"], "document");
 
   EXPECT_EQ(c.Post("/v1/programmes", {{"document", p2}}, clerk).status, 403);
+  // P2 names a "non-earning" category, which the demo's catalogue does not have yet.
+  HttpResponse no_category = c.Post("/v1/programmes", {{"document", p2}}, marketing);
+  EXPECT_EQ(no_category.status, 422) << no_category.body;
+  EXPECT_NE(no_category.Json()["message"].get<std::string>().find("no category non-earning"),
+            std::string::npos)
+      << no_category.body;
+  ASSERT_EQ(c.Post("/v1/categories", {{"code", "non-earning"}, {"name", "Non-earning"}}, marketing)
+                .status,
+            201);
   HttpResponse added = c.Post("/v1/programmes", {{"document", p2}}, marketing, "prog-add-1");
   ASSERT_EQ(added.status, 201) << added.body;
   EXPECT_EQ(added.Json()["status"], "draft");
@@ -727,7 +736,7 @@ TEST_F(ServeTest, MarketingPublishesAProgrammeAndAClerkExplainsABasketWithIt) {
   // at gold, and the explanation says why.
   const json basket = json::array(
       {{{"sku", "SOFA"}, {"price", "16000.00"}},
-       {{"sku", "BAG"}, {"price", "10.00"}, {"categories", json::array({"non-earning"})}}});
+       {{"sku", "GIFT-WRAP"}, {"price", "10.00"}, {"categories", json::array({"non-earning"})}}});
   HttpResponse e =
       c.Post("/v1/programmes/explain", {{"lines", basket}, {"member", {{"tier", "silver"}}}},
              clerk);  // now, at sh01

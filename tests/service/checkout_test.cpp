@@ -313,6 +313,7 @@ TEST(CheckoutTest, ManyTillsPayingFromOneStoredValueNeverOverdraw) {
 // idempotent.
 TEST(CheckoutTest, TiersRiseBySalesFallAtTheReviewAndAreRegained) {
   TestEnv env;
+  AddCategories(env, {"non-earning"});
   UseProgramme(env, ExampleProgramme("p2.toml"));
   auto& checkout = env.services().checkout();
   auto& tiers = env.services().tiers();
@@ -430,6 +431,7 @@ TEST(CheckoutTest, TiersRiseBySalesFallAtTheReviewAndAreRegained) {
 
 TEST(CheckoutTest, StaffPutAMemberInATierWithAReason) {
   TestEnv env;
+  AddCategories(env, {"non-earning"});
   UseProgramme(env, ExampleProgramme("p2.toml"));
   auto& tiers = env.services().tiers();
   const core::MemberId m{env.MemberOf(env.NewCard())};
@@ -474,6 +476,7 @@ std::string Replace(std::string text, const std::string& from, const std::string
 // written.
 TEST(SimulateTest, ADraftReplaysRecordedSalesAndTheFiguresFollowItsRules) {
   TestEnv env;
+  AddCategories(env, {"non-earning"});
   const std::string p2 = ExampleProgramme("p2.toml");
   UseProgramme(env, p2);
   auto& checkout = env.services().checkout();

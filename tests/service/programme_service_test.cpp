@@ -62,6 +62,7 @@ std::map<int, std::string> Statuses(TestEnv& env) {
 
 TEST(ProgrammeServiceTest, VersionsComeIntoForceFromTheirDateAndPriceTheirOwnPeriod) {
   TestEnv env;
+  AddCategories(env, {"non-earning"});  // P2's non-earning category
   auto& programmes = env.services().programmes();
   EXPECT_EQ(programmes.VersionAt(env.tenant(), kStart).error().code, ErrorCode::kProgrammeNotFound);
   EXPECT_EQ(programmes.Explain(env.tenant(), Purchase("2026-12-01")).error().code,
@@ -137,6 +138,7 @@ TEST(ProgrammeServiceTest, VersionsComeIntoForceFromTheirDateAndPriceTheirOwnPer
 
 TEST(ProgrammeServiceTest, ADraftOrAScheduledVersionCanBeCancelled) {
   TestEnv env;
+  AddCategories(env, {"non-earning"});  // P2's non-earning category
   auto& programmes = env.services().programmes();
   ASSERT_TRUE(programmes.Add(env.Req(""), P2("2026-01-01")));
   ASSERT_TRUE(programmes.Activate(env.Req(""), 1));
@@ -165,6 +167,7 @@ TEST(ProgrammeServiceTest, ADraftOrAScheduledVersionCanBeCancelled) {
 
 TEST(ProgrammeServiceTest, TwoVersionsCannotComeIntoForceAtTheSameInstant) {
   TestEnv env;
+  AddCategories(env, {"non-earning"});  // P2's non-earning category
   auto& programmes = env.services().programmes();
   ASSERT_TRUE(programmes.Add(env.Req(""), P2("2027-01-01")));
   ASSERT_TRUE(programmes.Add(env.Req(""), P2("2027-01-01", 2)));
@@ -195,11 +198,14 @@ TEST(ProgrammeServiceTest, RefusesBadDocumentsAndUnknownStoresChangingNothing) {
   EXPECT_NE(add.error().message.find("tiers[1].earn_multiplier"), std::string::npos)
       << add.error().message;
 
-  // P4 gives more points at "new-store": the tenant must have it.
+  // P4 gives more points at "new-store" and for the "high-margin" category: the tenant must
+  // have both.
   const std::string p4 = Example("p4.toml");
   auto unknown = programmes.Add(env.Req(""), p4);
   EXPECT_EQ(unknown.error().code, ErrorCode::kFieldInvalid);
   EXPECT_NE(unknown.error().message.find("no store new-store"), std::string::npos)
+      << unknown.error().message;
+  EXPECT_NE(unknown.error().message.find("no category high-margin"), std::string::npos)
       << unknown.error().message;
   EXPECT_EQ(programmes.Add(env.Req(""), std::string(300 * 1024, '#')).error().code,
             ErrorCode::kFieldInvalid);
@@ -209,6 +215,7 @@ TEST(ProgrammeServiceTest, RefusesBadDocumentsAndUnknownStoresChangingNothing) {
       QueryInt(env.db_path(), "SELECT count(*) FROM audit_log WHERE action LIKE 'programme.%'"), 0);
 
   ASSERT_TRUE(env.services().org().AddStore(env.Req(""), "new-store", "New store", "", ""));
+  AddCategories(env, {"high-margin"});
   auto ok = programmes.Add(env.Req(""), p4);
   ASSERT_TRUE(ok) << ok.error().ToString();
   // A store renamed behind the draft's back: activation checks again and refuses.
@@ -220,6 +227,7 @@ TEST(ProgrammeServiceTest, RefusesBadDocumentsAndUnknownStoresChangingNothing) {
 
 TEST(ProgrammeServiceTest, AddIsIdempotentByKey) {
   TestEnv env;
+  AddCategories(env, {"non-earning"});  // P2's non-earning category
   auto& programmes = env.services().programmes();
   auto first = programmes.Add(env.Keyed("prog-1", ""), P2("2026-01-01"));
   ASSERT_TRUE(first) << first.error().ToString();
@@ -233,6 +241,7 @@ TEST(ProgrammeServiceTest, AddIsIdempotentByKey) {
 
 TEST(ProgrammeServiceTest, ExplainsADocumentADraftOrTheVersionInForce) {
   TestEnv env;
+  AddCategories(env, {"non-earning"});  // P2's non-earning category
   auto& programmes = env.services().programmes();
   // A document that is not stored: no version, nothing written.
   service::ExplainSpec spec = Purchase("2026-12-01");

@@ -162,6 +162,13 @@ void UseProgramme(TestEnv& env, const std::string& document) {
   ASSERT_TRUE(active) << active.error().ToString();
 }
 
+void AddCategories(TestEnv& env, const std::vector<std::string>& codes) {
+  for (const auto& code : codes) {
+    auto added = env.services().catalogue().AddCategory(env.Req(""), code, code, "");
+    ASSERT_TRUE(added) << added.error().ToString();
+  }
+}
+
 void ExecSql(const std::string& db_path, const std::string& sql) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(db_path.c_str(), &db), SQLITE_OK);

@@ -88,6 +88,8 @@ std::string ReadFileText(const std::string& path);
 std::string ExampleProgramme(const std::string& name);
 // Stores `document` as the tenant's next programme version and activates it (must succeed).
 void UseProgramme(TestEnv& env, const std::string& document);
+// Adds top-level catalogue categories (a programme that names a category needs it to exist).
+void AddCategories(TestEnv& env, const std::vector<std::string>& codes);
 
 // Runs an SQL statement directly on a database file (to tamper with it in tests).
 void ExecSql(const std::string& db_path, const std::string& sql);

@@ -44,6 +44,22 @@ class SqliteTxn final : public WriteTxn {
                             Timestamp forget_before) override;
   Result<std::int64_t> InsertAudit(const AuditRecord& record) override;
 
+  // txn_catalogue.cpp
+  Result<std::vector<CategoryRecord>> ListCategories(TenantId tenant) override;
+  Result<std::optional<ProductRecord>> FindProduct(TenantId tenant, std::string_view sku) override;
+  Result<std::vector<ProductRecord>> ListProducts(TenantId tenant,
+                                                  const ProductFilter& filter) override;
+  Result<std::vector<PromotionRecord>> ListPromotions(TenantId tenant,
+                                                      std::int64_t product) override;
+  Result<std::vector<PromotionRecord>> ListCurrentPromotions(TenantId tenant,
+                                                             Timestamp at) override;
+  Result<std::optional<PromotionRecord>> GetPromotion(TenantId tenant, std::int64_t id) override;
+  Result<std::int64_t> InsertCategory(const CategoryRecord& category) override;
+  Status UpdateCategory(const CategoryRecord& category) override;
+  Result<std::int64_t> PutProduct(const ProductRecord& product) override;
+  Result<std::int64_t> InsertPromotion(const PromotionRecord& promotion) override;
+  Status UpdatePromotion(const PromotionRecord& promotion) override;
+
   // txn_programmes.cpp
   Result<std::vector<ProgrammeVersionRecord>> ListProgrammeVersions(TenantId tenant) override;
   Result<std::optional<ProgrammeVersionRecord>> GetProgrammeVersion(TenantId tenant,
@@ -186,7 +202,8 @@ class SqliteTxn final : public WriteTxn {
  private:
   Result<Stmt> Prepare(const char* sql) { return conn_.Prepare(sql); }
   void RequireWritable() const;
-  Status ReadReturnDetail(ReturnRecord& r);  // its lines and tenders
+  Status ReadReturnDetail(ReturnRecord& r);    // its lines and tenders
+  Status LoadProductDetail(ProductRecord& p);  // its categories and tier prices
 
   Connection& conn_;
   bool writable_;
