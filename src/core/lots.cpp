@@ -79,14 +79,17 @@ LotView* AccountPlanner::FindLot(LotId id) {
 
 void EntryPlan::Post(AccountId account, Asset asset, std::int64_t amount) {
   ONECARD_ASSERT(account.valid(), "posting without an account");
-  for (Posting& p : postings_) {
-    if (p.account == account) {
-      ONECARD_ASSERT(p.asset == asset, "one account, two assets");
-      p.amount += amount;
+  for (auto it = postings_.begin(); it != postings_.end(); ++it) {
+    if (it->account == account) {
+      ONECARD_ASSERT(it->asset == asset, "one account, two assets");
+      it->amount += amount;
+      // Moves that net to nothing on an account (points restored to one lot and as many taken
+      // back from another) post nothing there; the moves still say which lots changed.
+      if (it->amount == 0) postings_.erase(it);
       return;
     }
   }
-  postings_.push_back(Posting{account, asset, amount});
+  if (amount != 0) postings_.push_back(Posting{account, asset, amount});
 }
 
 void EntryPlan::Move(AccountPlanner& account, LotId lot, int new_lot, std::int64_t delta) {

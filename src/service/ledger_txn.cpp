@@ -298,6 +298,12 @@ Result<EntryReceipt> LedgerTxn::Write(storage::EntryRecord header, const core::E
     ONECARD_CHECK(txn_.InsertPosting(
         tenant, storage::PostingRecord{entry, p.account, p.asset, p.amount, balance_after}));
   }
+  // Debt moved on an account whose moves net to nothing (so it has no posting).
+  for (const auto& [account, debt_delta] : debt_deltas) {
+    if (debt_delta == 0) continue;
+    const std::int64_t balance = planners_.at(account)->balance();
+    ONECARD_CHECK(txn_.ApplyAccountChange(account, balance, 0, debt_delta));
+  }
   if (!receipt.lines.empty()) receipt.card_number = receipt.lines.front().card_number;
   return receipt;
 }

@@ -130,6 +130,26 @@ TEST(LotsTest, RestoreReturnsTheExactLotsAndTakeBackTakesTheCreatedOne) {
   EXPECT_EQ(a.balance(), 25);
 }
 
+// Restoring into one lot as much as is taken back from another moves both lots and posts
+// nothing on the account (an entry never has a posting of 0).
+TEST(LotsTest, MovesThatNetToNothingLeaveNoPostingButKeepTheirMoves) {
+  AccountPlanner a = Account(1, {Lot(10, 0, 100), Lot(11, 40, 1000)});
+  EntryPlan plan;
+  plan.Restore(a, LotId{10}, 18, LotSpec{});
+  plan.Post(AccountId{7}, Asset::kPoints, -18);
+  EXPECT_EQ(plan.TakeBack(a, LotId{11}, 18), 0);
+  plan.Post(AccountId{8}, Asset::kPoints, 18);
+  plan.Post(AccountId{9}, Asset::kPoints, 0);
+  EXPECT_EQ(plan.moves().size(), 2U);
+  ASSERT_EQ(plan.postings().size(), 2U);
+  EXPECT_EQ(plan.postings()[0].account, AccountId{7});
+  EXPECT_EQ(plan.postings()[1].account, AccountId{8});
+  EXPECT_EQ(plan.Imbalance(), "");
+  EXPECT_EQ(Remaining(a, 10), 18);
+  EXPECT_EQ(Remaining(a, 11), 22);
+  EXPECT_EQ(a.balance(), 40);
+}
+
 TEST(LotsTest, TakeBackFallsBackToOtherLotsWhenTheLotWasSpent) {
   // Lot 11 (the earn being reversed) has only 10 left of its 40; the rest comes from lot 12.
   AccountPlanner a = Account(1, {Lot(11, 10, 1000), Lot(12, 100, 2000)});

@@ -269,6 +269,34 @@ TEST(ReturnTest, APartialReturnKeepsATierStillReachedAndWalkInsAreRefundedInCash
   EXPECT_EQ(env.VerifyProblems(), "");
 }
 
+// Found by the property below (seed 15799080504826156072): a third return of one line, after
+// the tendered points of earlier returns went back into the lot the sale took them from.
+TEST(ReturnTest, LaterReturnsOfOneLineStillBalance) {
+  TestEnv env;
+  UseProgramme(env, ExampleProgramme("p3.toml"));
+  const std::string card = env.NewCard();
+  env.Earn(card, 100000);
+  env.TopUp(card, 10000000);
+  const std::int64_t points_before = env.Balance(card);
+  auto& checkout = env.services().checkout();
+  auto sale = checkout.Settle(
+      env.Req(),
+      Sale(card,
+           R"([{"sku": "SKU0", "quantity": 4, "price": "1.96"},
+                          {"sku": "SKU1", "quantity": 2, "price": "111.47"}])",
+           {{"points", 0, 2069, ""}, {"stored_value", 5095, 0, ""}, {"cash", 15914, 0, ""}}, "R1"));
+  ASSERT_TRUE(sale) << sale.error().ToString();
+  int n = 0;
+  for (const auto& [line, quantity] :
+       std::vector<std::pair<int, std::int64_t>>{{2, 2}, {1, 2}, {1, 1}, {1, 1}}) {
+    auto r =
+        checkout.Return(env.Req(), Lines(sale->id, {{line, quantity}}, "RT" + std::to_string(++n)));
+    ASSERT_TRUE(r) << n << ": " << r.error().ToString();
+    EXPECT_EQ(env.VerifyProblems(), "") << n;
+  }
+  EXPECT_EQ(env.Balance(card), points_before);
+}
+
 // Any basket, any mix of tenders, any sequence of partial returns: once everything is back, the
 // card holds exactly what it held before the sale, the refunds add up to what was paid, tender by
 // tender, and the books balance at every step.

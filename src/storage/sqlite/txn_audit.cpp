@@ -172,7 +172,7 @@ Result<std::vector<Discrepancy>> SqliteTxn::CheckEntryLotMoves() {
               "UNION ALL "
               "SELECT m.entry_id, m.account_id, 0, m.total FROM moved m "
               "LEFT JOIN postings p ON p.entry_id = m.entry_id AND p.account_id = m.account_id "
-              "WHERE p.entry_id IS NULL "
+              "WHERE p.entry_id IS NULL AND m.total <> 0 "
               "ORDER BY 1, 2",
               out, [](const Stmt& s) {
                 return Discrepancy{"entry", s.Int(0),
