@@ -157,7 +157,11 @@ Result<CsvTable> ParseCsv(std::string_view text, std::size_t max_rows) {
 std::string CsvField(std::string_view value) {
   std::string v(value);
   if (Formula(v)) v.insert(v.begin(), '\'');
-  if (v.find_first_of(",\"\r\n") == std::string::npos) return v;
+  // A field that starts with a byte-order mark is quoted, or a reader would take the mark off
+  // when the field opens the file.
+  if (v.find_first_of(",\"\r\n") == std::string::npos && !v.starts_with("\xEF\xBB\xBF")) {
+    return v;
+  }
   std::string out = "\"";
   for (char c : v) {
     if (c == '"') out += '"';

@@ -127,18 +127,19 @@ Result<storage::ProductRecord> BuildProduct(const ProductRules& rules, const Pro
   }
   std::sort(r.categories.begin(), r.categories.end());
   for (const TierPriceView& t : s.tier_prices) {
+    const std::string field = "tier_prices." + t.tier;
     if (!rules.tiers.contains(t.tier)) {
       return Invalid("no programme version has a tier " + t.tier +
                          (rules.tiers.empty() ? " (the tenant has no programme yet)" : ""),
-                     "tier_prices");
+                     field);
     }
     if (t.price < 0 || t.price > s.list_price) {
       return Invalid("the " + t.tier + " price " + core::YuanSign(t.price) +
                          " must be from ¥0 to the list price " + core::YuanSign(s.list_price),
-                     "tier_prices");
+                     field);
     }
     for (const storage::TierPriceRecord& seen : r.tier_prices) {
-      if (seen.tier == t.tier) return Invalid("tier " + t.tier + " is priced twice", "tier_prices");
+      if (seen.tier == t.tier) return Invalid("tier " + t.tier + " is priced twice", field);
     }
     r.tier_prices.push_back({t.tier, t.price});
   }
@@ -192,6 +193,7 @@ std::string Trim(std::string_view s) {
 }
 
 Result<std::int64_t> ParsePrice(std::string_view text, const std::string& field) {
+  if (text.empty()) return Invalid("a price is required (yuan, such as 12 or 12.50)", field);
   Result<core::Money> m = core::Money::Parse(text, field, core::SignPolicy::kAllowNegative);
   if (!m) return m.error();
   if (m->fen() < 0) return Invalid("a price is not negative", field);
@@ -462,7 +464,7 @@ Result<ImportView> CatalogueService::ImportCsv(const Request& req, std::string_v
     return Invalid("the CSV has " + std::to_string(csv.size()) + " bytes; at most 16 MiB are taken",
                    "csv");
   }
-  ONECARD_TRY(core::CsvTable table, core::ParseCsv(csv, kMaxCsvRows + 1));
+  ONECARD_TRY(core::CsvTable table, core::ParseCsv(csv, kMaxCsvRows + 1));  // and the header
   if (table.rows.empty()) return Invalid("the CSV is empty: it needs a header row", "csv");
   return writer_.Call<ImportView>(
       req.tenant.id, req.idempotency_key, Digest("product.import|" + std::string(csv)),
@@ -549,7 +551,9 @@ Result<ImportView> CatalogueService::ImportCsv(const Request& req, std::string_v
             const std::string v = cell(cols.status);
             spec.status = v.empty() ? "active" : v;
           }
-          for (const auto& [tier, col] : cols.tier_prices) {
+          for (const auto& column : cols.tier_prices) {
+            const std::string& tier = column.first;
+            const int col = column.second;
             std::erase_if(spec.tier_prices, [&](const TierPriceView& t) { return t.tier == tier; });
             const std::string v = cell(col);
             if (v.empty()) continue;  // an empty cell removes the tier's price
@@ -567,7 +571,8 @@ Result<ImportView> CatalogueService::ImportCsv(const Request& req, std::string_v
           Result<storage::ProductRecord> built =
               BuildProduct(ProductRules{cat.tree, cat.tiers}, spec, promotions, now);
           if (!built) {
-            std::string column = built.error().field;
+            std::string column = built.error().field;  // a CSV column, or tier_prices.<tier>
+            if (column.starts_with("tier_prices.")) column = "price:" + column.substr(12);
             problem(column, built.error().message);
             continue;
           }
@@ -587,9 +592,6 @@ Result<ImportView> CatalogueService::ImportCsv(const Request& req, std::string_v
           }
           rec.updated_at = now;
           writes.push_back(std::move(rec));
-        }
-        if (table.rows.size() > kMaxCsvRows + 1) {
-          problems.push_back({table.lines.back(), "", "more than 100,000 rows"});
         }
         if (!problems.empty()) {
           std::string message =

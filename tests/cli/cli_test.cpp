@@ -455,5 +455,82 @@ TEST_F(CliTest, CheckoutTiersReviewAndSimulateAsStaffWould) {
   EXPECT_EQ(Run({"verify"}).code, 0);
 }
 
+// The catalogue from the command line, as head office keeps it: categories, a product set and
+// changed, CSV out and back in, a promotion — and a till quote by SKU priced from it.
+TEST_F(CliTest, CatalogueCategoriesProductsCsvPromotionsAndASaleBySku) {
+  MakeShop();
+  const std::string examples = std::string(ONECARD_SOURCE_DIR) + "/examples/programmes/";
+  ASSERT_EQ(Run({"programme", "add", examples + "p1a.toml"}).code, 0);
+  ASSERT_EQ(Run({"programme", "activate", "1"}).code, 0);
+  ASSERT_EQ(Run({"category", "add", "tea", "--name", "Tea 茶叶"}).code, 0);
+  ASSERT_EQ(Run({"category", "add", "oolong", "--name", "Oolong", "--parent", "tea"}).code, 0);
+  Ran tree = Run({"category", "list"});
+  EXPECT_EQ(tree.out, "tea  Tea 茶叶\n  oolong  Oolong\n");
+  Ran orphan = Run({"category", "add", "x", "--name", "X", "--parent", "nowhere"});
+  EXPECT_EQ(orphan.code, cli::kExitNotFound);
+  EXPECT_NE(orphan.err.find("no category nowhere"), std::string::npos) << orphan.err;
+
+  Ran no_price = Run({"product", "set", "TGY", "--name", "Tieguanyin"});
+  EXPECT_EQ(no_price.code, cli::kExitInvalid);
+  EXPECT_NE(no_price.err.find("give --name and --price"), std::string::npos) << no_price.err;
+  Ran added = Run({"product", "set", "TGY", "--name", "Tieguanyin 铁观音", "--price", "128",
+                   "--category", "oolong", "--tier-price", "gold=115"});
+  ASSERT_EQ(added.code, 0) << added.err;
+  EXPECT_NE(added.out.find("Added TGY"), std::string::npos) << added.out;
+  // Only the options given change.
+  nlohmann::json changed = Json({"product", "set", "TGY", "--price", "120.50"});
+  EXPECT_EQ(changed["list_price"], 12050);
+  EXPECT_EQ(changed["name"], "Tieguanyin 铁观音");
+  EXPECT_EQ(changed["tier_prices"][0]["price"], 11500);
+  Ran dear = Run({"product", "set", "TGY", "--tier-price", "gold=130"});
+  EXPECT_EQ(dear.code, cli::kExitInvalid);
+  EXPECT_NE(dear.err.find("tier_prices.gold"), std::string::npos) << dear.err;
+  nlohmann::json listed = Json({"product", "list", "--category", "tea"});
+  ASSERT_EQ(listed.size(), 1u) << listed.dump();
+  EXPECT_EQ(listed[0]["sku"], "TGY");
+
+  TempDir dir;
+  const std::string out = dir.File("products.csv");
+  ASSERT_EQ(Run({"product", "export", out}).code, 0);
+  EXPECT_EQ(ReadFileText(out),
+            "sku,name,list_price,item_class,categories,non_earning,bundle,status,price:gold\r\n"
+            "TGY,Tieguanyin 铁观音,120.50,goods,oolong,no,no,active,115.00\r\n");
+  const std::string in = dir.File("more.csv");
+  std::ofstream(in) << "sku,name,price,categories\nLJ,Longjing,168,tea\nTGY,,,\n";
+  Ran broken = Run({"product", "import", in});
+  EXPECT_EQ(broken.code, cli::kExitInvalid);
+  EXPECT_NE(broken.err.find("line 3, list_price: a price is required"), std::string::npos)
+      << broken.err;
+  EXPECT_EQ(Json({"product", "list"}).size(), 1u) << "nothing was imported";
+  std::ofstream(in) << "sku,name,price,categories\nLJ,Longjing,168,tea\nTGY,Tieguanyin,128,\n";
+  Ran imported = Run({"product", "import", in});
+  ASSERT_EQ(imported.code, 0) << imported.err;
+  EXPECT_NE(imported.out.find("1 created, 1 updated"), std::string::npos) << imported.out;
+
+  Ran promo = Run({"promotion", "add", "LJ", "--name", "New tea", "--price", "150", "--from",
+                   "2000-01-01", "--to", "2099-12-31"});
+  ASSERT_EQ(promo.code, 0) << promo.err;
+  Ran overlap = Run({"promotion", "add", "LJ", "--name", "Again", "--price", "140", "--from",
+                     "2050-01-01", "--to", "2050-01-02"});
+  EXPECT_EQ(overlap.code, cli::kExitRejected) << overlap.err;
+  EXPECT_NE(Run({"promotion", "list"}).out.find("New tea"), std::string::npos);
+
+  const std::string basket = dir.File("basket.json");
+  std::ofstream(basket) << R"({"lines": [{"sku": "LJ", "quantity": 2}, {"sku": "TGY"}]})";
+  nlohmann::json quote =
+      Json({"--store", "sh01", "checkout", "quote", "--card", "8800001", "--basket", basket});
+  EXPECT_EQ(quote["list_total"], 2 * 16800 + 12800);
+  EXPECT_EQ(quote["due"], 2 * 15000 + 12800);
+  ASSERT_EQ(Run({"promotion", "end", "1"}).code, 0);
+  nlohmann::json after =
+      Json({"--store", "sh01", "checkout", "quote", "--card", "8800001", "--basket", basket});
+  EXPECT_EQ(after["due"], 2 * 16800 + 12800);
+  std::ofstream(basket) << R"({"lines": [{"sku": "NOPE"}]})";
+  Ran unknown =
+      Run({"--store", "sh01", "checkout", "quote", "--card", "8800001", "--basket", basket});
+  EXPECT_EQ(unknown.code, cli::kExitNotFound);
+  EXPECT_NE(unknown.err.find("no product NOPE"), std::string::npos) << unknown.err;
+}
+
 }  // namespace
 }  // namespace onecard::testing

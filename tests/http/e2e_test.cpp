@@ -298,6 +298,21 @@ TEST_F(ServeTest, RolesAndStoresLimitWhatEachPrincipalMayDoAndSee) {
       {"marketing", &marketing, "POST", "/v1/checkout/quote", sale, 403},
       {"finance", &finance, "POST", "/v1/checkout/settle", sale, 403},
       {"clerk", &clerk, "POST", "/v1/members/1/tier", {{"tier", "gold"}, {"reason", "x"}}, 403},
+      // The catalogue: everyone reads it; head-office marketing and admins keep it.
+      {"clerk", &clerk, "GET", "/v1/products?category=tea", nullptr, 200},
+      {"finance", &finance, "GET", "/v1/promotions", nullptr, 200},
+      {"clerk", &clerk, "POST", "/v1/categories", {{"code", "c1"}, {"name", "C"}}, 403},
+      {"manager",
+       &manager,
+       "POST",
+       "/v1/promotions",
+       {{"sku", "CAKE-EGG"},
+        {"name", "x"},
+        {"price", 1},
+        {"from", "2030-01-01"},
+        {"to", "2030-01-02"}},
+       403},
+      {"marketing", &marketing, "POST", "/v1/categories", {{"code", "c1"}, {"name", "C"}}, 201},
       // Returns: not for clerks; a manager cannot reach another store's sale; an admin can.
       {"clerk", &clerk, "POST", "/v1/checkout/return", bj_return, 403},
       {"manager", &manager, "POST", "/v1/checkout/return", bj_return, 404},
@@ -839,6 +854,146 @@ TEST_F(ServeTest, SigtermDuringLoadLosesNoAcknowledgedWrite) {
   auto report = services.Verify();
   ASSERT_TRUE(report);
   EXPECT_TRUE(report->ok);
+}
+
+// Head-office marketing keeps the catalogue over HTTP — products one by one and as CSV, a
+// category renamed, a promotion set and ended — and a clerk sells by SKU at the catalogue's price.
+TEST_F(ServeTest, MarketingKeepsTheCatalogueAndAClerkSellsBySku) {
+  Start();
+  HttpClient c(port());
+  const std::string marketing = Login(c, "marketing", "onecard-marketing");
+  const std::string clerk = Login(c, "zhou.clerk", "onecard-clerk");
+  auto put = [&](const std::string& target, const json& body, const std::string& token) {
+    return c.Send("PUT", target, body.dump(), {{"Authorization", "Bearer " + token}});
+  };
+
+  // The demo's catalogue, as a clerk sees it.
+  HttpResponse tree = c.Get("/v1/categories", clerk);
+  ASSERT_EQ(tree.status, 200) << tree.body;
+  ASSERT_EQ(tree.Json()["items"].size(), 6u);
+  EXPECT_EQ(tree.Json()["items"][2]["code"], "tea");
+  EXPECT_EQ(tree.Json()["items"][3]["path"], json::array({"tea", "green-tea"}));
+  HttpResponse teas = c.Get("/v1/products?category=tea", clerk);
+  ASSERT_EQ(teas.status, 200) << teas.body;
+  ASSERT_EQ(teas.Json()["items"].size(), 2u) << "products in the categories below tea";
+  EXPECT_TRUE(teas.Json()["next_after"].is_null()) << "the last page";
+  HttpResponse tgy = c.Get("/v1/products/TEA-TGY-250", clerk);
+  ASSERT_EQ(tgy.status, 200) << tgy.body;
+  EXPECT_EQ(tgy.Json()["list_price"], 12800);
+  EXPECT_EQ(tgy.Json()["tier_prices"][1], json({{"tier", "gold"}, {"price", 11500}}));
+  EXPECT_EQ(c.Get("/v1/products/NOPE", clerk).Json()["code"], "product_not_found");
+  HttpResponse page = c.Get("/v1/products?limit=2", clerk);
+  ASSERT_EQ(page.status, 200);
+  EXPECT_EQ(page.Json()["next_after"], "CAKE-EGG");
+  EXPECT_EQ(c.Get("/v1/products?limit=2&after=CAKE-EGG", clerk).Json()["items"][0]["sku"],
+            "CAKE-MOON-6");
+  EXPECT_EQ(c.Get("/v1/products?include_retired=maybe", clerk).status, 422);
+
+  // A product put by marketing; a clerk may not; bad fields are named.
+  const json scone = {{"name", "Scone 司康"},
+                      {"list_price", 1200},
+                      {"categories", {"bakery"}},
+                      {"tier_prices", {{"diamond", 1000}}}};
+  EXPECT_EQ(put("/v1/products/SCONE", scone, clerk).status, 403);
+  HttpResponse created = put("/v1/products/SCONE", scone, marketing);
+  ASSERT_EQ(created.status, 200) << created.body;
+  EXPECT_EQ(created.Json()["item_class"], "goods");
+  json dear = scone;
+  dear["tier_prices"] = {{"diamond", 1201}};
+  HttpResponse refused = put("/v1/products/SCONE", dear, marketing);
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_EQ(refused.Json()["field"], "tier_prices.diamond");
+  json unknown = scone;
+  unknown["colour"] = "red";
+  EXPECT_EQ(put("/v1/products/SCONE", unknown, marketing).Json()["code"], "field_unknown");
+  json no_category = scone;
+  no_category["categories"] = {"cakes"};
+  EXPECT_EQ(put("/v1/products/SCONE", no_category, marketing).Json()["code"], "category_not_found");
+  HttpResponse renamed = c.Send("PATCH", "/v1/categories/oolong", json({{"name", "乌龙茶"}}).dump(),
+                                {{"Authorization", "Bearer " + marketing}});
+  ASSERT_EQ(renamed.status, 200) << renamed.body;
+  EXPECT_EQ(renamed.Json()["name"], "乌龙茶");
+
+  // CSV: exported for everyone, imported by marketing, all or nothing.
+  HttpResponse csv = c.Get("/v1/products.csv", clerk);
+  ASSERT_EQ(csv.status, 200) << csv.body;
+  EXPECT_EQ(csv.Header("content-type"), "text/csv; charset=utf-8");
+  EXPECT_TRUE(
+      csv.body.starts_with("sku,name,list_price,item_class,categories,non_earning,bundle,"
+                           "status,price:diamond,price:gold\r\n"))
+      << csv.body;
+  EXPECT_NE(csv.body.find("SCONE,Scone 司康,12.00,goods,bakery,no,no,active,10.00,\r\n"),
+            std::string::npos)
+      << csv.body;
+  const std::vector<std::pair<std::string, std::string>> auth = {
+      {"Authorization", "Bearer " + marketing}, {"Content-Type", "text/csv"}};
+  EXPECT_EQ(c.Send("POST", "/v1/products.csv", csv.body,
+                   {{"Authorization", "Bearer " + clerk}, {"Content-Type", "text/csv"}})
+                .status,
+            403);
+  HttpResponse same = c.Send("POST", "/v1/products.csv", csv.body, auth);
+  ASSERT_EQ(same.status, 200) << same.body;
+  EXPECT_EQ(same.Json()["unchanged"], 7);
+  HttpResponse bad = c.Send("POST", "/v1/products.csv", "sku,list_price\nBAG,1\nSCONE,x\n", auth);
+  EXPECT_EQ(bad.status, 422) << bad.body;
+  EXPECT_EQ(bad.Json()["field"], "csv");
+  EXPECT_NE(bad.Json()["message"].get<std::string>().find("line 3, list_price"), std::string::npos)
+      << bad.body;
+  HttpResponse cheaper = c.Send("POST", "/v1/products.csv", "sku,list_price\nBAG,0.50\n", auth);
+  ASSERT_EQ(cheaper.status, 200) << cheaper.body;
+  EXPECT_EQ(cheaper.Json()["updated"], 1);
+
+  // A promotion: the demo's mooncake week is in force; another for Longjing is added and ended.
+  HttpResponse promos = c.Get("/v1/promotions", clerk);
+  ASSERT_EQ(promos.status, 200) << promos.body;
+  ASSERT_EQ(promos.Json()["items"].size(), 1u);
+  EXPECT_EQ(promos.Json()["items"][0]["sku"], "CAKE-MOON-6");
+  EXPECT_EQ(promos.Json()["items"][0]["status"], "in_force");
+  const std::string today =
+      service::LocalDate("Asia/Shanghai", service::SystemClock().Now()).ToString();
+  const std::string week =
+      service::LocalDate("Asia/Shanghai", service::SystemClock().Now()).PlusDays(7).ToString();
+  const json longjing = {
+      {"sku", "TEA-LJ-250"}, {"name", "New tea"}, {"price", 15000}, {"from", today}, {"to", week}};
+  HttpResponse added = c.Post("/v1/promotions", longjing, marketing);
+  ASSERT_EQ(added.status, 201) << added.body;
+  EXPECT_EQ(added.Json()["status"], "in_force");
+  HttpResponse overlap = c.Post("/v1/promotions", longjing, marketing);
+  EXPECT_EQ(overlap.status, 409);
+  EXPECT_EQ(overlap.Json()["code"], "promotion_overlaps");
+  json backwards = longjing;
+  backwards["to"] = "2020-01-01";
+  EXPECT_EQ(c.Post("/v1/promotions", backwards, marketing).Json()["field"], "to");
+
+  // The clerk sells by SKU: the catalogue prices each line, the promotions too.
+  const json lines = json::array(
+      {{{"sku", "CAKE-MOON-6"}, {"quantity", 2}}, {{"sku", "TEA-LJ-250"}}, {{"sku", "BAG"}}});
+  HttpResponse quote = c.Post("/v1/checkout/quote", {{"card", kZhang}, {"lines", lines}}, clerk);
+  ASSERT_EQ(quote.status, 200) << quote.body;
+  EXPECT_EQ(quote.Json()["list_total"], 2 * 19800 + 16800 + 50);
+  EXPECT_EQ(quote.Json()["due"], 2 * 15800 + 15000 + 50);
+  const std::string id = std::to_string(added.Json()["id"].get<std::int64_t>());
+  HttpResponse ended = c.Post("/v1/promotions/" + id + "/end", json::object(), marketing);
+  ASSERT_EQ(ended.status, 200) << ended.body;
+  EXPECT_EQ(ended.Json()["status"], "ended");
+  EXPECT_EQ(c.Post("/v1/promotions/" + id + "/end", json::object(), marketing).status, 422);
+  EXPECT_EQ(c.Post("/v1/promotions/999/end", json::object(), marketing).status, 404);
+  HttpResponse sale =
+      c.Post("/v1/checkout/settle",
+             {{"card", kZhang},
+              {"lines", lines},
+              {"doc_no", "SKU-1"},
+              {"tenders", json::array({{{"method", "cash"}, {"amount", 2 * 15800 + 16800 + 50}}})}},
+             clerk, "sku-sale-1");
+  ASSERT_EQ(sale.status, 201) << sale.body;
+  EXPECT_EQ(sale.Json()["lines"][1]["paid"], 16800) << "the Longjing promotion has ended";
+  EXPECT_EQ(sale.Json()["lines"][2]["points"], 0) << "the bag is non-earning";
+  EXPECT_EQ(sale.Json()["points_earned"], 484);
+  HttpResponse unknown_sku =
+      c.Post("/v1/checkout/quote", {{"lines", json::array({{{"sku", "NOPE"}}})}}, clerk);
+  EXPECT_EQ(unknown_sku.status, 404);
+  EXPECT_EQ(unknown_sku.Json()["field"], "lines[0].sku");
+  EXPECT_EQ(VerifyOk(c), "");
 }
 
 }  // namespace
