@@ -45,6 +45,7 @@ run "GET /healthz (baseline), 64 conns" -c64 "$url/healthz"
 run "GET /v1/cards/N/balance, 64 conns" -c64 -s bench/http/get.lua "$url" -- "$key" "$cards"
 run "POST /v1/points/earn, 64 conns" -c64 -s bench/http/earn.lua "$url" -- "$key" "$cards"
 run "POST /v1/checkout/settle, 32 conns" -c32 -s bench/http/settle.lua "$url" -- "$key" "$cards"
+run "  … by SKU from the catalogue" -c32 -s bench/http/settle.lua "$url" -- "$key" "$cards" catalogue
 run "POST /v1/points/earn, 32 conns" -c32 -s bench/http/earn.lua "$url" -- "$key" "$cards"
 run "GET /healthz (baseline again)" -c64 "$url/healthz"
 echo "1,000 idle keep-alive connections held open during an earn run:"

@@ -82,9 +82,12 @@ void PostSettle(S services, const CallPtr& call) {
   Result<service::SaleSpec> spec = ReadSale(b->fields, true);
   if (!spec) return ReplyError(call, spec.error());
   if (core::Status done = b->fields.Finish(); !done) return ReplyError(call, done.error());
-  // Not on the blocking pool: the writer answers when the sale is durable, so that many settles
-  // share one group commit.
-  services.checkout().SettleAsync(b->req, *spec, Created<service::SaleView>(call));
+  // The blocking pool reads the catalogue for the basket, then hands the sale to the writer and
+  // is free again: the writer answers when the sale is durable, so that many settles share one
+  // group commit.
+  Blocking(call, [&services, call, req = std::move(b->req), sale = std::move(*spec)] {
+    services.checkout().SettleAsync(req, sale, Created<service::SaleView>(call));
+  });
 }
 
 void GetSale(S s, const CallPtr& call) {

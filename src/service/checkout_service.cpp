@@ -453,15 +453,24 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
     c.Add("tender", t.method).Add("amount", t.amount).Add("points", t.points);
     c.Add("ref", t.reference);
   }
+  // The catalogue's lines are priced off the writer, from a read snapshot taken now (the
+  // moment of the sale, as a till's look-up would be). A refusal (unknown or retired SKU) is
+  // answered by the writer, after its idempotency check: a retry of a sale that was settled
+  // gets its receipt even if the product has been retired since.
+  auto resolved = std::make_shared<SaleSpec>(spec);
+  core::Status resolution;
+  {
+    ONECARD_TRY(std::unique_ptr<storage::ReadTxn> read, store_.BeginRead());
+    resolution = ResolveBasket(*read, req.tenant.id, resolved->lines, now);
+  }
   auto shared = std::make_shared<const Request>(req);
   return Prepared{
       c.digest(),
-      [this, shared, request = spec, in_force, now, minute,
+      [this, shared, resolved, resolution, in_force, now, minute,
        date](storage::WriteTxn& txn) -> Result<SaleView> {
         const Request& rq = *shared;
-        // The catalogue's lines priced as the catalogue stands in this transaction.
-        SaleSpec sale = request;
-        ONECARD_CHECK(ResolveBasket(txn, rq.tenant.id, sale.lines, now));
+        ONECARD_CHECK(resolution);
+        const SaleSpec& sale = *resolved;
         ONECARD_TRY(std::optional<std::int64_t> taken,
                     txn.FindSaleId(rq.tenant.id, rq.actor.store, sale.doc_no));
         if (taken) {

@@ -270,6 +270,30 @@ TEST_F(CataloguePricing, ALineBySkuIsPricedFromTheCatalogueAtTheMembersTier) {
   EXPECT_EQ(env_.VerifyProblems(), "");
 }
 
+// The till's retry of a settled sale gets its receipt even after the product is retired; a new
+// sale of it is refused.
+TEST_F(CataloguePricing, ARetryAfterTheProductIsRetiredGetsTheReceipt) {
+  auto basket = service::BasketFromJson(json::parse(R"([{"sku": "FIT-1"}])"), "lines");
+  ASSERT_TRUE(basket);
+  const service::SaleSpec spec{card_, *basket, {{"cash", 19000, 0, ""}}, "R-7"};
+  auto sale = env_.services().checkout().Settle(env_.Keyed("sale-7"), spec);
+  ASSERT_TRUE(sale) << sale.error().ToString();
+  ProductSpec retired = Product("FIT-1", 20000);
+  retired.item_class = "labour";
+  retired.status = "retired";
+  ASSERT_TRUE(env_.services().catalogue().PutProduct(env_.Req(""), retired));
+  auto retry = env_.services().checkout().Settle(env_.Keyed("sale-7"), spec);
+  ASSERT_TRUE(retry) << retry.error().ToString();
+  EXPECT_EQ(retry->id, sale->id);
+  EXPECT_TRUE(retry->replayed);
+  service::SaleSpec again = spec;
+  again.doc_no = "R-8";
+  auto refused = env_.services().checkout().Settle(env_.Keyed("sale-8"), again);
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kProductRetired);
+  EXPECT_EQ(Count(env_, "sales"), 1);
+}
+
 TEST_F(CataloguePricing, APromotionInForceOverridesTierPricesForEveryoneAndEndsOnTime) {
   auto& cat = env_.services().catalogue();
   const core::Timestamp now = env_.clock().Now();
