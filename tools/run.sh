@@ -25,7 +25,7 @@ Data file: $db (set DB=… to use another; delete it to start again with a fresh
 Demo logins (tenant "demo"; POST /v1/auth/login, then send Authorization: Bearer TOKEN):
 
   admin         / onecard-admin       head office, everything
-  marketing     / onecard-marketing   members, point adjustments
+  marketing     / onecard-marketing   members, point adjustments, programmes, catalogue
   finance       / onecard-finance     reversals, verify, audit log
   zhou.manager  / onecard-manager     store manager at sh01
   zhou.clerk    / onecard-clerk       clerk at sh01
@@ -37,9 +37,10 @@ Try (in another terminal):
   curl -s http://$listen/v1/cards/88000000013/balance -H "Authorization: Bearer \$t"
   curl -s http://$listen/v1/points/earn -H "Authorization: Bearer \$t" -H "Idempotency-Key: try-1" \\
        -d '{"card":"88000000013","points":120}'
+  curl -s "http://$listen/v1/products?category=tea" -H "Authorization: Bearer \$t"
   curl -s http://$listen/v1/checkout/settle -H "Authorization: Bearer \$t" -H "Idempotency-Key: try-2" \\
-       -d '{"card":"88000000013","doc_no":"R-1","lines":[{"sku":"TEA","quantity":2,"price":"59.90"}],
-            "tenders":[{"method":"points","points":100},{"method":"cash","amount":10980}]}'
+       -d '{"card":"88000000013","doc_no":"R-1","lines":[{"sku":"TEA-LJ-250"},{"sku":"CAKE-EGG","quantity":2}],
+            "tenders":[{"method":"points","points":100},{"method":"cash","amount":17600}]}'
   The API: http://$listen/openapi.json · docs/api.md · the command line: $bin --help
 
 MSG
