@@ -25,18 +25,6 @@ struct CatalogueOptions {
   std::int64_t id = 0;
 };
 
-Result<std::int64_t> Fen(const std::string& text, const std::string& field) {
-  ONECARD_TRY(core::Money m, core::Money::Parse(text, field, core::SignPolicy::kAllowNegative));
-  if (m.fen() < 0) return MakeError(ErrorCode::kFieldInvalid, field + " is not negative", field);
-  return m.fen();
-}
-
-Result<bool> YesNo(const std::string& text, const std::string& field) {
-  if (text == "yes" || text == "true") return true;
-  if (text == "no" || text == "false") return false;
-  return MakeError(ErrorCode::kInvalidArgument, "--" + field + " is yes or no", field);
-}
-
 void PrintProduct(std::ostream& out, const service::ProductView& p, bool detail) {
   out << p.sku << "  " << p.name << "  ¥" << Yuan(p.list_price) << "  " << p.item_class;
   if (!p.categories.empty()) {
@@ -140,16 +128,16 @@ void AddProduct(CLI::App& app, CliContext& ctx, std::shared_ptr<CatalogueOptions
       }
       if (!o->name.empty()) spec.name = o->name;
       if (!o->price.empty()) {
-        ONECARD_TRY(spec.list_price, Fen(o->price, "price"));
+        ONECARD_TRY(spec.list_price, service::ParsePrice(o->price, "price"));
       }
       if (!o->item_class.empty()) spec.item_class = o->item_class;
       if (o->clear_categories) spec.categories.clear();
       if (!o->categories.empty()) spec.categories = o->categories;
       if (!o->non_earning.empty()) {
-        ONECARD_TRY(spec.non_earning, YesNo(o->non_earning, "non-earning"));
+        ONECARD_TRY(spec.non_earning, service::ParseYesNo(o->non_earning, "non-earning"));
       }
       if (!o->bundle.empty()) {
-        ONECARD_TRY(spec.bundle, YesNo(o->bundle, "bundle"));
+        ONECARD_TRY(spec.bundle, service::ParseYesNo(o->bundle, "bundle"));
       }
       if (!o->status.empty()) spec.status = o->status;
       for (const std::string& tp : o->tier_prices) {
@@ -162,7 +150,7 @@ void AddProduct(CLI::App& app, CliContext& ctx, std::shared_ptr<CatalogueOptions
         const std::string tier = tp.substr(0, eq);
         std::erase_if(spec.tier_prices, [&](const auto& t) { return t.tier == tier; });
         if (eq + 1 < tp.size()) {
-          ONECARD_TRY(std::int64_t fen, Fen(tp.substr(eq + 1), "tier-price"));
+          ONECARD_TRY(std::int64_t fen, service::ParsePrice(tp.substr(eq + 1), "tier-price"));
           spec.tier_prices.push_back({tier, fen});
         }
       }
@@ -263,7 +251,7 @@ void AddPromotion(CLI::App& app, CliContext& ctx, std::shared_ptr<CatalogueOptio
       service::PromotionSpec spec;
       spec.sku = o->sku;
       spec.name = o->name;
-      ONECARD_TRY(spec.price, Fen(o->price, "price"));
+      ONECARD_TRY(spec.price, service::ParsePrice(o->price, "price"));
       ONECARD_TRY(spec.starts_at,
                   service::ParseLocalInstant(req.tenant.timezone, o->from, false, "from"));
       ONECARD_TRY(spec.ends_at, service::ParseLocalInstant(req.tenant.timezone, o->to, true, "to"));

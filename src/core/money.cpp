@@ -53,10 +53,14 @@ Result<std::int64_t> ParseUnits(std::string_view text, std::string_view field, S
     return MakeError(ErrorCode::kAmountTooLarge,
                      quoted + " is larger than the most one operation may carry", f);
   }
-  if (negative && sign == SignPolicy::kPositiveOnly) {
-    return MakeError(ErrorCode::kAmountNotPositive, quoted + " is negative; give a positive amount",
-                     f);
+  if (negative && units != 0 && sign != SignPolicy::kAllowNegative) {
+    return MakeError(
+        ErrorCode::kAmountNotPositive,
+        quoted + " is negative; give " +
+            (sign == SignPolicy::kZeroOrPositive ? "zero or more" : "a positive amount"),
+        f);
   }
+  if (units == 0 && sign == SignPolicy::kZeroOrPositive) return 0;
   if (units == 0) {
     return MakeError(ErrorCode::kAmountNotPositive, quoted + " is zero; give a non-zero amount", f);
   }

@@ -40,8 +40,9 @@ Result<std::int64_t> MulDiv(std::int64_t value, std::int64_t numerator, std::int
 Result<std::int64_t> CheckedAdd(std::int64_t a, std::int64_t b);
 Result<std::int64_t> CheckedSub(std::int64_t a, std::int64_t b);
 
-// Whether a parser accepts a leading minus sign.
-enum class SignPolicy : std::uint8_t { kPositiveOnly, kAllowNegative };
+// What a parser accepts: only amounts above zero; also negative ones (never zero); or zero and
+// above (prices, which may be free).
+enum class SignPolicy : std::uint8_t { kPositiveOnly, kAllowNegative, kZeroOrPositive };
 
 class Money {
  public:

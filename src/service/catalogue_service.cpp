@@ -178,26 +178,10 @@ struct Catalogue {
   std::set<std::string, std::less<>> tiers;
 };
 
-Result<bool> ParseFlag(std::string_view text, const std::string& field) {
-  std::string t(text);
-  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
-  if (t.empty() || t == "no" || t == "false" || t == "0" || t == "n") return false;
-  if (t == "yes" || t == "true" || t == "1" || t == "y") return true;
-  return Invalid("\"" + std::string(text) + "\" is not yes or no", field);
-}
-
 std::string Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return std::string(s);
-}
-
-Result<std::int64_t> ParsePrice(std::string_view text, const std::string& field) {
-  if (text.empty()) return Invalid("a price is required (yuan, such as 12 or 12.50)", field);
-  Result<core::Money> m = core::Money::Parse(text, field, core::SignPolicy::kAllowNegative);
-  if (!m) return m.error();
-  if (m->fen() < 0) return Invalid("a price is not negative", field);
-  return m->fen();
 }
 
 std::vector<std::string> SplitBars(std::string_view text) {
@@ -534,14 +518,14 @@ Result<ImportView> CatalogueService::ImportCsv(const Request& req, std::string_v
           }
           if (cols.categories >= 0) spec.categories = SplitBars(cell(cols.categories));
           if (cols.non_earning >= 0) {
-            Result<bool> f = ParseFlag(cell(cols.non_earning), "non_earning");
+            Result<bool> f = ParseYesNo(cell(cols.non_earning), "non_earning");
             if (f)
               spec.non_earning = *f;
             else
               fail(f.error(), "non_earning");
           }
           if (cols.bundle >= 0) {
-            Result<bool> f = ParseFlag(cell(cols.bundle), "bundle");
+            Result<bool> f = ParseYesNo(cell(cols.bundle), "bundle");
             if (f)
               spec.bundle = *f;
             else
@@ -774,6 +758,20 @@ Result<std::vector<PromotionView>> CatalogueService::ListPromotions(const Tenant
     out.push_back(ToView(r, now));
   }
   return out;
+}
+
+Result<std::int64_t> ParsePrice(std::string_view text, const std::string& field) {
+  if (text.empty()) return Invalid("a price is required (yuan, such as 12 or 12.50)", field);
+  ONECARD_TRY(core::Money m, core::Money::Parse(text, field, core::SignPolicy::kZeroOrPositive));
+  return m.fen();
+}
+
+Result<bool> ParseYesNo(std::string_view text, const std::string& field) {
+  std::string t(text);
+  std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (t.empty() || t == "no" || t == "false" || t == "0" || t == "n") return false;
+  if (t == "yes" || t == "true" || t == "1" || t == "y") return true;
+  return Invalid("\"" + std::string(text) + "\" is not yes or no", field);
 }
 
 Result<core::Timestamp> ParseLocalInstant(std::string_view tz, std::string_view text, bool end,

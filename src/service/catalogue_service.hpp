@@ -175,6 +175,12 @@ class CatalogueService {
   ProgrammeService& programmes_;
 };
 
+// A price in yuan ("12", "12.50", "0"): fen. Errors (naming `field`): empty, malformed, negative,
+// more than two decimals, too large.
+core::Result<std::int64_t> ParsePrice(std::string_view text, const std::string& field);
+// yes/no, true/false, y/n, 1/0 (any case); empty is no. Error: kFieldInvalid naming `field`.
+core::Result<bool> ParseYesNo(std::string_view text, const std::string& field);
+
 // "2026-12-01" (local midnight) or "2026-12-01T09:30" (local) in the tenant's zone. `end` makes a
 // bare date mean the end of that day (the next midnight). Error: kFieldInvalid naming `field`.
 core::Result<core::Timestamp> ParseLocalInstant(std::string_view tz, std::string_view text,

@@ -422,9 +422,9 @@ Result<ExplainView> ProgrammeService::Explain(const TenantRef& tenant, const Exp
     if (!s) return MakeError(ErrorCode::kStoreNotFound, "no store " + spec.store, "store");
   }
   // Catalogue lines are priced as the catalogue stands at the purchase's time.
-  ONECARD_TRY(core::Timestamp start, StartOfLocalDay(tenant.timezone, out.date));
+  ONECARD_TRY(core::Timestamp at_time, LocalInstant(tenant.timezone, out.date, out.minute_of_day));
   std::vector<core::BasketLine> lines = spec.lines;
-  ONECARD_CHECK(ResolveBasket(*txn, tenant.id, lines, start.PlusSeconds(out.minute_of_day * 60)));
+  ONECARD_CHECK(ResolveBasket(*txn, tenant.id, lines, at_time));
   const core::EvalContext at{out.date, out.minute_of_day, spec.store};
   ONECARD_TRY(out.evaluation, core::Evaluate(*programme, spec.member, lines, at));
   return out;
@@ -530,10 +530,10 @@ Status OnlyKnown(const json& object, std::string_view at,
 Result<std::int64_t> NonNegativeFen(const json& v, const std::string& field) {
   if (!v.is_string()) return Bad(field, "must be a string of yuan, e.g. \"59.90\"");
   Result<core::Money> m =
-      core::Money::Parse(v.get<std::string>(), field, core::SignPolicy::kAllowNegative);
-  if (!m && m.error().code == ErrorCode::kAmountNotPositive) return 0;  // zero
+      core::Money::Parse(v.get<std::string>(), field, core::SignPolicy::kZeroOrPositive);
+  if (!m && m.error().code == ErrorCode::kAmountNotPositive)
+    return Bad(field, "must not be negative");
   if (!m) return m.error();
-  if (m->fen() < 0) return Bad(field, "must not be negative");
   return m->fen();
 }
 

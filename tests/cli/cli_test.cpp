@@ -530,6 +530,11 @@ TEST_F(CliTest, CatalogueCategoriesProductsCsvPromotionsAndASaleBySku) {
       Run({"--store", "sh01", "checkout", "quote", "--card", "8800001", "--basket", basket});
   EXPECT_EQ(unknown.code, cli::kExitNotFound);
   EXPECT_NE(unknown.err.find("no product NOPE"), std::string::npos) << unknown.err;
+  // A free product is priced 0.
+  nlohmann::json free = Json(
+      {"product", "set", "SAMPLE", "--name", "Sample", "--price", "0", "--non-earning", "yes"});
+  EXPECT_EQ(free["list_price"], 0);
+  EXPECT_EQ(free["non_earning"], true);
 }
 
 }  // namespace

@@ -13,6 +13,22 @@ TEST(MoneyTest, ParsesYuanToFen) {
   EXPECT_EQ(Money::Parse("-5.5", "amount", SignPolicy::kAllowNegative)->fen(), -550);
 }
 
+// Prices may be free: zero and above, never negative ("-0" is zero).
+TEST(MoneyTest, ZeroOrPositiveTakesZeroAndRefusesNegatives) {
+  EXPECT_EQ(Money::Parse("0", "price", SignPolicy::kZeroOrPositive)->fen(), 0);
+  EXPECT_EQ(Money::Parse("0.00", "price", SignPolicy::kZeroOrPositive)->fen(), 0);
+  EXPECT_EQ(Money::Parse("-0", "price", SignPolicy::kZeroOrPositive)->fen(), 0);
+  EXPECT_EQ(Money::Parse("12.50", "price", SignPolicy::kZeroOrPositive)->fen(), 1250);
+  auto negative = Money::Parse("-1", "price", SignPolicy::kZeroOrPositive);
+  ASSERT_FALSE(negative);
+  EXPECT_EQ(negative.error().code, ErrorCode::kAmountNotPositive);
+  EXPECT_NE(negative.error().message.find("zero or more"), std::string::npos);
+  EXPECT_EQ(Money::Parse("0", "amount", SignPolicy::kPositiveOnly).error().code,
+            ErrorCode::kAmountNotPositive);
+  EXPECT_EQ(Money::Parse("0", "amount", SignPolicy::kAllowNegative).error().code,
+            ErrorCode::kAmountNotPositive);
+}
+
 TEST(MoneyTest, RefusesMalformedAmountsNamingTheField) {
   for (const char* bad : {"", "abc", "1.", ".5", "1..2", "1e3", "1,000", " 1", "1 ", "--1", "1-"}) {
     Result<Money> r = Money::Parse(bad, "amount", SignPolicy::kPositiveOnly);

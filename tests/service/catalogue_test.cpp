@@ -457,6 +457,17 @@ TEST(CatalogueCsvTest, ImportUpsertsBySkuAllOrNothingAndAnExportReadsBackUnchang
   ASSERT_TRUE(bag_after);
   EXPECT_EQ(bag_after->name, "=HYPERLINK(\"x\")");
 
+  // A free product (a sample, a paper bag given away) is priced 0, not refused.
+  auto free = cat.ImportCsv(env.Req(""), "sku,name,list_price\nSAMPLE,Tea sample,0\n");
+  ASSERT_TRUE(free) << free.error().ToString();
+  auto sample = cat.GetProduct(env.tenant(), "SAMPLE");
+  ASSERT_TRUE(sample);
+  EXPECT_EQ(sample->list_price, 0);
+  EXPECT_NE(cat.ImportCsv(env.Req(""), "sku,name,list_price\nNEG,Neg,-1\n")
+                .error()
+                .message.find("line 2, list_price: \"-1\" is negative"),
+            std::string::npos);
+
   // Only the columns given are changed; an empty tier-price cell removes that price.
   auto prices = cat.ImportCsv(env.Req(""), "sku,list_price,price:gold\nTEA-1,158,\nNEW-1,5,\n");
   ASSERT_FALSE(prices) << "NEW-1 is new and has no name";
