@@ -9,8 +9,19 @@ namespace {
 
 constexpr std::size_t kMaxFields = 200;
 
+// A signed decimal number ("-45.50", "+3"): a spreadsheet reads it as a number, not a formula.
+bool SignedNumber(std::string_view v) {
+  if (v.size() < 2 || (v[0] != '-' && v[0] != '+')) return false;
+  const std::size_t dot = v.find('.');
+  const auto digits = [](std::string_view d) {
+    return !d.empty() && d.find_first_not_of("0123456789") == std::string_view::npos;
+  };
+  if (dot == std::string_view::npos) return digits(v.substr(1));
+  return digits(v.substr(1, dot - 1)) && digits(v.substr(dot + 1));
+}
+
 bool Formula(std::string_view v) {
-  return !v.empty() &&
+  return !v.empty() && !SignedNumber(v) &&
          (v[0] == '=' || v[0] == '+' || v[0] == '-' || v[0] == '@' || v[0] == '\t' || v[0] == '\r');
 }
 

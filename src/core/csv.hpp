@@ -6,7 +6,8 @@
 //   for (std::size_t i = 0; i < t->rows.size(); ++i) use(t->rows[i], t->lines[i]);
 //
 // On export, a field that a spreadsheet would run as a formula (starting with = + - @, tab or
-// CR) is neutralised with a leading apostrophe; ParseCsv takes that apostrophe off again, so an
+// CR) is neutralised with a leading apostrophe — except a signed decimal number ("-45.50"),
+// which a spreadsheet reads as a number; ParseCsv takes that apostrophe off again, so an
 // export reads back as it was.
 #pragma once
 

@@ -67,9 +67,14 @@ TEST(CsvTest, WritesFieldsASpreadsheetReadsBackAndNeutralisesFormulas) {
   EXPECT_EQ(CsvField("a,b"), "\"a,b\"");
   EXPECT_EQ(CsvField("say \"hi\""), "\"say \"\"hi\"\"\"");
   EXPECT_EQ(CsvField("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
-  EXPECT_EQ(CsvField("+1"), "'+1");
+  EXPECT_EQ(CsvField("+1+A1"), "'+1+A1");
   EXPECT_EQ(CsvField("@SUM(A1)"), "'@SUM(A1)");
-  EXPECT_EQ(CsvField("-5"), "'-5");
+  EXPECT_EQ(CsvField("-5+cmd"), "'-5+cmd");
+  EXPECT_EQ(CsvField("-"), "'-");
+  // A signed number is a number to a spreadsheet: amounts stay numbers (-45.50 off a gift card).
+  EXPECT_EQ(CsvField("-45.50"), "-45.50");
+  EXPECT_EQ(CsvField("+3"), "+3");
+  EXPECT_EQ(CsvField("-4.5.0"), "'-4.5.0");
   EXPECT_EQ(CsvField("it's"), "it's") << "an apostrophe elsewhere is left alone";
 
   // A byte-order mark opening a field is kept (quoted), even as the first field of a file.
