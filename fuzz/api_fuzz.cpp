@@ -40,12 +40,17 @@ struct World {
     store = std::move(*opened);
     service::StaffOptions staff;
     staff.fast_hashing = true;
-    services = std::make_unique<service::Services>(*store, clock, service::WriterOptions{}, staff);
+    service::GiftOptions gifts;
+    gifts.secret = std::string(32, 'f');
+    gifts.fast_hashing = true;
+    services =
+        std::make_unique<service::Services>(*store, clock, service::WriterOptions{}, staff, gifts);
     auto tenant = services->org().CreateTenant("t1", "Fuzz", "Asia/Shanghai");
     if (!tenant) Fail(tenant.error().ToString());
     const service::Request req = service::RequestAs(*tenant, service::ActorNamed("setup"));
     Check(services->org().AddStore(req, "s1", "Store", "", ""));
     Check(services->org().AddCardType(req, {"member", "Member", core::CardKind::kPersonal, 0, 0}));
+    Check(services->org().AddCardType(req, {"gift", "Gift", core::CardKind::kGift, 0, 0}));
     service::MemberChanges m;
     m.profile = {{"name", "Fuzz"}, {"phone", "13800138000"}};
     auto member = services->members().Add(req, m);

@@ -145,7 +145,8 @@ void AddInitAndVerify(CLI::App& app, CliContext& ctx) {
     ctx.action = [&ctx, demo, code, name, tz](Session& s) -> Status {
       if (*demo) {
         ONECARD_TRY(service::DemoSummary summary,
-                    service::LoadDemo(s.services().store(), s.services().clock().Now()));
+                    service::LoadDemo(s.services().store(), s.services().clock().Now(),
+                                      s.services().gifts().options()));
         s.Emit(summary, [&] {
           s.out() << "Created " << ctx.db_path << " with the demo tenant \"" << summary.tenant
                   << "\": " << summary.stores << " stores, " << summary.members << " members, "
@@ -189,6 +190,9 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   app.add_option("--db", ctx.db_path, "Database file")
       ->envname("ONECARD_DB")
       ->capture_default_str();
+  app.add_option("--secret-file", ctx.secret_file,
+                 "Server secret for gift-card PINs (default: the database path + .secret)")
+      ->envname("ONECARD_SECRET_FILE");
   app.add_option("--tenant", ctx.tenant_code, "Tenant code (default: the only tenant)")
       ->envname("ONECARD_TENANT");
   app.add_option("--staff", ctx.staff, "Who is acting (recorded with every change)")
@@ -208,6 +212,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   AddProgrammeCommands(app, ctx);
   AddCheckoutCommands(app, ctx);
   AddCatalogueCommands(app, ctx);
+  AddGiftCommands(app, ctx);
   ctx.root = &app;
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());
@@ -260,7 +265,13 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
       status = store.error();
     } else {
       service::SystemClock clock;
-      service::Services services(**store, clock, service::WriterOptions{1});
+      // The gift-card secret beside the database (made with it); without one, gift cards can
+      // be listed but not made or checked, and those commands say so.
+      service::GiftOptions gifts;
+      Result<std::string> secret = service::LoadOrCreateSecret(
+          ctx.secret_file.empty() ? ctx.db_path + ".secret" : ctx.secret_file);
+      if (secret) gifts.secret = std::move(*secret);
+      service::Services services(**store, clock, service::WriterOptions{1}, {}, gifts);
       Session session(ctx, services);
       status = ctx.action(session);
     }

@@ -16,7 +16,8 @@ using core::Result;
 using core::Status;
 using core::Yuan;
 
-// "cash=90.00", "points=1000", "bank_card=10.00:SLIP-17" → a tender (amounts in yuan).
+// "cash=90.00", "points=1000", "bank_card=10.00:SLIP-17", "gift_card=50.00:CARD:PIN" → a tender
+// (amounts in yuan).
 Result<service::TenderSpec> ParseTender(const std::string& text, std::size_t index) {
   const std::string field = "tender[" + std::to_string(index) + "]";
   const std::size_t eq = text.find('=');
@@ -24,7 +25,8 @@ Result<service::TenderSpec> ParseTender(const std::string& text, std::size_t ind
     return MakeError(ErrorCode::kInvalidArgument,
                      "--tender " + text +
                          ": expected METHOD=AMOUNT (cash=90.00, points=1000, "
-                         "stored_value=12.50, bank_card=10.00:REFERENCE)",
+                         "stored_value=12.50, bank_card=10.00:REFERENCE, "
+                         "gift_card=50.00:CARD:PIN)",
                      field);
   }
   service::TenderSpec t;
@@ -33,6 +35,16 @@ Result<service::TenderSpec> ParseTender(const std::string& text, std::size_t ind
   if (const std::size_t colon = value.find(':'); colon != std::string::npos) {
     t.reference = value.substr(colon + 1);
     value.resize(colon);
+  }
+  if (t.method == "gift_card") {
+    const std::size_t colon = t.reference.find(':');
+    if (colon == std::string::npos) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "--tender " + text + ": a gift card is gift_card=AMOUNT:CARD:PIN", field);
+    }
+    t.card = t.reference.substr(0, colon);
+    t.pin = t.reference.substr(colon + 1);
+    t.reference.clear();
   }
   if (t.method == "points") {
     ONECARD_TRY(core::Points p, core::Points::Parse(value, field, core::SignPolicy::kPositiveOnly));
@@ -89,6 +101,8 @@ void PrintSale(Session& s, const service::SaleView& v) {
   for (const service::TenderView& t : v.tenders) {
     out << "  paid " << Yuan(t.amount) << " by " << t.method;
     if (t.method == "points") out << " (" << t.points << " points)";
+    if (!t.card.empty()) out << " " << t.card;
+    if (t.balance_after) out << " (¥" << Yuan(*t.balance_after) << " left on it)";
     if (!t.reference.empty()) out << " ref " << t.reference;
     out << "\n";
   }
@@ -130,6 +144,7 @@ void PrintReturn(Session& s, const service::ReturnView& v) {
   for (const service::ReturnTenderView& t : v.tenders) {
     out << "  back " << Yuan(t.refund) << " to " << t.method;
     if (t.method == "points") out << " (" << t.points << " points)";
+    if (!t.card.empty()) out << " " << t.card;
     if (t.deducted > 0) out << " (" << Yuan(t.deducted) << " kept back)";
     out << "\n";
   }

@@ -25,6 +25,7 @@ struct CliContext {
   std::ostream& out;
   std::ostream& err;
   std::string db_path = "onecard.db";
+  std::string secret_file;  // "" : db_path + ".secret"
   std::string tenant_code;
   std::string staff;
   std::string store_code;
@@ -94,5 +95,6 @@ void AddServeCommand(CLI::App& app, CliContext& ctx);
 void AddProgrammeCommands(CLI::App& app, CliContext& ctx);
 void AddCheckoutCommands(CLI::App& app, CliContext& ctx);
 void AddCatalogueCommands(CLI::App& app, CliContext& ctx);
+void AddGiftCommands(CLI::App& app, CliContext& ctx);
 
 }  // namespace onecard::cli

@@ -60,6 +60,9 @@ enum class ErrorCode : std::uint16_t {
   kCategoryNotFound,
   kProductNotFound,
   kPromotionNotFound,
+  kGiftCardNotFound,
+  kGiftBatchNotFound,
+  kGiftReportNotFound,
   // kRejected
   kInsufficientBalance,
   kCardInactive,
@@ -83,6 +86,8 @@ enum class ErrorCode : std::uint16_t {
   kProgrammeStateInvalid,
   kProductRetired,
   kPromotionOverlaps,
+  kGiftPinWrong,
+  kGiftCardExpired,
   // kConflict
   kIdempotencyConflict,
   kCardNumberTaken,
@@ -96,6 +101,7 @@ enum class ErrorCode : std::uint16_t {
   kDatabaseBusy,
   kStorageFailure,
   kListenFailed,
+  kGiftSecretMismatch,
   // kInternal
   kInternal,
   // kUnauthenticated
@@ -106,9 +112,11 @@ enum class ErrorCode : std::uint16_t {
   kForbidden,
   // kLimited
   kLoginLocked,
+  kGiftCardLocked,
+  kGiftClientLocked,
 };
 // The last code: tests walk 0 … kLastErrorCode to check the table and the documentation.
-inline constexpr ErrorCode kLastErrorCode = ErrorCode::kLoginLocked;
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kGiftClientLocked;
 
 // Stable snake_case name of a code ("insufficient_balance"); part of the CLI and API contract.
 std::string_view ErrorCodeName(ErrorCode code);

@@ -146,7 +146,10 @@ void ReplyError(const CallPtr& call, const core::Error& e) {
   ApiResponse res;
   res.status = StatusOf(e);
   res.body = ErrorDocument(core::ErrorCodeName(e.code), e.message, e.field);
-  if (e.code == ErrorCode::kLoginLocked) res.headers.emplace_back("Retry-After", "60");
+  if (e.code == ErrorCode::kLoginLocked || e.code == ErrorCode::kGiftCardLocked ||
+      e.code == ErrorCode::kGiftClientLocked) {
+    res.headers.emplace_back("Retry-After", "60");
+  }
   if (res.status == 401) res.headers.emplace_back("WWW-Authenticate", "Bearer");
   call->api->Finish(call, std::move(res));
 }
@@ -470,6 +473,7 @@ void Api::AddRoutes() {
   AddAdminRoutes(routes_);
   AddProgrammeRoutes(routes_);
   AddCatalogueRoutes(routes_);
+  AddGiftRoutes(routes_);
   AddCheckoutRoutes(routes_);
 }
 

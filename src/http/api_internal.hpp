@@ -124,6 +124,7 @@ void AddAdminRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
 void AddProgrammeRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
 void AddCheckoutRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
 void AddCatalogueRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
+void AddGiftRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
 
 // Route table helper.
 std::unique_ptr<Api::Route> MakeRoute(std::string method, std::string pattern, bool needs_auth,

@@ -56,6 +56,11 @@ const std::vector<Setting>& Settings() {
          s.db = std::string(v);
          return {};
        }},
+      {"secret_file", "gift-card PIN secret (default: the database path + .secret)",
+       [](S& s, std::string_view v, std::string_view) -> Status {
+         s.secret_file = std::string(v);
+         return {};
+       }},
       {"listen", "HOST:PORT",
        [](S& s, std::string_view v, std::string_view src) -> Status {
          const std::size_t colon = v.rfind(':');
@@ -234,8 +239,12 @@ Status Serve(const ServeSettings& settings, std::ostream& out) {
   ONECARD_TRY(std::unique_ptr<storage::Store> store,
               storage::sqlite::OpenStore(settings.db, {.mode = storage::OpenMode::kExisting}));
   service::SystemClock clock;
+  service::GiftOptions gifts;
+  ONECARD_TRY(gifts.secret,
+              service::LoadOrCreateSecret(settings.secret_file.empty() ? settings.db + ".secret"
+                                                                       : settings.secret_file));
   service::Services services(*store, clock, service::WriterOptions{settings.group_max},
-                             settings.staff);
+                             settings.staff, gifts);
   Api api(services, settings.api);
   ServerOptions server_options = settings.server;
   server_options.handle_signals = true;

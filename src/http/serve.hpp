@@ -19,6 +19,9 @@ namespace onecard::http {
 
 struct ServeSettings {
   std::string db = "onecard.db";
+  // The server secret that keys gift-card PIN hashes; "" : the database path + ".secret" (made
+  // on first start). Keep a copy apart from database backups.
+  std::string secret_file;
   ServerOptions server;
   ApiOptions api;
   service::StaffOptions staff;

@@ -25,38 +25,42 @@ const std::vector<RoleInfo>& Roles() {
         P::kPointsAdjust,  P::kValueTopUp,     P::kValuePay,    P::kHolds,       P::kReverse,
         P::kLedgerRead,    P::kVerify,         P::kJobs,        P::kStaffManage, P::kAuditRead,
         P::kProgrammeRead, P::kProgrammeWrite, P::kCheckout,    P::kMemberTier,  P::kReturn,
-        P::kCatalogueRead, P::kCatalogueWrite}},
+        P::kCatalogueRead, P::kCatalogueWrite, P::kGiftRead,    P::kGiftIssue,   P::kGiftSell,
+        P::kGiftControl,   P::kGiftReport}},
       {Role::kMarketing,
        "marketing",
        {P::kOrgRead, P::kMemberRead, P::kMemberWrite, P::kCardRead, P::kPointsAdjust,
         P::kLedgerRead, P::kProgrammeRead, P::kProgrammeWrite, P::kMemberTier, P::kCatalogueRead,
-        P::kCatalogueWrite}},
+        P::kCatalogueWrite, P::kGiftRead, P::kGiftIssue}},
       {Role::kFinance,
        "finance",
        {P::kOrgRead, P::kMemberRead, P::kCardRead, P::kCardControl, P::kReverse, P::kLedgerRead,
-        P::kVerify, P::kJobs, P::kAuditRead, P::kProgrammeRead, P::kCatalogueRead}},
+        P::kVerify, P::kJobs, P::kAuditRead, P::kProgrammeRead, P::kCatalogueRead, P::kGiftRead,
+        P::kGiftIssue, P::kGiftControl, P::kGiftReport}},
       {Role::kStoreManager,
        "store_manager",
        {P::kOrgRead,       P::kMemberRead,  P::kMemberWrite, P::kCardRead,    P::kCardIssue,
         P::kCardService,   P::kCardControl, P::kPointsEarn,  P::kPointsSpend, P::kPointsAdjust,
         P::kValueTopUp,    P::kValuePay,    P::kHolds,       P::kReverse,     P::kLedgerRead,
-        P::kProgrammeRead, P::kCheckout,    P::kMemberTier,  P::kReturn,      P::kCatalogueRead}},
+        P::kProgrammeRead, P::kCheckout,    P::kMemberTier,  P::kReturn,      P::kCatalogueRead,
+        P::kGiftRead,      P::kGiftSell,    P::kGiftControl}},
       {Role::kClerk,
        "clerk",
        {P::kOrgRead, P::kMemberRead, P::kMemberWrite, P::kCardRead, P::kCardIssue, P::kCardService,
         P::kPointsEarn, P::kPointsSpend, P::kValueTopUp, P::kValuePay, P::kHolds, P::kLedgerRead,
-        P::kProgrammeRead, P::kCheckout, P::kCatalogueRead}},
+        P::kProgrammeRead, P::kCheckout, P::kCatalogueRead, P::kGiftSell}},
   };
   return roles;
 }
 
-constexpr std::array<std::string_view, 27> kPermissionNames = {
+constexpr std::array<std::string_view, 32> kPermissionNames = {
     "org.read",       "org.write",       "member.read",  "member.write", "card.read",
     "card.issue",     "card.service",    "card.control", "points.earn",  "points.spend",
     "points.adjust",  "value.top_up",    "value.pay",    "holds",        "entry.reverse",
     "ledger.read",    "verify",          "jobs",         "staff.manage", "audit.read",
     "programme.read", "programme.write", "checkout",     "member.tier",  "checkout.return",
-    "catalogue.read", "catalogue.write"};
+    "catalogue.read", "catalogue.write", "gift.read",    "gift.issue",   "gift.sell",
+    "gift.control",   "gift.report"};
 static_assert(kPermissionNames.size() == static_cast<std::size_t>(kLastPermission) + 1,
               "a name for every permission");
 

@@ -49,8 +49,13 @@ enum class Permission : std::uint8_t {
   kReturn,          // take back goods sold: refund, take back points (not clerks: refund fraud)
   kCatalogueRead,   // categories, products, prices, promotions
   kCatalogueWrite,  // change them, import products
+  kGiftRead,        // gift-card batches and cards (never their PINs)
+  kGiftIssue,       // make batches of gift cards (generate or import)
+  kGiftSell,        // activate (sell) gift cards, check a balance with the PIN
+  kGiftControl,     // unlock a gift card locked by wrong PINs
+  kGiftReport,      // reconciliation reports, issuance and consumption listings
 };
-inline constexpr Permission kLastPermission = Permission::kCatalogueWrite;
+inline constexpr Permission kLastPermission = Permission::kGiftReport;
 
 std::string_view RoleName(Role role);
 core::Result<Role> ParseRole(std::string_view name);  // kRoleUnknown

@@ -179,6 +179,12 @@ Result<CardOpResult> CardService::Issue(const Request& req, const IssueCardReque
         card.type = type->id;
         card.issued_at = now;
         card.status.state = r.inactive ? core::CardState::kInactive : core::CardState::kActive;
+        if (type->kind == core::CardKind::kGift) {
+          return MakeError(ErrorCode::kFieldInvalid,
+                           "gift cards are made in batches, with PINs: giftcard batch create "
+                           "or giftcard batch import",
+                           "type");
+        }
         std::optional<storage::MemberRecord> member;
         if (r.member_id != 0) {
           ONECARD_TRY(member, txn.GetMember(req.tenant.id, core::MemberId{r.member_id}));
@@ -261,6 +267,16 @@ Result<CardOpResult> CardService::Apply(const Request& req, std::string_view num
           ONECARD_TRY(CardView before, ReadCardView(txn, card, false));
           audit->before = nlohmann::json(before).dump();
         }
+        if (op == CardOp::kActivate || op == CardOp::kReissue || op == CardOp::kRenew) {
+          ONECARD_TRY(std::optional<storage::GiftCardRecord> gift,
+                      txn.GetGiftCard(req.tenant.id, card.id));
+          if (gift) {
+            return MakeError(ErrorCode::kCardStateInvalid,
+                             "card " + card.number + " is a gift card: it is activated by " +
+                                 "selling it (giftcard activate), which loads its face value",
+                             "card");
+          }
+        }
         ONECARD_TRY(card.status, core::ApplyCardOp(card.status, op, card.number));
         std::string detail;
         std::int64_t fee = 0;
@@ -305,6 +321,14 @@ Result<CardOpResult> CardService::Replace(const Request& req, std::string_view o
       [&](storage::WriteTxn& txn) -> Result<CardOpResult> {
         LedgerTxn l(txn, req, clock_.Now());
         ONECARD_TRY(storage::CardRecord old_card, FindCardOrFail(txn, req.tenant, old_number));
+        ONECARD_TRY(std::optional<storage::GiftCardRecord> gift,
+                    txn.GetGiftCard(req.tenant.id, old_card.id));
+        if (gift) {
+          return MakeError(ErrorCode::kCardStateInvalid,
+                           "card " + old_card.number +
+                               " is a gift card (a bearer card with a PIN): it is not replaced",
+                           "card");
+        }
         ONECARD_TRY(core::CardStatus dead,
                     core::ApplyCardOp(old_card.status, CardOp::kReplace, old_card.number));
         ONECARD_TRY(std::vector<storage::HoldRecord> holds,

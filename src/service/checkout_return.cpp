@@ -78,6 +78,47 @@ Status RestoreTaken(LedgerTxn& l, core::EntryPlan& plan,
   return {};
 }
 
+// Gives each gift-card tender's share of the refund back onto its card, into the lots the sale
+// took (a gift card's value is never handed out as cash).
+Status RestoreGiftTenders(LedgerTxn& l, core::EntryPlan& plan, const storage::SaleRecord& sale,
+                          const storage::ReturnRecord& r, const Taken& before) {
+  if (!sale.entry.valid()) return {};
+  std::optional<std::vector<storage::LotMoveRecord>> moves;
+  const core::LotSpec restored{std::nullopt, core::LotSource::kRestored, sale.store, {}};
+  for (const storage::ReturnTenderRecord& t : r.tenders) {
+    if (t.method != "gift_card" || t.amount == t.deducted) continue;
+    const storage::SaleTenderRecord& sold = sale.tenders[static_cast<std::size_t>(t.seq - 1)];
+    ONECARD_TRY(ResolvedCard card, l.CardById(sold.card));
+    ONECARD_TRY(core::AccountPlanner * holder, l.Holder(card.owner, core::Asset::kGiftValue));
+    if (!moves) {
+      ONECARD_TRY(moves, l.txn().ListLotMoves(sale.entry));
+    }
+    std::vector<storage::LotMoveRecord> taken;
+    for (const storage::LotMoveRecord& m : *moves) {
+      if (m.delta < 0 && m.account == holder->id()) taken.push_back(m);
+    }
+    const auto b = before.tenders.find(t.seq);
+    const std::int64_t already =
+        b == before.tenders.end() ? 0 : b->second.amount - b->second.deducted;
+    const std::size_t mark = plan.moves().size();
+    ONECARD_CHECK(RestoreTaken(l, plan, taken, already, t.amount - t.deducted, restored));
+    ONECARD_CHECK(l.PostCounterpartsSince(plan, mark, core::AccountRole::kSales, sale.store));
+  }
+  return {};
+}
+
+// The gift cards a return's tenders go back to, by number.
+Status FillTenderCards(storage::ReadTxn& txn, core::TenantId tenant,
+                       const storage::SaleRecord& sale, ReturnView& v) {
+  for (ReturnTenderView& t : v.tenders) {
+    const storage::SaleTenderRecord& sold = sale.tenders[static_cast<std::size_t>(t.seq - 1)];
+    if (!sold.card.valid()) continue;
+    ONECARD_TRY(std::optional<storage::CardRecord> card, txn.GetCard(tenant, sold.card));
+    if (card) t.card = card->number;
+  }
+  return {};
+}
+
 // The explanation of a return, from what it did.
 void Describe(ReturnView& v, const storage::SaleRecord& sale, const Taken& before,
               const std::string& policy) {
@@ -105,6 +146,8 @@ void Describe(ReturnView& v, const storage::SaleRecord& sale, const Taken& befor
       line += ", " + std::to_string(t.points) + " points restored to the lots they came from";
     } else if (t.method == "stored_value") {
       line += ", restored to the card's stored value";
+    } else if (t.method == "gift_card") {
+      line += ", restored to gift card " + t.card + " (gift value is never paid out in cash)";
     } else {
       line += ", to be handed back by " + t.method;
     }
@@ -150,7 +193,7 @@ ReturnView ViewOf(const storage::ReturnRecord& r, const storage::SaleRecord& sal
   for (const storage::ReturnTenderRecord& t : r.tenders) {
     const storage::SaleTenderRecord& s = sale.tenders[static_cast<std::size_t>(t.seq - 1)];
     v.tenders.push_back(
-        {t.seq, t.method, t.amount, t.deducted, t.amount - t.deducted, t.points, s.reference});
+        {t.seq, t.method, t.amount, t.deducted, t.amount - t.deducted, t.points, s.reference, ""});
   }
   v.points_restored = r.points_restored;
   v.points_taken_back = r.points_taken_back;
@@ -472,8 +515,9 @@ Result<CheckoutService::PreparedReturn> CheckoutService::PrepareReturn(const Req
           core::EntryPlan plan;
           std::optional<ResolvedCard> card;
           const bool moves_value = r.points_restored > 0 || points_back > 0 ||
-                                   std::any_of(r.tenders.begin(), r.tenders.end(),
-                                               [](auto& t) { return t.method == "stored_value"; });
+                                   std::any_of(r.tenders.begin(), r.tenders.end(), [](auto& t) {
+                                     return t.method == "stored_value" || t.method == "gift_card";
+                                   });
           if (moves_value) {
             ONECARD_TRY(card, l.CardById(sale.card));
             ONECARD_CHECK(core::CheckCardUsable(card->owner.status, card->owner.number));
@@ -489,7 +533,11 @@ Result<CheckoutService::PreparedReturn> CheckoutService::PrepareReturn(const Req
               for (const storage::LotMoveRecord& m : moves) {
                 if (m.delta >= 0) continue;
                 ONECARD_TRY(core::AccountPlanner * holder, l.HolderById(m.account));
-                (core::IsPoints(holder->asset()) ? points_taken : value_taken).push_back(m);
+                if (core::IsPoints(holder->asset())) {
+                  points_taken.push_back(m);
+                } else if (holder->asset() == core::Asset::kStoredValue) {
+                  value_taken.push_back(m);
+                }
               }
             }
             const core::LotSpec restored{std::nullopt, core::LotSource::kRestored, sale.store, {}};
@@ -555,11 +603,12 @@ Result<CheckoutService::PreparedReturn> CheckoutService::PrepareReturn(const Req
                   l.PostCounterpartsSince(plan, mark, core::AccountRole::kPointsIssued, at));
             }
 
-            // The deduction comes off the money refunded: external tenders, then stored value.
+            // The deduction comes off the money refunded: external tenders, then stored value
+            // and gift cards.
             std::int64_t to_deduct = r.deducted;
             for (const bool external_pass : {true, false}) {
               for (storage::ReturnTenderRecord& t : r.tenders) {
-                const bool stored_value = t.method == "stored_value";
+                const bool stored_value = t.method == "stored_value" || t.method == "gift_card";
                 const bool external = t.method != "points" && !stored_value;
                 if (to_deduct == 0 || (external_pass ? !external : !stored_value)) continue;
                 t.deducted = std::min(t.amount, to_deduct);
@@ -586,6 +635,7 @@ Result<CheckoutService::PreparedReturn> CheckoutService::PrepareReturn(const Req
                   RestoreTaken(l, plan, value_taken, already, t.amount - t.deducted, restored));
             }
             ONECARD_CHECK(l.PostCounterpartsSince(plan, mark, core::AccountRole::kSales, at));
+            ONECARD_CHECK(RestoreGiftTenders(l, plan, sale, r, before));
           }
           if (!plan.postings().empty()) {
             storage::EntryRecord header =
@@ -640,6 +690,24 @@ Result<CheckoutService::PreparedReturn> CheckoutService::PrepareReturn(const Req
             }
           }
           ONECARD_CHECK(txn.PutMemberState(state));
+        } else if (std::any_of(r.tenders.begin(), r.tenders.end(),
+                               [](auto& t) { return t.method == "gift_card"; })) {
+          // A walk-in sale paid by gift card: the value goes back onto the cards.
+          LedgerTxn l(txn, rq, now, accounts_.get());
+          core::EntryPlan plan;
+          ONECARD_CHECK(RestoreGiftTenders(l, plan, sale, r, before));
+          std::optional<ResolvedCard> first;
+          for (const storage::SaleTenderRecord& t : sale.tenders) {
+            if (t.method == "gift_card" && !first) {
+              ONECARD_TRY(first, l.CardById(t.card));
+            }
+          }
+          if (!plan.postings().empty() && first) {
+            ONECARD_TRY(EntryReceipt receipt, l.Write(l.Header(core::EntryKind::kReturn, *first,
+                                                               spec.doc_no, spec.reason),
+                                                      plan));
+            r.entry = core::EntryId{receipt.entry_id};
+          }
         }
 
         ONECARD_TRY(r.id, txn.InsertReturn(r));
@@ -657,6 +725,7 @@ Result<CheckoutService::PreparedReturn> CheckoutService::PrepareReturn(const Req
             v.stored_value_balance = sv->second;
           }
         }
+        ONECARD_CHECK(FillTenderCards(txn, rq.tenant.id, sale, v));
         Describe(v, sale, before, policy);
         return v;
       }};
@@ -683,6 +752,7 @@ Result<ReturnView> CheckoutService::GetReturn(const TenantRef& tenant, std::int6
     ONECARD_TRY(std::optional<storage::CardRecord> card, txn->GetCard(tenant.id, sale->card));
     if (card) v.card = card->number;
   }
+  ONECARD_CHECK(FillTenderCards(*txn, tenant.id, *sale, v));
   // Points short were only ever kept back under deduct_from_refund.
   Describe(v, *sale, SumReturns(all), "deduct_from_refund");
   return v;

@@ -9,6 +9,7 @@
 #include "service/basket.hpp"
 #include "service/calendar.hpp"
 #include "service/digest.hpp"
+#include "service/gift_service.hpp"
 #include "service/ledger_service.hpp"
 #include "service/ledger_txn.hpp"
 #include "service/ledger_util.hpp"
@@ -31,19 +32,38 @@ bool IsExternal(std::string_view method) {
          kExternalMethods.end();
 }
 
-// Checks the tenders' shape; what they add up to is checked against the priced basket later.
-Status ValidateTenders(const std::vector<TenderSpec>& tenders, bool walk_in) {
+// Checks the tenders' shape; what they add up to is checked against the priced basket later. A
+// settle needs each gift card's PIN; a quote needs none.
+Status ValidateTenders(const std::vector<TenderSpec>& tenders, bool walk_in, bool settle) {
   if (tenders.size() > kMaxTenders) {
     return MakeError(ErrorCode::kInvalidArgument, "at most 20 tenders", "tenders");
   }
   bool points = false;
   bool stored_value = false;
+  std::vector<std::string_view> gift_cards;
   for (std::size_t i = 0; i < tenders.size(); ++i) {
     const TenderSpec& t = tenders[i];
     const std::string at = "tenders[" + std::to_string(i) + "]";
     if (t.reference.size() > 64) {
       return MakeError(ErrorCode::kInvalidArgument, at + ".reference is longer than 64 bytes",
                        at + ".reference");
+    }
+    if (t.method != "gift_card" && (!t.card.empty() || !t.pin.empty())) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       at + ": only a gift_card tender names a card and a PIN", at + ".card");
+    }
+    if (t.method == "gift_card") {
+      ONECARD_CHECK(core::ValidateCardNumber(t.card, at + ".card"));
+      if (std::find(gift_cards.begin(), gift_cards.end(), t.card) != gift_cards.end()) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "gift card " + t.card + " is tendered twice: give it once, with the sum",
+                         at + ".card");
+      }
+      gift_cards.push_back(t.card);
+      if (settle && t.pin.empty()) {
+        return MakeError(ErrorCode::kInvalidArgument, at + ": a gift card is paid with its PIN",
+                         at + ".pin");
+      }
     }
     if (t.method == "points") {
       if (walk_in) {
@@ -75,11 +95,11 @@ Status ValidateTenders(const std::vector<TenderSpec>& tenders, bool walk_in) {
                          at + ".method");
       }
       stored_value = true;
-    } else if (!IsExternal(t.method)) {
+    } else if (t.method != "gift_card" && !IsExternal(t.method)) {
       return MakeError(ErrorCode::kInvalidArgument,
                        at + ".method \"" + t.method +
-                           "\" is not a tender; use points, stored_value, cash, bank_card, "
-                           "wechat, alipay or other",
+                           "\" is not a tender; use points, stored_value, gift_card, cash, "
+                           "bank_card, wechat, alipay or other",
                        at + ".method");
     }
     if (t.points != 0) {
@@ -171,11 +191,12 @@ core::Evaluation AtList(std::span<const core::BasketLine> lines) {
 }  // namespace
 
 CheckoutService::CheckoutService(storage::Store& store, const Clock& clock, Writer& writer,
-                                 ProgrammeService& programmes)
+                                 ProgrammeService& programmes, GiftCardService& gifts)
     : store_(store),
       clock_(clock),
       writer_(writer),
       programmes_(programmes),
+      gifts_(gifts),
       accounts_(std::make_unique<SystemAccountCache>(writer)) {}
 
 CheckoutService::~CheckoutService() = default;
@@ -270,11 +291,83 @@ void FillPriced(SaleView& v, const core::Evaluation& e, std::span<const core::Ba
   v.explain = e.explain;
 }
 
+// Takes each gift-card tender from its card (PINs checked before the writer): the card must be a
+// sold gift card, within its validity, holding the amount. Returns the cards, in tender order.
+Result<std::vector<ResolvedCard>> TakeGiftTenders(LedgerTxn& l, core::EntryPlan& plan,
+                                                  const std::vector<TenderSpec>& tenders,
+                                                  const std::map<std::string, GiftPinOk>& pins,
+                                                  core::CivilDate today) {
+  std::vector<ResolvedCard> out;
+  storage::WriteTxn& txn = l.txn();
+  const Request& rq = l.request();
+  for (std::size_t i = 0; i < tenders.size(); ++i) {
+    const TenderSpec& t = tenders[i];
+    if (t.method != "gift_card") continue;
+    const std::string at = "tenders[" + std::to_string(i) + "]";
+    Result<ResolvedCard> card = l.Card(t.card, CardUse::kMoveValue);
+    if (!card) {
+      core::Error e = std::move(card).error();
+      e.field = at + ".card";
+      if (e.code == ErrorCode::kCardInactive) {
+        e.message = "gift card " + t.card + " has not been sold (activated)";
+      }
+      return e;
+    }
+    ONECARD_TRY(std::optional<storage::GiftCardRecord> gift,
+                txn.GetGiftCard(rq.tenant.id, card->presented.id));
+    if (!gift) {
+      return MakeError(ErrorCode::kGiftCardNotFound, "no gift card numbered " + t.card,
+                       at + ".card");
+    }
+    const auto& until = card->presented.expires_on;
+    if (until && today.DaysSinceEpoch() > until->DaysSinceEpoch()) {
+      return MakeError(ErrorCode::kGiftCardExpired,
+                       "gift card " + t.card + " was valid until " + until->ToString(),
+                       at + ".card");
+    }
+    ONECARD_TRY(std::vector<core::AccountPlanner*> holders,
+                l.Holders(card->owner, core::AssetSelection::kGiftValue));
+    const std::size_t mark = plan.moves().size();
+    if (holders.empty() || plan.Debit(holders, t.amount) > 0) {
+      core::Error e =
+          Insufficient(t.card, "gift_value", AvailableOf(holders), t.amount, core::Unit::kFen);
+      e.field = at + ".amount";
+      return e;
+    }
+    ONECARD_CHECK(l.PostCounterpartsSince(plan, mark, core::AccountRole::kSales, rq.actor.store));
+    const auto pin = pins.find(t.card);
+    if (pin != pins.end() && pin->second.failed_pins > 0) {  // the right PIN ends a wrong run
+      gift->failed_pins = 0;
+      gift->locked_until.reset();
+      ONECARD_CHECK(txn.UpdateGiftCard(*gift));
+    }
+    out.push_back(std::move(*card));
+  }
+  return out;
+}
+
+// Gift-card tenders on the receipt (each card's balance after) and on the sale record (the card).
+void FillGiftTenders(SaleView& v, storage::SaleRecord& record,
+                     const std::vector<ResolvedCard>& cards, const EntryReceipt& receipt) {
+  for (std::size_t i = 0; i < v.tenders.size(); ++i) {
+    TenderView& t = v.tenders[i];
+    if (t.method != "gift_card") continue;
+    for (const ResolvedCard& c : cards) {
+      if (c.presented.number == t.card) record.tenders[i].card = c.presented.id;
+    }
+    for (const PostingLine& line : receipt.lines) {
+      if (line.card_number == t.card && line.asset == core::Asset::kGiftValue) {
+        t.balance_after = line.balance_after;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 Result<SaleView> CheckoutService::Quote(const Request& req, const SaleSpec& spec) {
   ONECARD_CHECK(ValidateLines(spec.lines));
-  ONECARD_CHECK(ValidateTenders(spec.tenders, spec.card.empty()));
+  ONECARD_CHECK(ValidateTenders(spec.tenders, spec.card.empty(), false));
   const core::Timestamp now = clock_.Now();
   SaleView v;
   v.store = req.actor.store_code;
@@ -294,7 +387,7 @@ Result<SaleView> CheckoutService::Quote(const Request& req, const SaleSpec& spec
     core::Evaluation e = AtList(lines);
     FillPriced(v, e, lines);
     for (const TenderSpec& t : spec.tenders)
-      v.tenders.push_back({t.method, t.amount, 0, t.reference});
+      v.tenders.push_back({t.method, t.amount, 0, t.reference, t.card, std::nullopt});
     return v;
   }
   ONECARD_TRY(std::optional<storage::CardRecord> card, txn->FindCard(req.tenant.id, spec.card));
@@ -351,8 +444,8 @@ Result<SaleView> CheckoutService::Quote(const Request& req, const SaleSpec& spec
   v.card = spec.card;
   v.programme_version = in_force->version;
   for (const TenderSpec& t : spec.tenders) {
-    v.tenders.push_back(
-        {t.method, t.method == "points" ? points_value : t.amount, t.points, t.reference});
+    v.tenders.push_back({t.method, t.method == "points" ? points_value : t.amount, t.points,
+                         t.reference, t.card, std::nullopt});
   }
   v.points_spent = PointsTendered(spec.tenders);
   v.points_value = points_value;
@@ -396,7 +489,7 @@ storage::SaleRecord SaleRecordOf(const Request& req, const SaleSpec& spec, const
   }
   for (std::size_t i = 0; i < v.tenders.size(); ++i) {
     const TenderView& t = v.tenders[i];
-    r.tenders.push_back({static_cast<int>(i + 1), t.method, t.amount, t.points, t.reference});
+    r.tenders.push_back({static_cast<int>(i + 1), t.method, t.amount, t.points, t.reference, {}});
   }
   return r;
 }
@@ -419,7 +512,7 @@ void CheckoutService::SettleAsync(const Request& req, const SaleSpec& spec,
 Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& req,
                                                                  const SaleSpec& spec) {
   ONECARD_CHECK(ValidateLines(spec.lines));
-  ONECARD_CHECK(ValidateTenders(spec.tenders, spec.card.empty()));
+  ONECARD_CHECK(ValidateTenders(spec.tenders, spec.card.empty(), true));
   if (!req.actor.store.valid()) {
     return MakeError(ErrorCode::kInvalidArgument, "a sale is made at a store: name the store",
                      "store");
@@ -451,7 +544,14 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
   }
   for (const TenderSpec& t : spec.tenders) {
     c.Add("tender", t.method).Add("amount", t.amount).Add("points", t.points);
-    c.Add("ref", t.reference);
+    c.Add("ref", t.reference).Add("card", t.card);
+  }
+  // Gift cards' PINs, checked (and a wrong one counted) before anything is queued.
+  auto gift_pins = std::make_shared<std::map<std::string, GiftPinOk>>();
+  for (const TenderSpec& t : spec.tenders) {
+    if (t.method != "gift_card") continue;
+    ONECARD_TRY(GiftPinOk ok, gifts_.CheckPin(req, t.card, t.pin));
+    (*gift_pins)[t.card] = ok;
   }
   // The catalogue's lines are priced off the writer, from a read snapshot taken now (the
   // moment of the sale, as a till's look-up would be). A refusal (unknown or retired SKU) is
@@ -466,8 +566,8 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
   auto shared = std::make_shared<const Request>(req);
   return Prepared{
       c.digest(),
-      [this, shared, resolved, resolution, in_force, now, minute,
-       date](storage::WriteTxn& txn) -> Result<SaleView> {
+      [this, shared, resolved, resolution, in_force, now, minute, date,
+       gift_pins](storage::WriteTxn& txn) -> Result<SaleView> {
         const Request& rq = *shared;
         ONECARD_CHECK(resolution);
         const SaleSpec& sale = *resolved;
@@ -486,18 +586,31 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
         v.staff = rq.actor.staff;
         v.at = now;
         v.business_date = date;
+        LedgerTxn l(txn, rq, now, accounts_.get());
         if (sale.card.empty()) {
           const core::Evaluation e = AtList(sale.lines);
           ONECARD_CHECK(CheckTotal(sale.tenders, 0, e.paid_total));
           FillPriced(v, e, sale.lines);
           for (const TenderSpec& t : sale.tenders) {
-            v.tenders.push_back({t.method, t.amount, 0, t.reference});
+            v.tenders.push_back({t.method, t.amount, 0, t.reference, t.card, std::nullopt});
           }
-          ONECARD_TRY(v.id, txn.InsertSale(SaleRecordOf(rq, sale, v, {}, {})));
+          core::EntryPlan plan;
+          ONECARD_TRY(std::vector<ResolvedCard> gift_cards,
+                      TakeGiftTenders(l, plan, sale.tenders, *gift_pins, date));
+          storage::SaleRecord record = SaleRecordOf(rq, sale, v, {}, {});
+          if (!gift_cards.empty()) {
+            ONECARD_TRY(
+                EntryReceipt receipt,
+                l.Write(l.Header(core::EntryKind::kSale, gift_cards.front(), sale.doc_no, "sale"),
+                        plan));
+            v.entry_id = receipt.entry_id;
+            record.entry = core::EntryId{v.entry_id};
+            FillGiftTenders(v, record, gift_cards, receipt);
+          }
+          ONECARD_TRY(v.id, txn.InsertSale(record));
           return v;
         }
 
-        LedgerTxn l(txn, rq, now, accounts_.get());
         ONECARD_TRY(ResolvedCard card, l.Card(sale.card, CardUse::kMoveValue));
         const core::MemberId member_id =
             card.presented.member.valid() ? card.presented.member : card.owner.member;
@@ -568,6 +681,8 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
           }
           ONECARD_CHECK(l.PostCounterpartsSince(plan, mark, core::AccountRole::kSales, store));
         }
+        ONECARD_TRY(std::vector<ResolvedCard> gift_cards,
+                    TakeGiftTenders(l, plan, sale.tenders, *gift_pins, date));
         if (e.points > 0) {
           ONECARD_TRY(core::AccountPlanner * holder, l.Holder(card.owner, e.point_asset));
           const std::size_t mark = plan.moves().size();
@@ -587,17 +702,20 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
         v.card = sale.card;
         v.programme_version = in_force->version;
         for (const TenderSpec& t : sale.tenders) {
-          v.tenders.push_back(
-              {t.method, t.method == "points" ? points_value : t.amount, t.points, t.reference});
+          v.tenders.push_back({t.method, t.method == "points" ? points_value : t.amount, t.points,
+                               t.reference, t.card, std::nullopt});
         }
         v.points_spent = points;
         v.points_value = points_value;
 
+        std::optional<EntryReceipt> receipt;
         if (!plan.postings().empty()) {
-          ONECARD_TRY(EntryReceipt receipt,
+          ONECARD_TRY(receipt,
                       l.Write(l.Header(core::EntryKind::kSale, card, sale.doc_no, "sale"), plan));
-          v.entry_id = receipt.entry_id;
-          for (const PostingLine& line : receipt.lines) balances[line.asset] = line.balance_after;
+          v.entry_id = receipt->entry_id;
+          for (const PostingLine& line : receipt->lines) {
+            if (line.card_number == card.owner.number) balances[line.asset] = line.balance_after;
+          }
         }
         std::int64_t points_balance = 0;
         for (const auto& [asset, balance] : balances) {
@@ -612,6 +730,7 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
         storage::SaleRecord record = SaleRecordOf(rq, sale, v, member_id, card.presented.id);
         record.entry = core::EntryId{v.entry_id};
         record.tier_before = tier_before;
+        if (receipt) FillGiftTenders(v, record, gift_cards, *receipt);
         ONECARD_TRY(v.id, txn.InsertSale(record));
 
         // The member's state moves on with the sale.
@@ -665,9 +784,12 @@ Result<std::vector<TenderSpec>> TendersFromJson(const json& tenders, std::string
     TenderSpec spec;
     for (const auto& [key, value] : t.items()) {
       const std::string f = at + "." + key;
-      if (key == "method" || key == "reference") {
+      if (key == "method" || key == "reference" || key == "card" || key == "pin") {
         if (!value.is_string()) return bad(f, "must be a string");
-        (key == "method" ? spec.method : spec.reference) = value.get<std::string>();
+        (key == "method"      ? spec.method
+         : key == "reference" ? spec.reference
+         : key == "card"      ? spec.card
+                              : spec.pin) = value.get<std::string>();
       } else if (key == "amount" || key == "points") {
         if (!value.is_number_integer()) return bad(f, "must be a whole number");
         (key == "amount" ? spec.amount : spec.points) = value.get<std::int64_t>();
@@ -722,7 +844,12 @@ Result<SaleView> CheckoutService::Get(const TenantRef& tenant, std::int64_t id) 
   v.discount_total = r->discount_total;
   v.due = r->paid_total;
   for (const storage::SaleTenderRecord& t : r->tenders) {
-    v.tenders.push_back({t.method, t.amount, t.points, t.reference});
+    std::string number;
+    if (t.card.valid()) {
+      ONECARD_TRY(std::optional<storage::CardRecord> card, txn->GetCard(tenant.id, t.card));
+      if (card) number = card->number;
+    }
+    v.tenders.push_back({t.method, t.amount, t.points, t.reference, number, std::nullopt});
   }
   v.points_earned = r->points_earned;
   v.point_asset = r->point_asset;

@@ -35,14 +35,18 @@
 namespace onecard::service {
 
 class SystemAccountCache;
+class GiftCardService;
 
 // One way of paying: "points" (points given), "stored_value" (fen from the card's stored value),
-// or an external method recorded as received — cash, bank_card, wechat, alipay, other.
+// "gift_card" (fen from a gift card, with its PIN; several gift cards may pay one sale), or an
+// external method recorded as received — cash, bank_card, wechat, alipay, other.
 struct TenderSpec {
   std::string method;
   std::int64_t amount = 0;  // fen; for points, worked out from the points at the tier's value
   std::int64_t points = 0;  // method "points"
   std::string reference;    // bank slip, wallet transaction… (up to 64 bytes)
+  std::string card;         // method "gift_card": its number
+  std::string pin;          // method "gift_card": its PIN (settle only; never stored)
 };
 
 struct SaleSpec {
@@ -71,8 +75,11 @@ struct TenderView {
   std::int64_t amount = 0;
   std::int64_t points = 0;
   std::string reference;
+  std::string card;                           // a gift card's number
+  std::optional<std::int64_t> balance_after;  // a gift card's balance after the sale
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TenderView, method, amount, points, reference)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(TenderView, method, amount, points, reference, card,
+                                   balance_after)
 
 // What points may pay of this basket (a quote).
 struct PointsLeftView {
@@ -172,9 +179,10 @@ struct ReturnTenderView {
   std::int64_t refund = 0;    // amount − deducted
   std::int64_t points = 0;    // method "points": points restored
   std::string reference;
+  std::string card;  // method "gift_card": the card the refund goes back onto
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ReturnTenderView, seq, method, amount, deducted, refund, points,
-                                   reference)
+                                   reference, card)
 
 struct ReturnView {
   std::int64_t id = 0;
@@ -214,7 +222,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ReturnView, id, sale_id, sale_doc_no, sale_st
 class CheckoutService {
  public:
   CheckoutService(storage::Store& store, const Clock& clock, Writer& writer,
-                  ProgrammeService& programmes);
+                  ProgrammeService& programmes, GiftCardService& gifts);
   ~CheckoutService();
 
   // Prices the basket as a settle now would, without tenders being required or anything
@@ -222,7 +230,9 @@ class CheckoutService {
   // is in force; the basket's errors (kFieldInvalid naming the line).
   core::Result<SaleView> Quote(const Request& req, const SaleSpec& spec);
 
-  // Settles the sale atomically. Errors, besides Quote's: kIdempotencyKeyMissing;
+  // Settles the sale atomically. Gift-card PINs are checked first (off the writer; a wrong one
+  // is counted even though the sale is refused). Errors, besides Quote's: kIdempotencyKeyMissing;
+  // the gift-card errors (GiftCardService::CheckPin, kGiftCardExpired);
   // kInvalidArgument when the sale is not at a store, a tender is unknown or repeated, the
   // tenders do not add up to the amount due, or points pay more than the programme allows;
   // kInsufficientBalance; kCodeTaken for a receipt number the store has used;
@@ -274,6 +284,7 @@ class CheckoutService {
   const Clock& clock_;
   Writer& writer_;
   ProgrammeService& programmes_;
+  GiftCardService& gifts_;
   std::unique_ptr<SystemAccountCache> accounts_;
 };
 

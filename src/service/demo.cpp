@@ -23,8 +23,10 @@ constexpr std::int64_t kDay = 86400;
 
 class DemoBuilder {
  public:
-  DemoBuilder(storage::Store& store, core::Timestamp now)
-      : now_(now), clock_(now.PlusSeconds(-150 * kDay)), services_(store, clock_) {}
+  DemoBuilder(storage::Store& store, core::Timestamp now, GiftOptions gifts)
+      : now_(now),
+        clock_(now.PlusSeconds(-150 * kDay)),
+        services_(store, clock_, {}, {}, std::move(gifts)) {}
 
   Result<DemoSummary> Build();
 
@@ -73,6 +75,9 @@ class DemoBuilder {
   TenantRef tenant_;
   int key_ = 0;
 };
+
+// The demo gift cards' PINs (a real batch's PINs are printed once and never shown again).
+constexpr std::array<const char*, 3> kDemoGiftPins = {"246810", "135790", "112233"};
 
 std::string DemoNumber(int n) {
   std::string digits = std::to_string(n);
@@ -207,11 +212,13 @@ Result<DemoSummary> DemoBuilder::Build() {
   const std::string a = DemoNumber(1);  // Zhang Wei
   const std::string c = DemoNumber(3);  // Wang Fang, lost and replaced by d
   const std::string d = DemoNumber(4);
-  const std::string e = DemoNumber(5);  // Chen Jie, frozen
-  const std::string f = DemoNumber(6);  // Liu Yang's family card on a
-  const std::string g = DemoNumber(7);  // a gift card
-  const std::string h = DemoNumber(8);  // a count card
-  const std::string b = "13900139000";  // Li Na: her phone is her card number
+  const std::string e = DemoNumber(5);    // Chen Jie, frozen
+  const std::string f = DemoNumber(6);    // Liu Yang's family card on a
+  const std::string g = DemoNumber(7);    // a gift card, partly spent
+  const std::string g2 = DemoNumber(9);   // a gift card, sold
+  const std::string g3 = DemoNumber(10);  // a gift card, not sold yet
+  const std::string h = DemoNumber(8);    // a count card
+  const std::string b = "13900139000";    // Li Na: her phone is her card number
   const core::CivilDate year_end{Today().year + 1, 12, 31};
   const std::optional<core::Timestamp> next_year_end = ValidUntil(year_end);
 
@@ -268,10 +275,12 @@ Result<DemoSummary> DemoBuilder::Build() {
       ledger.TopUp(Req("sh01"), TopUpRequest{a, Asset::kStoredValue, 50000, 5000, std::nullopt,
                                              "T-3002", "top-up 500 get 50"}));
   At(12, 14);
-  ONECARD_CHECK(services_.cards().Issue(
-      Req("sh01"), IssueCardRequest{0, "gift", g, false, "", false, "sold at the desk"}));
-  ONECARD_CHECK(ledger.TopUp(
-      Req("sh01"), TopUpRequest{g, Asset::kGiftValue, 20000, 0, std::nullopt, "G-0001", ""}));
+  // Three ¥200 gift cards from the printer's file (numbers and PINs); two sold at sh01.
+  ONECARD_CHECK(services_.gifts().ImportBatch(
+      Req(""), GiftImportSpec{"demo-gift", "Gift card ¥200 礼品卡", "", 20000, std::nullopt,
+                              "number,pin\n" + g + "," + kDemoGiftPins[0] + "\n" + g2 + "," +
+                                  kDemoGiftPins[1] + "\n" + g3 + "," + kDemoGiftPins[2] + "\n"}));
+  ONECARD_CHECK(services_.gifts().Activate(Req("sh01"), {{g, g2}, "", "G-0001", "cash"}));
   ONECARD_CHECK(
       services_.cards().Issue(Req("bj01"), IssueCardRequest{li, "tea10", h, false, "", false, ""}));
   ONECARD_CHECK(ledger.TopUp(
@@ -279,7 +288,14 @@ Result<DemoSummary> DemoBuilder::Build() {
   At(20, 16);
   ONECARD_CHECK(ledger.Pay(Req("sh02"), PayRequest{a, Asset::kStoredValue, 6800, "S-2150", ""}));
   ONECARD_CHECK(Earn(f, 80, "sh02", "S-2150", next_year_end));
-  ONECARD_CHECK(ledger.Pay(Req("sh01"), PayRequest{g, Asset::kGiftValue, 4550, "S-1077", ""}));
+  {  // a walk-in buys a tea set with the gift card
+    core::BasketLine line;
+    line.sku = "TEA-SET-OPEN";
+    line.unit_price = 4550;
+    ONECARD_CHECK(services_.checkout().Settle(
+        Req("sh01"),
+        SaleSpec{"", {line}, {{"gift_card", 4550, 0, "", g, kDemoGiftPins[0]}}, "S-1077"}));
+  }
   ONECARD_CHECK(ledger.Pay(Req("bj01"), PayRequest{h, Asset::kUses, 2, "B-2040", ""}));
   At(30, 13);
   ONECARD_CHECK(Earn(b, 1200, "bj01", "B-2033", next_year_end));
@@ -329,7 +345,7 @@ Result<DemoSummary> DemoBuilder::Build() {
   ONECARD_TRY(std::vector<MemberView> members, services_.members().List(tenant_, 0, 1000));
   summary.members = static_cast<std::int64_t>(members.size());
   for (const auto& m : members) summary.cards += static_cast<std::int64_t>(m.cards.size());
-  summary.cards += 1;  // the bearer gift card
+  summary.cards += 3;  // the bearer gift cards
   ONECARD_TRY(VerifyReport report, services_.Verify());
   summary.entries = report.entries;
   summary.programme = programme_;
@@ -339,7 +355,8 @@ Result<DemoSummary> DemoBuilder::Build() {
       {b, "李娜 Li Na", "her phone number is her card; cashable points; an open hold"},
       {d, "王芳 Wang Fang", "replaced lost card " + c + "; balances moved across"},
       {e, "陈杰 Chen Jie", "frozen card; 600 points expired by an expiry run"},
-      {g, "(bearer)", "a gift card partly spent"},
+      {g, "(bearer)", "a ¥200 gift card, ¥45.50 spent; PIN " + std::string(kDemoGiftPins[0])},
+      {g2, "(bearer)", "a ¥200 gift card, unspent; PIN " + std::string(kDemoGiftPins[1])},
       {h, "李娜 Li Na", "a 10-tea count card with 8 uses left"},
   };
   return summary;
@@ -347,8 +364,8 @@ Result<DemoSummary> DemoBuilder::Build() {
 
 }  // namespace
 
-Result<DemoSummary> LoadDemo(storage::Store& store, core::Timestamp now) {
-  DemoBuilder builder(store, now);
+Result<DemoSummary> LoadDemo(storage::Store& store, core::Timestamp now, GiftOptions gifts) {
+  DemoBuilder builder(store, now, std::move(gifts));
   return builder.Build();
 }
 

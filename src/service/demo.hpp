@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/time.hpp"
+#include "service/gift_service.hpp"
 #include "service/views.hpp"
 #include "storage/store.hpp"
 
@@ -47,6 +48,7 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(DemoSummary, tenant, stores, members, cards, 
                                    highlights, logins)
 
 // Fills an empty store with the demo tenant; its history ends at `now`.
-core::Result<DemoSummary> LoadDemo(storage::Store& store, core::Timestamp now);
+// `gifts` carries the server secret the demo gift cards' PINs are hashed with.
+core::Result<DemoSummary> LoadDemo(storage::Store& store, core::Timestamp now, GiftOptions gifts);
 
 }  // namespace onecard::service

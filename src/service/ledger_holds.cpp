@@ -85,6 +85,9 @@ Result<LedgerService::Prepared<HoldReceipt>> LedgerService::PrepareHold(const Re
     return MakeError(ErrorCode::kInvalidArgument, "a hold times out after 1 second to 7 days",
                      "timeout");
   }
+  if (r.selection == core::AssetSelection::kGiftValue) {
+    ONECARD_CHECK(RequireLoadableAsset(core::Asset::kGiftValue));
+  }
   Canonical c = CanonicalOf(req, "hold");
   c.Add("card", r.card).Add("selection", core::AssetSelectionName(r.selection));
   c.Add("amount", r.amount).Add("timeout", r.timeout_seconds).Add("doc", r.doc_no);

@@ -62,6 +62,7 @@ class LedgerTxn {
             SystemAccountCache* cache = nullptr);
 
   storage::WriteTxn& txn() { return txn_; }
+  const Request& request() const { return request_; }
   core::Timestamp now() const { return now_; }
 
   // The card with `number` in the request's tenant. Errors: kCardNotFound; with kMoveValue also

@@ -66,8 +66,14 @@ Status CheckExpiryAhead(const std::optional<core::Timestamp>& expires_at, core::
 Status RequireLoadableAsset(Asset asset) {
   if (core::IsPoints(asset)) {
     return MakeError(ErrorCode::kInvalidArgument,
-                     "points are earned or adjusted, not topped up or paid; use stored_value, "
-                     "gift_value or uses",
+                     "points are earned or adjusted, not topped up or paid; use stored_value "
+                     "or uses",
+                     "asset");
+  }
+  if (asset == Asset::kGiftValue) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "gift value is loaded by selling a gift card (giftcard activate) and spent "
+                     "at checkout with the card's PIN",
                      "asset");
   }
   return {};

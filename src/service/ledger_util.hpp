@@ -21,7 +21,8 @@ core::Status ValidateNotes(std::string_view doc_no, std::string_view reason);
 // has passed. Error: kInvalidArgument (field "expires").
 core::Status CheckExpiryAhead(const std::optional<core::Timestamp>& expires_at,
                               core::Timestamp now);
-// Points are earned, not loaded: refuses points assets for top-up and pay.
+// Points are earned, not loaded, and gift value moves only through gift-card sales and checkout
+// (with the PIN): refuses those assets for top-up, pay and holds.
 core::Status RequireLoadableAsset(core::Asset asset);
 // kInsufficientBalance: "card 8800001 has 80 points available; 120 needed".
 core::Error Insufficient(std::string_view card, std::string_view what, std::int64_t available,

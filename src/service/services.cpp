@@ -3,7 +3,7 @@
 namespace onecard::service {
 
 Services::Services(storage::Store& store, const Clock& clock, WriterOptions options,
-                   StaffOptions staff)
+                   StaffOptions staff, GiftOptions gifts)
     : store_(store),
       clock_(clock),
       writer_(store, clock, options),
@@ -13,7 +13,8 @@ Services::Services(storage::Store& store, const Clock& clock, WriterOptions opti
       ledger_(store, clock, writer_),
       staff_(store, clock, writer_, org_, staff),
       programmes_(store, clock, writer_),
-      checkout_(store, clock, writer_, programmes_),
+      gifts_(store, clock, writer_, std::move(gifts)),
+      checkout_(store, clock, writer_, programmes_, gifts_),
       tiers_(store, clock, writer_, programmes_),
       catalogue_(store, clock, writer_, programmes_) {}
 

@@ -14,6 +14,7 @@
 #include "service/catalogue_service.hpp"
 #include "service/checkout_service.hpp"
 #include "service/clock.hpp"
+#include "service/gift_service.hpp"
 #include "service/ledger_service.hpp"
 #include "service/member_service.hpp"
 #include "service/org_service.hpp"
@@ -29,7 +30,7 @@ namespace onecard::service {
 class Services {
  public:
   Services(storage::Store& store, const Clock& clock, WriterOptions options = {},
-           StaffOptions staff = {});
+           StaffOptions staff = {}, GiftOptions gifts = {});
 
   OrgService& org() { return org_; }
   MemberService& members() { return members_; }
@@ -38,6 +39,7 @@ class Services {
   StaffService& staff() { return staff_; }
   ProgrammeService& programmes() { return programmes_; }
   CheckoutService& checkout() { return checkout_; }
+  GiftCardService& gifts() { return gifts_; }
   TierService& tiers() { return tiers_; }
   CatalogueService& catalogue() { return catalogue_; }
   Writer& writer() { return writer_; }
@@ -58,6 +60,7 @@ class Services {
   LedgerService ledger_;
   StaffService staff_;
   ProgrammeService programmes_;
+  GiftCardService gifts_;
   CheckoutService checkout_;
   TierService tiers_;
   CatalogueService catalogue_;

@@ -338,6 +338,7 @@ struct SaleTenderRecord {
   std::int64_t amount = 0;  // fen
   std::int64_t points = 0;  // method "points": points given
   std::string reference;
+  CardId card;  // method "gift_card": the card paid from
 };
 
 struct SaleRecord {
@@ -510,6 +511,97 @@ struct AuditFilter {
   std::optional<Timestamp> from;
   std::optional<Timestamp> to;
   int limit = 50;
+};
+
+// A batch of gift cards: generated here or imported, of one card type, with a face value.
+struct GiftBatchRecord {
+  std::int64_t id = 0;
+  TenantId tenant;
+  std::string code;
+  std::string name;
+  CardTypeId card_type;
+  std::int64_t face_value = 0;  // fen (an imported card may carry its own)
+  std::string origin;           // generated | imported
+  std::int64_t cards = 0;
+  std::optional<core::CivilDate> valid_until;  // last business date of use
+  std::string secret_id;                       // the server secret that keyed the PIN hashes
+  StoreId store;                               // where it was made (none: head office)
+  std::string created_by;
+  Timestamp created_at;
+};
+
+// What a gift card has beyond its card: batch, face value, PIN hash and wrong-PIN count.
+struct GiftCardRecord {
+  CardId card;
+  TenantId tenant;
+  std::int64_t batch = 0;
+  std::int64_t face_value = 0;
+  std::string pin_hash;  // argon2id of HMAC-SHA-256(server secret, PIN)
+  int failed_pins = 0;   // wrong PINs in a row
+  std::optional<Timestamp> locked_until;
+  EntryId activation_entry;  // invalid: not sold yet
+};
+
+// A gift card in a listing: the card, its gift record, batch code and gift-value balance.
+struct GiftCardRow {
+  CardRecord card;
+  GiftCardRecord gift;
+  std::string batch_code;
+  std::int64_t balance = 0;
+};
+
+struct GiftPinFailureRecord {
+  TenantId tenant;
+  std::string who;     // "api_key:till-01"
+  std::string client;  // address; "" from this machine
+  CardId card;         // invalid: no such card
+  Timestamp at;
+};
+
+// One change of value on a gift card: a posting on its gift_value account with its entry.
+struct GiftMovementRecord {
+  EntryId entry;
+  std::string kind;  // the entry's kind: top_up (activation), sale, return, adjustment…
+  Timestamp at;
+  std::string store;  // code ("" for head office)
+  std::string doc_no;
+  std::string staff;
+  std::string number;  // the card
+  std::string batch;   // its batch code
+  std::int64_t amount = 0;
+  std::int64_t balance_after = 0;
+};
+
+struct GiftMovementFilter {
+  std::optional<Timestamp> from;   // entries at or after
+  std::optional<Timestamp> to;     // entries before
+  std::vector<std::string> kinds;  // empty: all
+  std::string batch;               // "": all batches
+  std::int64_t after_entry = 0;    // cursor: entries after this id
+  int limit = 100;
+};
+
+// Postings on gift cards of one entry kind at one store, between two entry ids.
+struct GiftTotalsRow {
+  std::string kind;
+  std::string store;  // code ("" for head office)
+  std::int64_t count = 0;
+  std::int64_t credits = 0;  // fen onto cards
+  std::int64_t debits = 0;   // fen off cards (≤ 0)
+};
+
+struct GiftReportRecord {
+  std::int64_t id = 0;
+  TenantId tenant;
+  Timestamp at;
+  std::string staff;
+  std::int64_t previous_id = 0;  // 0: the first report
+  std::optional<Timestamp> previous_at;
+  std::int64_t after_entry = 0;
+  std::int64_t last_entry = 0;
+  std::int64_t opening = 0;
+  std::int64_t closing = 0;
+  std::string detail;  // JSON
 };
 
 }  // namespace onecard::storage

@@ -132,7 +132,6 @@ class ReadTxn {
   virtual Result<std::vector<AuditRecord>> ListAudit(TenantId tenant,
                                                      const AuditFilter& filter) = 0;
 
-  // Programme versions (issue #4), highest version first, without their documents (empty).
   // Catalogue.
   virtual Result<std::vector<CategoryRecord>> ListCategories(TenantId tenant) = 0;
   virtual Result<std::optional<ProductRecord>> FindProduct(TenantId tenant,
@@ -147,6 +146,7 @@ class ReadTxn {
                                                                      Timestamp at) = 0;
   virtual Result<std::optional<PromotionRecord>> GetPromotion(TenantId tenant, std::int64_t id) = 0;
 
+  // Programme versions (issue #4), highest version first, without their documents (empty).
   virtual Result<std::vector<ProgrammeVersionRecord>> ListProgrammeVersions(TenantId tenant) = 0;
   // One version with its document.
   virtual Result<std::optional<ProgrammeVersionRecord>> GetProgrammeVersion(TenantId tenant,
@@ -194,6 +194,45 @@ class ReadTxn {
                                                                 MemberId member) = 0;
   virtual Result<std::optional<JobRunRecord>> FindJobRun(TenantId tenant, std::string_view job,
                                                          core::CivilDate date) = 0;
+
+  // Gift cards (issue #5).
+  virtual Result<std::optional<GiftBatchRecord>> FindGiftBatch(TenantId tenant,
+                                                               std::string_view code) = 0;
+  virtual Result<std::optional<GiftBatchRecord>> GetGiftBatch(TenantId tenant, std::int64_t id) = 0;
+  // Newest first.
+  virtual Result<std::vector<GiftBatchRecord>> ListGiftBatches(TenantId tenant) = 0;
+  virtual Result<std::optional<GiftCardRecord>> GetGiftCard(TenantId tenant, CardId card) = 0;
+  // A batch's cards with card id above `after`, by card id, at most `limit`.
+  virtual Result<std::vector<GiftCardRow>> ListGiftCardsOfBatch(TenantId tenant, std::int64_t batch,
+                                                                CardId after, int limit) = 0;
+  // Per state ("inactive", "active", …): cards of the batch and their gift value.
+  struct GiftBatchState {
+    std::string state;
+    std::int64_t cards = 0;
+    std::int64_t balance = 0;
+  };
+  virtual Result<std::vector<GiftBatchState>> SumGiftBatch(TenantId tenant, std::int64_t batch) = 0;
+  // Wrong PINs at or after `since` by the principal `who`, and from the address `client`.
+  virtual Result<std::pair<std::int64_t, std::int64_t>> CountGiftPinFailures(
+      TenantId tenant, std::string_view who, std::string_view client, Timestamp since) = 0;
+  // Postings on gift cards' gift_value accounts, by entry id, as the filter says.
+  virtual Result<std::vector<GiftMovementRecord>> ListGiftMovements(
+      TenantId tenant, const GiftMovementFilter& filter) = 0;
+  // Postings on gift cards in entries (after_entry, last_entry], by entry kind and store.
+  virtual Result<std::vector<GiftTotalsRow>> SumGiftMovements(TenantId tenant,
+                                                              std::int64_t after_entry,
+                                                              std::int64_t last_entry) = 0;
+  // Fen on gift cards now (Σ cached balances of their gift_value accounts), and the cards with
+  // a balance.
+  virtual Result<std::pair<std::int64_t, std::int64_t>> SumGiftBalances(TenantId tenant) = 0;
+  // The highest journal entry id (0: none).
+  virtual Result<std::int64_t> MaxEntryId() = 0;
+  virtual Result<std::optional<GiftReportRecord>> GetGiftReport(TenantId tenant,
+                                                                std::int64_t id) = 0;
+  virtual Result<std::optional<GiftReportRecord>> LatestGiftReport(TenantId tenant) = 0;
+  // Newest first, ids below `before` (0: from the newest), at most `limit`; without detail.
+  virtual Result<std::vector<GiftReportRecord>> ListGiftReports(TenantId tenant,
+                                                                std::int64_t before, int limit) = 0;
 
   // verify: every check recomputes from the journal; each returns what it found wrong.
   // The database file itself (page structure, indexes).
@@ -312,7 +351,6 @@ class WriteTxn : public ReadTxn {
                                     Timestamp forget_before) = 0;
   virtual Result<std::int64_t> InsertAudit(const AuditRecord& record) = 0;
 
-  // Refused with kCodeTaken when the tenant has that version number already.
   // Inserts the sale, its lines and tenders; kCodeTaken when the store has a sale with that
   // receipt number.
   virtual Result<std::int64_t> InsertSale(const SaleRecord& sale) = 0;
@@ -336,9 +374,20 @@ class WriteTxn : public ReadTxn {
   // Writes ends_at.
   virtual Status UpdatePromotion(const PromotionRecord& promotion) = 0;
 
+  // Refused with kCodeTaken when the tenant has that version number already.
   virtual Result<std::int64_t> InsertProgrammeVersion(const ProgrammeVersionRecord& record) = 0;
   // Writes status, in_force_from, changed_by and changed_at.
   virtual Status UpdateProgrammeVersion(const ProgrammeVersionRecord& record) = 0;
+
+  // kCodeTaken when the tenant has a batch with that code.
+  virtual Result<std::int64_t> InsertGiftBatch(const GiftBatchRecord& batch) = 0;
+  virtual Status InsertGiftCard(const GiftCardRecord& card) = 0;
+  // Writes pin_hash, failed_pins, locked_until and activation_entry.
+  virtual Status UpdateGiftCard(const GiftCardRecord& card) = 0;
+  // Records a wrong PIN; forgets the tenant's failures before `forget_before`.
+  virtual Status InsertGiftPinFailure(const GiftPinFailureRecord& failure,
+                                      Timestamp forget_before) = 0;
+  virtual Result<std::int64_t> InsertGiftReport(const GiftReportRecord& report) = 0;
 };
 
 // How OpenStore treats the file.

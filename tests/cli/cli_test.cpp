@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "core/csv.hpp"
 #include "service/demo.hpp"
 #include "support/test_env.hpp"
 
@@ -535,6 +536,60 @@ TEST_F(CliTest, CatalogueCategoriesProductsCsvPromotionsAndASaleBySku) {
       {"product", "set", "SAMPLE", "--name", "Sample", "--price", "0", "--non-earning", "yes"});
   EXPECT_EQ(free["list_price"], 0);
   EXPECT_EQ(free["non_earning"], true);
+}
+
+}  // namespace
+}  // namespace onecard::testing
+
+namespace onecard::testing {
+namespace {
+
+// Gift cards from the command line: a batch with its PINs written to a file, two cards sold, a
+// balance with the PIN, a walk-in paying by gift card at the till, a report that balances.
+TEST_F(CliTest, GiftCardsFromABatchToATillSaleAndAReport) {
+  MakeShop();
+  ASSERT_EQ(Run({"card-type", "add", "gift", "--name", "Gift", "--kind", "gift"}).code, 0);
+  const std::string pins = dir_.File("pins.csv");
+  Ran made = Run({"giftcard", "batch", "create", "g1", "--name", "Gift ¥100", "--face-value",
+                  "100.00", "--count", "2", "--out", pins});
+  ASSERT_EQ(made.code, 0) << made.err;
+  EXPECT_NE(made.out.find("written to"), std::string::npos) << made.out;
+  auto table = core::ParseCsv(ReadFileText(pins), 10);
+  ASSERT_TRUE(table);
+  ASSERT_EQ(table->rows.size(), 3u);
+  const std::string n1 = table->rows[1][0];
+  const std::string p1 = table->rows[1][1];
+  const std::string n2 = table->rows[2][0];
+  EXPECT_EQ(table->rows[1][2], "100.00");
+
+  Ran sold = Run({"--store", "sh01", "giftcard", "activate", n1, n2, "--doc", "GS-1"});
+  ASSERT_EQ(sold.code, 0) << sold.err;
+  EXPECT_NE(sold.out.find("2 cards, ¥200.00 in all"), std::string::npos) << sold.out;
+  Ran balance = Run({"giftcard", "balance", n1, "--pin", p1});
+  ASSERT_EQ(balance.code, 0) << balance.err;
+  EXPECT_NE(balance.out.find("balance ¥100.00"), std::string::npos) << balance.out;
+  Ran wrong = Run({"giftcard", "balance", n1, "--pin", p1 == "000000" ? "111111" : "000000"});
+  EXPECT_EQ(wrong.code, cli::kExitRejected);
+  EXPECT_NE(wrong.err.find("gift_pin_wrong"), std::string::npos) << wrong.err;
+
+  const std::string basket = dir_.File("basket.json");
+  {
+    std::ofstream f(basket);
+    f << R"({"lines": [{"sku": "TEA", "price": "30.00"}]})";
+  }
+  Ran sale = Run({"--store", "sh01", "checkout", "settle", "--basket", basket, "--doc", "R-1",
+                  "--tender", "gift_card=30.00:" + n1 + ":" + p1});
+  ASSERT_EQ(sale.code, 0) << sale.err;
+  EXPECT_NE(sale.out.find("¥70.00 left on it"), std::string::npos) << sale.out;
+  Ran report = Run({"giftcard", "report", "take"});
+  ASSERT_EQ(report.code, 0) << report.err;
+  EXPECT_NE(report.out.find("balanced"), std::string::npos) << report.out;
+  EXPECT_NE(report.out.find("− consumed        ¥30.00"), std::string::npos) << report.out;
+  Ran csv = Run({"giftcard", "consumption", "--csv"});
+  ASSERT_EQ(csv.code, 0) << csv.err;
+  EXPECT_NE(csv.out.find("-30.00"), std::string::npos) << csv.out;
+  EXPECT_EQ(Run({"giftcard", "batch", "show", "g1", "--cards"}).out.find(p1), std::string::npos);
+  EXPECT_EQ(Run({"verify"}).code, 0);
 }
 
 }  // namespace

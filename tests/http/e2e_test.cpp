@@ -998,3 +998,162 @@ TEST_F(ServeTest, MarketingKeepsTheCatalogueAndAClerkSellsBySku) {
 
 }  // namespace
 }  // namespace onecard::testing
+
+namespace onecard::testing {
+namespace {
+
+// Gift cards over HTTP (issue #5 item 7): a clerk checks a demo card's balance with its PIN and
+// takes it at the till for a walk-in; wrong PINs are counted and lock the card; many
+// connections paying with one card never overdraw it; head office makes a batch (PINs shown
+// once) and finance takes a reconciliation report that balances; who may do what.
+TEST_F(ServeTest, GiftCardsAreSoldCheckedPaidWithAndReconciledOverHttp) {
+  constexpr const char* kSpent = "88000000070";   // ¥154.50 left, PIN 246810
+  constexpr const char* kFull = "88000000096";    // ¥200, PIN 135790
+  constexpr const char* kUnsold = "88000000104";  // PIN 112233
+  Start();
+  HttpClient c(port());
+  const std::string clerk = Login(c, "zhou.clerk", "onecard-clerk");
+  const std::string manager = Login(c, "zhou.manager", "onecard-manager");
+  const std::string marketing = Login(c, "marketing", "onecard-marketing");
+  const std::string finance = Login(c, "finance", "onecard-finance");
+
+  HttpResponse balance =
+      c.Post("/v1/gift-cards/balance", {{"card", kSpent}, {"pin", "246810"}}, clerk);
+  ASSERT_EQ(balance.status, 200) << balance.body;
+  EXPECT_EQ(balance.Json()["balance"], 15450);
+  EXPECT_EQ(balance.Json().count("pin_hash"), 0u);
+  HttpResponse wrong =
+      c.Post("/v1/gift-cards/balance", {{"card", kSpent}, {"pin", "111111"}}, clerk);
+  EXPECT_EQ(wrong.status, 409) << wrong.body;
+  EXPECT_EQ(wrong.Json()["code"], "gift_pin_wrong");
+  EXPECT_EQ(c.Post("/v1/gift-cards/balance", {{"card", kSpent}, {"pin", "2468"}, {"x", 1}}, clerk)
+                .Json()["code"],
+            "field_unknown");
+
+  // A walk-in pays ¥60 with the card and ¥10 cash; the receipt shows what is left on it.
+  const json sale = {
+      {"lines", json::array({{{"sku", "TEA-OPEN"}, {"price", "70.00"}}})},
+      {"doc_no", "GW-1"},
+      {"tenders",
+       json::array(
+           {{{"method", "gift_card"}, {"card", kSpent}, {"pin", "246810"}, {"amount", 6000}},
+            {{"method", "cash"}, {"amount", 1000}}})}};
+  HttpResponse paid = c.Post("/v1/checkout/settle", sale, clerk, "gw-1");
+  ASSERT_EQ(paid.status, 201) << paid.body;
+  EXPECT_EQ(paid.Json()["tenders"][0]["card"], kSpent);
+  EXPECT_EQ(paid.Json()["tenders"][0]["balance_after"], 9450);
+  EXPECT_EQ(paid.body.find("246810"), std::string::npos);
+  HttpResponse replay = c.Post("/v1/checkout/settle", sale, clerk, "gw-1");
+  EXPECT_EQ(replay.status, 201);
+  EXPECT_EQ(replay.body, paid.body);
+  json pin_wrong = sale;
+  pin_wrong["doc_no"] = "GW-2";
+  pin_wrong["tenders"][0]["pin"] = "000000";
+  HttpResponse refused = c.Post("/v1/checkout/settle", pin_wrong, clerk, "gw-2");
+  EXPECT_EQ(refused.status, 409) << refused.body;
+  EXPECT_EQ(refused.Json()["field"], "pin");
+
+  // Sixteen connections pay ¥30 each from the ¥200 card at once: six are paid, none overdraws.
+  std::atomic<int> ok{0};
+  std::atomic<int> short_of{0};
+  std::vector<std::thread> tills;
+  for (int t = 0; t < 16; ++t) {
+    tills.emplace_back([&, t] {
+      HttpClient till(port());
+      json s = sale;
+      s["doc_no"] = "GC-" + std::to_string(t);
+      s["lines"][0]["price"] = "30.00";
+      s["tenders"] = json::array(
+          {{{"method", "gift_card"}, {"card", kFull}, {"pin", "135790"}, {"amount", 3000}}});
+      HttpResponse r = till.Post("/v1/checkout/settle", s, clerk, "gc-" + std::to_string(t));
+      if (r.status == 201) {
+        ++ok;
+      } else if (r.Json()["code"] == "insufficient_balance") {
+        ++short_of;
+      } else {
+        ADD_FAILURE() << r.status << " " << r.body;
+      }
+    });
+  }
+  for (std::thread& t : tills) t.join();
+  EXPECT_EQ(ok.load(), 6);
+  EXPECT_EQ(short_of.load(), 10);
+  EXPECT_EQ(c.Post("/v1/gift-cards/balance", {{"card", kFull}, {"pin", "135790"}}, clerk)
+                .Json()["balance"],
+            2000);
+
+  // Five wrong PINs lock the card (429, Retry-After); a manager unlocks it, a clerk may not.
+  for (int i = 0; i < 4; ++i) {
+    c.Post("/v1/gift-cards/balance", {{"card", kUnsold}, {"pin", "999999"}}, clerk);
+  }
+  HttpResponse locked =
+      c.Post("/v1/gift-cards/balance", {{"card", kUnsold}, {"pin", "999999"}}, clerk);
+  EXPECT_EQ(locked.status, 429) << locked.body;
+  EXPECT_EQ(locked.Json()["code"], "gift_card_locked");
+  EXPECT_FALSE(locked.Header("retry-after").empty());
+  EXPECT_EQ(
+      c.Post(std::string("/v1/gift-cards/") + kUnsold + "/unlock", json::object(), clerk).status,
+      403);
+  HttpResponse unlocked =
+      c.Post(std::string("/v1/gift-cards/") + kUnsold + "/unlock", json::object(), manager);
+  ASSERT_EQ(unlocked.status, 200) << unlocked.body;
+  EXPECT_EQ(unlocked.Json()["locked"], false);
+
+  // Head office makes a batch: PINs in this reply only; a clerk may not make one or sell it
+  // elsewhere; the clerk sells one card at their store.
+  const json batch = {
+      {"code", "spring"}, {"name", "Spring ¥100"}, {"face_value", 10000}, {"count", 2}};
+  EXPECT_EQ(c.Post("/v1/gift-batches", batch, clerk).status, 403);
+  HttpResponse made = c.Post("/v1/gift-batches", batch, marketing, "batch-spring");
+  ASSERT_EQ(made.status, 201) << made.body;
+  ASSERT_EQ(made.Json()["issued"].size(), 2u);
+  const std::string number = made.Json()["issued"][0]["number"];
+  const std::string pin = made.Json()["issued"][0]["pin"];
+  HttpResponse again = c.Post("/v1/gift-batches", batch, marketing, "batch-spring");
+  EXPECT_EQ(again.status, 201);
+  EXPECT_TRUE(again.Json()["issued"].empty());
+  EXPECT_EQ(
+      c.Post("/v1/gift-cards/activate", {{"numbers", {number}}, {"doc_no", "GS-1"}}, clerk).status,
+      422);  // no Idempotency-Key
+  EXPECT_EQ(c.Post("/v1/gift-cards/activate",
+                   {{"numbers", {number}}, {"doc_no", "GS-1"}, {"store", "bj01"}}, clerk, "gs-0")
+                .status,
+            403);
+  HttpResponse sold =
+      c.Post("/v1/gift-cards/activate", {{"numbers", {number}}, {"doc_no", "GS-1"}}, clerk, "gs-1");
+  ASSERT_EQ(sold.status, 201) << sold.body;
+  EXPECT_EQ(sold.Json()["total"], 10000);
+  EXPECT_EQ(
+      c.Post("/v1/gift-cards/balance", {{"card", number}, {"pin", pin}}, clerk).Json()["balance"],
+      10000);
+  HttpResponse cards = c.Get("/v1/gift-batches/spring/cards", manager);
+  ASSERT_EQ(cards.status, 200) << cards.body;
+  EXPECT_EQ(cards.Json()["items"].size(), 2u);
+  EXPECT_EQ(cards.body.find(pin), std::string::npos);
+  EXPECT_EQ(c.Get("/v1/gift-batches/nope", manager).Json()["code"], "gift_batch_not_found");
+
+  // Finance reconciles: the report balances; listings as JSON and CSV. Clerks see none of it.
+  EXPECT_EQ(c.Post("/v1/gift-reports", json::object(), clerk).status, 403);
+  EXPECT_EQ(c.Get("/v1/gift-listings/consumption", clerk).status, 403);
+  HttpResponse report = c.Post("/v1/gift-reports", json::object(), finance);
+  ASSERT_EQ(report.status, 201) << report.body;
+  EXPECT_EQ(report.Json()["balanced"], true) << report.body;
+  EXPECT_EQ(report.Json()["closing"], 9450 + 2000 + 10000);
+  EXPECT_EQ(report.Json()["issued"], 20000 + 20000 + 10000);
+  const std::string id = std::to_string(report.Json()["id"].get<std::int64_t>());
+  HttpResponse report_csv = c.Get("/v1/gift-reports/" + id + "/report.csv", finance);
+  EXPECT_EQ(report_csv.status, 200);
+  EXPECT_NE(report_csv.body.find("balance now,214.50"), std::string::npos) << report_csv.body;
+  HttpResponse consumed = c.Get("/v1/gift-listings/consumption?limit=3", finance);
+  ASSERT_EQ(consumed.status, 200) << consumed.body;
+  EXPECT_EQ(consumed.Json()["count"], 3);
+  EXPECT_FALSE(consumed.Json()["next_after"].is_null());
+  HttpResponse all = c.Get("/v1/gift-listings/consumption.csv", finance);
+  EXPECT_EQ(all.Header("content-type"), "text/csv; charset=utf-8");
+  EXPECT_NE(all.body.find("total,8 postings,,,,,,,-285.50"), std::string::npos) << all.body;
+  EXPECT_EQ(c.Get("/v1/gift-listings/issuance?from=2020-13-01", finance).status, 422);
+  EXPECT_EQ(VerifyOk(c), "");
+}
+
+}  // namespace
+}  // namespace onecard::testing

@@ -28,13 +28,13 @@ service::SaleSpec Sale(const std::string& card, const std::string& lines,
 }
 
 service::TenderSpec Cash(std::int64_t fen) {
-  return {"cash", fen, 0, ""};
+  return {"cash", fen, 0, "", "", ""};
 }
 service::TenderSpec Points(std::int64_t points) {
-  return {"points", 0, points, ""};
+  return {"points", 0, points, "", "", ""};
 }
 service::TenderSpec StoredValue(std::int64_t fen) {
-  return {"stored_value", fen, 0, ""};
+  return {"stored_value", fen, 0, "", "", ""};
 }
 
 core::Timestamp At(const TestEnv& env, const std::string& date, int hour = 12) {
@@ -225,7 +225,8 @@ TEST(CheckoutTest, StoredValueAndWalkInSalesAndRefusalsChangeNothing) {
   const std::string basket = R"([{"sku": "TEA", "quantity": 3, "price": "100.00"}])";
 
   auto sale = checkout.Settle(
-      env.Req(), Sale(card, basket, {StoredValue(20000), {"bank_card", 10000, 0, "SLIP-1"}}, "R1"));
+      env.Req(),
+      Sale(card, basket, {StoredValue(20000), {"bank_card", 10000, 0, "SLIP-1", "", ""}}, "R1"));
   ASSERT_TRUE(sale) << sale.error().ToString();
   EXPECT_EQ(sale->points_earned, 300);  // ¥1 = 1 point on everything paid but points
   ASSERT_TRUE(sale->stored_value_balance.has_value());
@@ -244,7 +245,8 @@ TEST(CheckoutTest, StoredValueAndWalkInSalesAndRefusalsChangeNothing) {
   ASSERT_FALSE(broke);
   EXPECT_EQ(broke.error().code, ErrorCode::kInsufficientBalance);
   EXPECT_EQ(broke.error().field, "tenders[0]");
-  auto unknown = checkout.Settle(env.Req(), Sale(card, basket, {{"cheque", 30000, 0, ""}}, "R2"));
+  auto unknown =
+      checkout.Settle(env.Req(), Sale(card, basket, {{"cheque", 30000, 0, "", "", ""}}, "R2"));
   ASSERT_FALSE(unknown);
   EXPECT_EQ(unknown.error().field, "tenders[0].method");
   auto walk_in_points = checkout.Settle(env.Req(), Sale("", basket, {Points(10)}, "R2"));
@@ -580,7 +582,7 @@ TEST(SeedProgrammeTest, P1bCarriesTheRemainderFromOrderToOrderAndExpiresAtTheFis
     env.clock().Set(At(env, o.date));
     auto sale = checkout.Settle(
         env.Req(), Sale(card, std::string(R"([{"sku": "ORDER", "price": ")") + o.price + "\"}]",
-                        {{"bank_card", o.fen, 0, ""}}, "SO-" + std::to_string(++n)));
+                        {{"bank_card", o.fen, 0, "", "", ""}}, "SO-" + std::to_string(++n)));
     ASSERT_TRUE(sale) << o.date << ": " << sale.error().ToString();
     EXPECT_EQ(sale->points_earned, o.points) << o.date;
     if (o.points > 0) {
@@ -634,7 +636,7 @@ TEST(SeedProgrammeTest, P1aTwoMembersThroughAYearOfSalesReturnsAndExpiry) {
       << json(jacket.explain).dump();
   // B: ¥12,000 goes past silver straight to gold.
   auto ring = sell("2026-02-14", b, "B1", R"([{"sku": "RING", "price": "12000.00"}])",
-                   {{"bank_card", 1200000, 0, "SLIP-B1"}});
+                   {{"bank_card", 1200000, 0, "SLIP-B1", "", ""}});
   EXPECT_EQ(ring.tier_after, "gold");
   EXPECT_EQ(ring.tier_reason, "cumulative spend ¥12000.00 ≥ ¥10000.00");
   // A: ¥600 more reaches silver (¥2,100.50 to date); this purchase stays priced at ordinary.

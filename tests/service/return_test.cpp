@@ -59,12 +59,13 @@ TEST(ReturnTest, PartThenAllRefundsInProportionIntoTheLotsItCameFrom) {
   auto& checkout = env.services().checkout();
 
   // ¥120: ¥10 in points (1,000), ¥50 stored value, ¥60 cash; ¥110 earns 1,100 points.
-  auto sale = checkout.Settle(
-      env.Req(),
-      Sale(card,
-           R"([{"sku": "SHAMPOO", "price": "60.00"},
+  auto sale = checkout.Settle(env.Req(), Sale(card,
+                                              R"([{"sku": "SHAMPOO", "price": "60.00"},
                           {"sku": "COMB", "quantity": 3, "price": "20.00"}])",
-           {{"points", 0, 1000, ""}, {"stored_value", 5000, 0, ""}, {"cash", 6000, 0, ""}}, "R1"));
+                                              {{"points", 0, 1000, "", "", ""},
+                                               {"stored_value", 5000, 0, "", "", ""},
+                                               {"cash", 6000, 0, "", "", ""}},
+                                              "R1"));
   ASSERT_TRUE(sale) << sale.error().ToString();
   ASSERT_EQ(sale->points_earned, 1100);
   ASSERT_EQ(sale->lines[1].points, 550);  // ¥60 less its ¥5 share of the points, × 10
@@ -188,13 +189,13 @@ TEST(ReturnTest, PointsAlreadySpentFollowThePolicyAndTheTierGoesBack) {
     auto& checkout = env.services().checkout();
     // ¥2,500 earns 2,500 points and reaches silver (¥2,000 to date).
     auto tv = checkout.Settle(env.Req(), Sale(card, R"([{"sku": "TV", "price": "2500.00"}])",
-                                              {{"cash", 250000, 0, ""}}, "R1"));
+                                              {{"cash", 250000, 0, "", "", ""}}, "R1"));
     ASSERT_TRUE(tv) << tv.error().ToString();
     ASSERT_EQ(tv->tier_after, "silver");
     // 2,000 points pay ¥400 at silver; the ¥100 in cash earns 100.
-    auto radio =
-        checkout.Settle(env.Req(), Sale(card, R"([{"sku": "RADIO", "price": "500.00"}])",
-                                        {{"points", 0, 2000, ""}, {"cash", 10000, 0, ""}}, "R2"));
+    auto radio = checkout.Settle(
+        env.Req(), Sale(card, R"([{"sku": "RADIO", "price": "500.00"}])",
+                        {{"points", 0, 2000, "", "", ""}, {"cash", 10000, 0, "", "", ""}}, "R2"));
     ASSERT_TRUE(radio) << radio.error().ToString();
     ASSERT_EQ(env.Balance(card), 600);
 
@@ -239,7 +240,7 @@ TEST(ReturnTest, APartialReturnKeepsATierStillReachedAndWalkInsAreRefundedInCash
   auto& checkout = env.services().checkout();
   auto sale = checkout.Settle(env.Req(),
                               Sale(card, R"([{"sku": "CHAIR", "quantity": 4, "price": "700.00"}])",
-                                   {{"cash", 280000, 0, ""}}, "R1"));
+                                   {{"cash", 280000, 0, "", "", ""}}, "R1"));
   ASSERT_TRUE(sale) << sale.error().ToString();
   ASSERT_EQ(sale->tier_after, "silver");
   // ¥2,100 kept ≥ ¥2,000: still silver.
@@ -256,7 +257,7 @@ TEST(ReturnTest, APartialReturnKeepsATierStillReachedAndWalkInsAreRefundedInCash
   // A walk-in sale: the cash comes back, nothing moves on any card.
   auto walk_in =
       checkout.Settle(env.Req("s2"), Sale("", R"([{"sku": "PEN", "quantity": 3, "price": "3.33"}])",
-                                          {{"cash", 999, 0, ""}}, "W1"));
+                                          {{"cash", 999, 0, "", "", ""}}, "W1"));
   ASSERT_TRUE(walk_in) << walk_in.error().ToString();
   auto pen = checkout.Return(env.Req("s2"), Lines(walk_in->id, {{1, 2}}, "WR1"));
   ASSERT_TRUE(pen) << pen.error().ToString();
@@ -279,12 +280,13 @@ TEST(ReturnTest, LaterReturnsOfOneLineStillBalance) {
   env.TopUp(card, 10000000);
   const std::int64_t points_before = env.Balance(card);
   auto& checkout = env.services().checkout();
-  auto sale = checkout.Settle(
-      env.Req(),
-      Sale(card,
-           R"([{"sku": "SKU0", "quantity": 4, "price": "1.96"},
+  auto sale = checkout.Settle(env.Req(), Sale(card,
+                                              R"([{"sku": "SKU0", "quantity": 4, "price": "1.96"},
                           {"sku": "SKU1", "quantity": 2, "price": "111.47"}])",
-           {{"points", 0, 2069, ""}, {"stored_value", 5095, 0, ""}, {"cash", 15914, 0, ""}}, "R1"));
+                                              {{"points", 0, 2069, "", "", ""},
+                                               {"stored_value", 5095, 0, "", "", ""},
+                                               {"cash", 15914, 0, "", "", ""}},
+                                              "R1"));
   ASSERT_TRUE(sale) << sale.error().ToString();
   int n = 0;
   for (const auto& [line, quantity] :
@@ -323,10 +325,10 @@ RC_GTEST_PROP(ReturnPropertyTest, AnySequenceOfReturnsGivesBackExactlyTheSale, (
   const std::int64_t points_value = points;  // a point is worth a fen in P3
   const std::int64_t stored = *rc::gen::inRange<std::int64_t>(0, due - points_value + 1);
   std::vector<service::TenderSpec> tenders;
-  if (points > 0) tenders.push_back({"points", 0, points, ""});
-  if (stored > 0) tenders.push_back({"stored_value", stored, 0, ""});
+  if (points > 0) tenders.push_back({"points", 0, points, "", "", ""});
+  if (stored > 0) tenders.push_back({"stored_value", stored, 0, "", "", ""});
   if (due - points_value - stored > 0)
-    tenders.push_back({"cash", due - points_value - stored, 0, ""});
+    tenders.push_back({"cash", due - points_value - stored, 0, "", "", ""});
   const std::int64_t points_before = env.Balance(card);
   const std::int64_t value_before = env.Balance(card, core::Asset::kStoredValue);
   auto sale = checkout.Settle(env.Req(), Sale(card, basket.dump(), tenders, "R1"));

@@ -58,8 +58,11 @@ void TestEnv::Open(storage::OpenMode mode) {
     std::abort();
   }
   store_ = std::move(*store);
-  services_ =
-      std::make_unique<service::Services>(*store_, clock_, service::WriterOptions{group_max_});
+  service::GiftOptions gifts;
+  gifts.secret = std::string(32, 's');
+  gifts.fast_hashing = true;
+  services_ = std::make_unique<service::Services>(
+      *store_, clock_, service::WriterOptions{group_max_}, service::StaffOptions{}, gifts);
 }
 
 void TestEnv::Reopen() {

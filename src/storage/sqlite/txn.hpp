@@ -3,7 +3,8 @@
 // A read transaction is a deferred BEGIN on a reader connection (a WAL snapshot); a write
 // transaction is BEGIN IMMEDIATE on the single writer connection. The methods are defined in
 // txn_org.cpp, txn_members.cpp, txn_cards.cpp, txn_ledger.cpp, txn_audit.cpp, txn_staff.cpp,
-// txn_programmes.cpp and txn_sales.cpp. Not thread-safe: one thread uses a transaction.
+// txn_programmes.cpp, txn_sales.cpp and txn_gift.cpp. Not thread-safe: one thread uses a
+// transaction.
 #pragma once
 
 #include <functional>
@@ -59,6 +60,36 @@ class SqliteTxn final : public WriteTxn {
   Result<std::int64_t> PutProduct(const ProductRecord& product) override;
   Result<std::int64_t> InsertPromotion(const PromotionRecord& promotion) override;
   Status UpdatePromotion(const PromotionRecord& promotion) override;
+
+  // txn_gift.cpp
+  Result<std::optional<GiftBatchRecord>> FindGiftBatch(TenantId tenant,
+                                                       std::string_view code) override;
+  Result<std::optional<GiftBatchRecord>> GetGiftBatch(TenantId tenant, std::int64_t id) override;
+  Result<std::vector<GiftBatchRecord>> ListGiftBatches(TenantId tenant) override;
+  Result<std::optional<GiftCardRecord>> GetGiftCard(TenantId tenant, CardId card) override;
+  Result<std::vector<GiftCardRow>> ListGiftCardsOfBatch(TenantId tenant, std::int64_t batch,
+                                                        CardId after, int limit) override;
+  Result<std::vector<GiftBatchState>> SumGiftBatch(TenantId tenant, std::int64_t batch) override;
+  Result<std::pair<std::int64_t, std::int64_t>> CountGiftPinFailures(TenantId tenant,
+                                                                     std::string_view who,
+                                                                     std::string_view client,
+                                                                     Timestamp since) override;
+  Result<std::vector<GiftMovementRecord>> ListGiftMovements(
+      TenantId tenant, const GiftMovementFilter& filter) override;
+  Result<std::vector<GiftTotalsRow>> SumGiftMovements(TenantId tenant, std::int64_t after_entry,
+                                                      std::int64_t last_entry) override;
+  Result<std::pair<std::int64_t, std::int64_t>> SumGiftBalances(TenantId tenant) override;
+  Result<std::int64_t> MaxEntryId() override;
+  Result<std::optional<GiftReportRecord>> GetGiftReport(TenantId tenant, std::int64_t id) override;
+  Result<std::optional<GiftReportRecord>> LatestGiftReport(TenantId tenant) override;
+  Result<std::vector<GiftReportRecord>> ListGiftReports(TenantId tenant, std::int64_t before,
+                                                        int limit) override;
+  Result<std::int64_t> InsertGiftBatch(const GiftBatchRecord& batch) override;
+  Status InsertGiftCard(const GiftCardRecord& card) override;
+  Status UpdateGiftCard(const GiftCardRecord& card) override;
+  Status InsertGiftPinFailure(const GiftPinFailureRecord& failure,
+                              Timestamp forget_before) override;
+  Result<std::int64_t> InsertGiftReport(const GiftReportRecord& report) override;
 
   // txn_programmes.cpp
   Result<std::vector<ProgrammeVersionRecord>> ListProgrammeVersions(TenantId tenant) override;

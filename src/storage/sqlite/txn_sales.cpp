@@ -102,8 +102,9 @@ Result<std::optional<SaleRecord>> SqliteTxn::GetSale(TenantId tenant, std::int64
   lines.Bind(1, id);
   ONECARD_TRY(sale->lines,
               ReadAll<SaleLineRecord>(lines, [](const Stmt& s) { return ReadLine(s, 0); }));
-  ONECARD_TRY(Stmt tenders, Prepare("SELECT seq, method, amount, points, reference "
-                                    "FROM sale_tenders WHERE sale_id = ?1 ORDER BY seq"));
+  ONECARD_TRY(Stmt tenders,
+              Prepare("SELECT seq, method, amount, points, reference, "
+                      "COALESCE(card_id, 0) FROM sale_tenders WHERE sale_id = ?1 ORDER BY seq"));
   tenders.Bind(1, id);
   ONECARD_TRY(sale->tenders, ReadAll<SaleTenderRecord>(tenders, [](const Stmt& s) {
                 SaleTenderRecord t;
@@ -112,6 +113,7 @@ Result<std::optional<SaleRecord>> SqliteTxn::GetSale(TenantId tenant, std::int64
                 t.amount = s.Int(2);
                 t.points = s.Int(3);
                 t.reference = s.Text(4);
+                t.card = CardId{s.Int(5)};
                 return t;
               }));
   return sale;
@@ -418,12 +420,12 @@ Result<std::int64_t> SqliteTxn::InsertSale(const SaleRecord& r) {
   }
   static constexpr const char* kTender =
       "INSERT INTO sale_tenders (sale_id, seq, tenant_id, member_id, method, amount, points, "
-      "reference) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+      "reference, card_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
   for (const SaleTenderRecord& t : r.tenders) {
     ONECARD_TRY(Stmt tender, Prepare(kTender));
     tender.Bind(1, id).Bind(2, std::int64_t{t.seq}).Bind(3, r.tenant.value);
     tender.BindId(4, r.member.value).Bind(5, t.method).Bind(6, t.amount).Bind(7, t.points);
-    tender.Bind(8, t.reference);
+    tender.Bind(8, t.reference).BindId(9, t.card.value);
     ONECARD_CHECK(tender.Run());
   }
   return id;
