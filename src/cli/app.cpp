@@ -265,12 +265,16 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
       status = store.error();
     } else {
       service::SystemClock clock;
-      // The gift-card secret beside the database (made with it); without one, gift cards can
-      // be listed but not made or checked, and those commands say so.
+      // The gift-card secret beside the database (made while it has no gift batch); without
+      // one, gift cards can be listed but not made or checked, and those commands say so.
       service::GiftOptions gifts;
-      Result<std::string> secret = service::LoadOrCreateSecret(
-          ctx.secret_file.empty() ? ctx.db_path + ".secret" : ctx.secret_file);
-      if (secret) gifts.secret = std::move(*secret);
+      Result<std::string> secret = service::OpenGiftSecret(
+          **store, ctx.secret_file.empty() ? ctx.db_path + ".secret" : ctx.secret_file);
+      if (secret) {
+        gifts.secret = std::move(*secret);
+      } else {
+        gifts.secret_problem = secret.error().message;
+      }
       service::Services services(**store, clock, service::WriterOptions{1}, {}, gifts);
       Session session(ctx, services);
       status = ctx.action(session);

@@ -196,43 +196,42 @@ void AddProduct(CLI::App& app, CliContext& ctx, std::shared_ptr<CatalogueOptions
       return {};
     };
   });
-  auto* import = group->add_subcommand(
+  auto* import_cmd = group->add_subcommand(
       "import",
       "Create or update products from CSV, by SKU: every row or none (docs/catalogue.md)");
-  import->add_option("file", o->file, "CSV file (UTF-8)")->required();
-  import->callback([&ctx, o] {
+  import_cmd->add_option("file", o->file, "CSV file (UTF-8)")->required();
+  import_cmd->callback([&ctx, o] {
     ctx.action = [o](Session& s) -> Status {
       ONECARD_TRY(std::string text, ReadText(o->file, "file"));
-  ONECARD_TRY(service::Request req, s.MakeRequest(false));
-  ONECARD_TRY(service::ImportView v, s.services().catalogue().ImportCsv(req, text));
-  s.Emit(v, [&] {
-    s.out() << "Imported " << o->file << ": " << v.rows << " rows, " << v.created << " created, "
-            << v.updated << " updated, " << v.unchanged << " unchanged\n";
-  });
-  return {};
-};
-}  // namespace
-);
-auto* export_cmd = group->add_subcommand("export", "Every product as CSV (retired ones too)");
-export_cmd->add_option("file", o->file, "Write to this file (default: standard output)");
-export_cmd->callback([&ctx, o] {
-  ctx.action = [o](Session& s) -> Status {
-    ONECARD_TRY(service::TenantRef t, s.Tenant());
-    ONECARD_TRY(std::string csv, s.services().catalogue().ExportCsv(t));
-    if (o->file.empty()) {
-      s.out() << csv;
+      ONECARD_TRY(service::Request req, s.MakeRequest(false));
+      ONECARD_TRY(service::ImportView v, s.services().catalogue().ImportCsv(req, text));
+      s.Emit(v, [&] {
+        s.out() << "Imported " << o->file << ": " << v.rows << " rows, " << v.created
+                << " created, " << v.updated << " updated, " << v.unchanged << " unchanged\n";
+      });
       return {};
-    }
-    std::ofstream f(o->file, std::ios::binary | std::ios::trunc);
-    f << csv;
-    f.close();
-    if (!f) {
-      return MakeError(ErrorCode::kInvalidArgument, "cannot write " + o->file, "file");
-    }
-    return {};
-  };
-});
-}  // namespace onecard::cli
+    };
+  });
+  auto* export_cmd = group->add_subcommand("export", "Every product as CSV (retired ones too)");
+  export_cmd->add_option("file", o->file, "Write to this file (default: standard output)");
+  export_cmd->callback([&ctx, o] {
+    ctx.action = [o](Session& s) -> Status {
+      ONECARD_TRY(service::TenantRef t, s.Tenant());
+      ONECARD_TRY(std::string csv, s.services().catalogue().ExportCsv(t));
+      if (o->file.empty()) {
+        s.out() << csv;
+        return {};
+      }
+      std::ofstream f(o->file, std::ios::binary | std::ios::trunc);
+      f << csv;
+      f.close();
+      if (!f) {
+        return MakeError(ErrorCode::kInvalidArgument, "cannot write " + o->file, "file");
+      }
+      return {};
+    };
+  });
+}
 
 void AddPromotion(CLI::App& app, CliContext& ctx, std::shared_ptr<CatalogueOptions> o) {
   auto* group = app.add_subcommand("promotion", "Promotional prices for a window of time");

@@ -1,6 +1,10 @@
 // Commands: giftcard — batches (create, import, list, show), activate, balance, show, unlock,
 // report (take, list, show) and the issuance and consumption listings (issue #5, R-503).
-#include <fstream>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <ostream>
 
 #include "cli/context.hpp"
@@ -29,6 +33,11 @@ struct GiftCliOptions {
   int limit = 100;
 };
 
+// "1 card", "2 cards".
+std::string Cards(std::int64_t n) {
+  return std::to_string(n) + (n == 1 ? " card" : " cards");
+}
+
 Result<std::int64_t> Fen(const std::string& yuan, std::string_view field) {
   ONECARD_TRY(core::Money m, core::Money::Parse(yuan, field, core::SignPolicy::kPositiveOnly));
   return m.fen();
@@ -40,23 +49,55 @@ Result<std::optional<core::CivilDate>> OptDate(const std::string& text, std::str
   return std::optional<core::CivilDate>(d);
 }
 
-Status WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f << text;
-  f.close();
-  if (!f) {
-    return MakeError(ErrorCode::kInvalidArgument, "could not write " + path, "out");
+// The file a batch's PINs go to: made new (never over another file), readable by its owner only,
+// and before the batch is made, so that a bad path cannot lose PINs shown only once.
+class PinFile {
+ public:
+  ~PinFile() {
+    if (fd_ >= 0) ::close(fd_);
+    if (!kept_ && !path_.empty()) ::unlink(path_.c_str());
   }
-  return {};
-}
+  Status Open(const std::string& path) {
+    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd_ < 0) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "cannot make " + path + ": " + std::strerror(errno) +
+                           " (PINs are written to a new file only)",
+                       "out");
+    }
+    path_ = path;
+    return {};
+  }
+  Status Write(const std::string& text) {
+    std::size_t done = 0;
+    while (done < text.size()) {
+      const ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
+      if (n <= 0) {
+        return MakeError(ErrorCode::kInvalidArgument,
+                         "could not write " + path_ + ": " + std::strerror(errno), "out");
+      }
+      done += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd_) != 0) {
+      return MakeError(ErrorCode::kInvalidArgument, "could not write " + path_, "out");
+    }
+    kept_ = true;
+    return {};
+  }
+
+ private:
+  int fd_ = -1;
+  std::string path_;
+  bool kept_ = false;
+};
 
 void PrintBatch(Session& s, const service::GiftBatchView& b) {
-  s.out() << b.code << "  " << b.name << "  " << b.cards << " cards of ¥" << Yuan(b.face_value)
+  s.out() << b.code << "  " << b.name << "  " << Cards(b.cards) << " of ¥" << Yuan(b.face_value)
           << "  " << b.origin << "  type " << b.card_type;
   if (b.valid_until) s.out() << "  valid until " << b.valid_until->ToString();
   s.out() << "\n";
   for (const service::GiftBatchStateView& st : b.states) {
-    s.out() << "  " << st.state << ": " << st.cards << " cards, ¥" << Yuan(st.balance)
+    s.out() << "  " << st.state << ": " << Cards(st.cards) << ", ¥" << Yuan(st.balance)
             << " on them\n";
   }
 }
@@ -79,11 +120,12 @@ void PrintReport(Session& s, const service::GiftReportView& r) {
               : std::string("the beginning"))
       << " (entries " << r.after_entry + 1 << "…" << r.last_entry << ")\n";
   out << "  balance then      ¥" << Yuan(r.opening) << "\n";
-  out << "  + issued          ¥" << Yuan(r.issued) << " (" << r.issued_cards << " cards)\n";
+  out << "  + issued          ¥" << Yuan(r.issued) << " (" << Cards(r.issued_cards) << ")\n";
   out << "  − consumed        ¥" << Yuan(r.consumed) << "\n";
   out << "  + refunded        ¥" << Yuan(r.refunded) << "\n";
   out << "  ± other           ¥" << Yuan(r.other) << "\n";
-  out << "  = balance now     ¥" << Yuan(r.closing) << " on " << r.cards_with_balance << " cards\n";
+  out << "  = balance now     ¥" << Yuan(r.closing) << " on " << Cards(r.cards_with_balance)
+      << "\n";
   out << (r.balanced ? "  balanced\n" : "  NOT BALANCED: differs by ¥" + Yuan(r.difference) + "\n");
   for (const service::GiftReportLine& l : r.lines) {
     out << "  " << l.kind << " at " << (l.store.empty() ? "head office" : l.store) << ": "
@@ -117,14 +159,21 @@ void AddBatch(CLI::App& group, CliContext& ctx, const std::shared_ptr<GiftCliOpt
       spec.prefix = o->prefix;
       spec.pin_length = o->pin_length;
       ONECARD_TRY(service::Request req, s.MakeRequest(false));
+      PinFile file;
+      if (!o->out.empty()) ONECARD_CHECK(file.Open(o->out));
       ONECARD_TRY(service::GiftBatchView b, s.services().gifts().CreateBatch(req, spec));
       std::string csv = core::CsvRecord(std::vector<std::string>{"number", "pin", "face_value"});
       for (const service::GiftCardIssued& c : b.issued) {
         csv += core::CsvRecord(std::vector<std::string>{c.number, c.pin, Yuan(c.face_value)});
       }
-      if (!o->out.empty()) ONECARD_CHECK(WriteFile(o->out, csv));
+      if (!o->out.empty()) {
+        if (Status written = file.Write(csv); !written) {
+          s.out() << csv;  // the only other place the PINs will ever be
+          return written;
+        }
+      }
       s.Emit(b, [&] {
-        s.out() << "Made gift batch " << b.code << ": " << b.cards << " cards of ¥"
+        s.out() << "Made gift batch " << b.code << ": " << Cards(b.cards) << " of ¥"
                 << Yuan(b.face_value) << ", inactive until sold. PINs " << b.pins << "\n";
         if (o->out.empty()) {
           s.out() << csv;
@@ -135,69 +184,70 @@ void AddBatch(CLI::App& group, CliContext& ctx, const std::shared_ptr<GiftCliOpt
       return {};
     };
   });
-  auto* import = batch->add_subcommand(
+  auto* import_cmd = batch->add_subcommand(
       "import", "Make a batch from a printer's CSV (number,pin[,face_value]): all or nothing");
-  import->add_option("code", o->code, "Batch code")->required();
-  import->add_option("file", o->file, "CSV file")->required();
-  import->add_option("--name", o->name, "Name")->required();
-  import->add_option("--face-value", o->face_value, "Yuan per card the file gives none for")
+  import_cmd->add_option("code", o->code, "Batch code")->required();
+  import_cmd->add_option("file", o->file, "CSV file")->required();
+  import_cmd->add_option("--name", o->name, "Name")->required();
+  import_cmd->add_option("--face-value", o->face_value, "Yuan per card the file gives none for")
       ->required();
-  import->add_option("--type", o->type, "Card type of kind gift (default: the only one)");
-  import->add_option("--valid-until", o->valid_until, "Last day the cards may pay (YYYY-MM-DD)");
-  import->callback([&ctx, o] {
+  import_cmd->add_option("--type", o->type, "Card type of kind gift (default: the only one)");
+  import_cmd->add_option("--valid-until", o->valid_until,
+                         "Last day the cards may pay (YYYY-MM-DD)");
+  import_cmd->callback([&ctx, o] {
     ctx.action = [o](Session& s) -> Status {
       service::GiftImportSpec spec;
-  spec.code = o->code;
-  spec.name = o->name;
-  spec.card_type = o->type;
-  ONECARD_TRY(spec.face_value, Fen(o->face_value, "face_value"));
-  ONECARD_TRY(spec.valid_until, OptDate(o->valid_until, "valid_until"));
-  ONECARD_TRY(spec.csv, ReadText(o->file, "file"));
-  ONECARD_TRY(service::Request req, s.MakeRequest(false));
-  ONECARD_TRY(service::GiftBatchView b, s.services().gifts().ImportBatch(req, spec));
-  s.Emit(b, [&] {
-    s.out() << "Imported gift batch " << b.code << " from " << o->file << ": " << b.cards
-            << " cards, inactive until sold\n";
-  });
-  return {};
-};
-}  // namespace
-);
-batch->add_subcommand("list", "Every batch, newest first")->callback([&ctx] {
-  ctx.action = [](Session& s) -> Status {
-    ONECARD_TRY(service::TenantRef t, s.Tenant());
-    ONECARD_TRY(std::vector<service::GiftBatchView> all, s.services().gifts().ListBatches(t));
-    s.Emit(all, [&] {
-      for (const service::GiftBatchView& b : all) PrintBatch(s, b);
-    });
-    return {};
-  };
-});
-auto* show = batch->add_subcommand("show", "One batch (with --cards: its cards, no PINs)");
-show->add_option("code", o->code, "Batch code")->required();
-show->add_flag("--cards", o->cards, "List the cards too");
-show->add_option("--after", o->after, "Cards after this number");
-show->add_option("--limit", o->limit, "Cards per page (default 100)");
-show->callback([&ctx, o] {
-  ctx.action = [o](Session& s) -> Status {
-    ONECARD_TRY(service::TenantRef t, s.Tenant());
-    ONECARD_TRY(service::GiftBatchView b, s.services().gifts().GetBatch(t, o->code));
-    service::GiftCardPage page;
-    if (o->cards) {
-      ONECARD_TRY(page, s.services().gifts().ListCards(t, o->code, o->after, o->limit));
-    }
-    if (s.ctx().json) {
-      nlohmann::json j = b;
-      if (o->cards) j["cards"] = page.items;
-      s.out() << j.dump(2) << "\n";
+      spec.code = o->code;
+      spec.name = o->name;
+      spec.card_type = o->type;
+      ONECARD_TRY(spec.face_value, Fen(o->face_value, "face_value"));
+      ONECARD_TRY(spec.valid_until, OptDate(o->valid_until, "valid_until"));
+      ONECARD_TRY(spec.csv, ReadText(o->file, "file"));
+      ONECARD_TRY(service::Request req, s.MakeRequest(false));
+      ONECARD_TRY(service::GiftBatchView b, s.services().gifts().ImportBatch(req, spec));
+      s.Emit(b, [&] {
+        s.out() << "Imported gift batch " << b.code << " from " << o->file << ": " << Cards(b.cards)
+                << ", inactive until sold\n";
+      });
       return {};
-    }
-    PrintBatch(s, b);
-    for (const service::GiftCardView& c : page.items) PrintCard(s, c);
-    if (!page.next.empty()) s.out() << "more: --after " << page.next << "\n";
-    return {};
-  };
-});
+    };
+  }  // namespace
+  );
+  batch->add_subcommand("list", "Every batch, newest first")->callback([&ctx] {
+    ctx.action = [](Session& s) -> Status {
+      ONECARD_TRY(service::TenantRef t, s.Tenant());
+      ONECARD_TRY(std::vector<service::GiftBatchView> all, s.services().gifts().ListBatches(t));
+      s.Emit(all, [&] {
+        for (const service::GiftBatchView& b : all) PrintBatch(s, b);
+      });
+      return {};
+    };
+  });
+  auto* show = batch->add_subcommand("show", "One batch (with --cards: its cards, no PINs)");
+  show->add_option("code", o->code, "Batch code")->required();
+  show->add_flag("--cards", o->cards, "List the cards too");
+  show->add_option("--after", o->after, "Cards after this number");
+  show->add_option("--limit", o->limit, "Cards per page (default 100)");
+  show->callback([&ctx, o] {
+    ctx.action = [o](Session& s) -> Status {
+      ONECARD_TRY(service::TenantRef t, s.Tenant());
+      ONECARD_TRY(service::GiftBatchView b, s.services().gifts().GetBatch(t, o->code));
+      service::GiftCardPage page;
+      if (o->cards) {
+        ONECARD_TRY(page, s.services().gifts().ListCards(t, o->code, o->after, o->limit));
+      }
+      if (s.ctx().json) {
+        nlohmann::json j = b;
+        if (o->cards) j["cards"] = page.items;
+        s.out() << j.dump(2) << "\n";
+        return {};
+      }
+      PrintBatch(s, b);
+      for (const service::GiftCardView& c : page.items) PrintCard(s, c);
+      if (!page.next.empty()) s.out() << "more: --after " << page.next << "\n";
+      return {};
+    };
+  });
 }  // namespace onecard::cli
 
 void AddReports(CLI::App& group, CliContext& ctx, const std::shared_ptr<GiftCliOptions>& o) {
@@ -308,7 +358,8 @@ void AddGiftCommands(CLI::App& app, CliContext& ctx) {
           s.out() << "Sold " << c.number << ": ¥" << Yuan(c.face_value) << " loaded (entry "
                   << c.entry_id << ")\n";
         }
-        s.out() << v.cards.size() << " cards, ¥" << Yuan(v.total) << " in all\n";
+        s.out() << Cards(static_cast<std::int64_t>(v.cards.size())) << ", ¥" << Yuan(v.total)
+                << " in all\n";
       });
       return {};
     };

@@ -241,8 +241,8 @@ Status Serve(const ServeSettings& settings, std::ostream& out) {
   service::SystemClock clock;
   service::GiftOptions gifts;
   ONECARD_TRY(gifts.secret,
-              service::LoadOrCreateSecret(settings.secret_file.empty() ? settings.db + ".secret"
-                                                                       : settings.secret_file));
+              service::OpenGiftSecret(*store, settings.secret_file.empty() ? settings.db + ".secret"
+                                                                           : settings.secret_file));
   service::Services services(*store, clock, service::WriterOptions{settings.group_max},
                              settings.staff, gifts);
   Api api(services, settings.api);

@@ -315,7 +315,7 @@ Result<std::vector<ResolvedCard>> TakeGiftTenders(LedgerTxn& l, core::EntryPlan&
     }
     ONECARD_TRY(std::optional<storage::GiftCardRecord> gift,
                 txn.GetGiftCard(rq.tenant.id, card->presented.id));
-    if (!gift) {
+    if (!gift.has_value()) {
       return MakeError(ErrorCode::kGiftCardNotFound, "no gift card numbered " + t.card,
                        at + ".card");
     }
@@ -335,13 +335,16 @@ Result<std::vector<ResolvedCard>> TakeGiftTenders(LedgerTxn& l, core::EntryPlan&
       return e;
     }
     ONECARD_CHECK(l.PostCounterpartsSince(plan, mark, core::AccountRole::kSales, rq.actor.store));
-    const auto pin = pins.find(t.card);
-    if (pin != pins.end() && pin->second.failed_pins > 0) {  // the right PIN ends a wrong run
-      gift->failed_pins = 0;
-      gift->locked_until.reset();
-      ONECARD_CHECK(txn.UpdateGiftCard(*gift));
-    }
     out.push_back(std::move(*card));
+  }
+  // The right PIN ends a run of wrong ones (written last: nothing is written before every
+  // tender has been taken).
+  for (const ResolvedCard& card : out) {
+    const auto pin = pins.find(card.presented.number);
+    if (pin == pins.end()) continue;
+    ONECARD_TRY(std::optional<storage::GiftCardRecord> gift,
+                txn.GetGiftCard(rq.tenant.id, card.presented.id));
+    if (gift && ResetAfterRightPin(*gift, pin->second)) ONECARD_CHECK(txn.UpdateGiftCard(*gift));
   }
   return out;
 }
@@ -546,10 +549,21 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
     c.Add("tender", t.method).Add("amount", t.amount).Add("points", t.points);
     c.Add("ref", t.reference).Add("card", t.card);
   }
-  // Gift cards' PINs, checked (and a wrong one counted) before anything is queued.
+  // Gift cards' PINs, checked (and a wrong one counted) before anything is queued — unless this
+  // is a retry of a sale already settled: its receipt is answered whatever the cards' state now
+  // (a card locked since must not make a paid sale look refused).
   auto gift_pins = std::make_shared<std::map<std::string, GiftPinOk>>();
+  const bool any_gift = std::any_of(spec.tenders.begin(), spec.tenders.end(),
+                                    [](const TenderSpec& t) { return t.method == "gift_card"; });
+  bool settled_before = false;
+  if (any_gift) {
+    ONECARD_TRY(std::unique_ptr<storage::ReadTxn> read, store_.BeginRead());
+    ONECARD_TRY(std::optional<storage::IdempotencyRecord> stored,
+                read->FindIdempotency(req.tenant.id, req.idempotency_key));
+    settled_before = stored && stored->digest == c.digest();
+  }
   for (const TenderSpec& t : spec.tenders) {
-    if (t.method != "gift_card") continue;
+    if (t.method != "gift_card" || settled_before) continue;
     ONECARD_TRY(GiftPinOk ok, gifts_.CheckPin(req, t.card, t.pin));
     (*gift_pins)[t.card] = ok;
   }

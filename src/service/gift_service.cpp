@@ -178,9 +178,34 @@ Result<std::string> LoadOrCreateSecret(const std::string& path) {
   return secret;
 }
 
+Result<std::string> OpenGiftSecret(storage::Store& store, const std::string& path) {
+  if (::access(path.c_str(), F_OK) != 0) {
+    ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store.BeginRead());
+    ONECARD_TRY(std::vector<storage::TenantRecord> tenants, txn->ListTenants());
+    for (const storage::TenantRecord& t : tenants) {
+      ONECARD_TRY(std::vector<storage::GiftBatchRecord> batches, txn->ListGiftBatches(t.id));
+      if (!batches.empty()) {
+        return MakeError(ErrorCode::kGiftSecretMismatch,
+                         "the secret file " + path + " that keyed the gift cards' PINs is " +
+                             "missing: restore it from where it was kept",
+                         "secret_file");
+      }
+    }
+  }
+  return LoadOrCreateSecret(path);
+}
+
 GiftCardService::GiftCardService(storage::Store& store, const Clock& clock, Writer& writer,
                                  GiftOptions options)
     : store_(store), clock_(clock), writer_(writer), options_(std::move(options)) {}
+
+core::Error GiftCardService::NoSecret(std::string_view what) const {
+  return MakeError(ErrorCode::kGiftSecretMismatch,
+                   options_.secret_problem.empty()
+                       ? "no server secret is configured: " + std::string(what)
+                       : options_.secret_problem,
+                   "secret_file");
+}
 
 std::string GiftCardService::SecretId() const {
   return Digest("onecard gift secret|" + options_.secret).substr(0, 16);
@@ -229,8 +254,7 @@ Result<GiftBatchView> GiftCardService::CreateBatch(const Request& req, const Gif
     return Invalid("pin_length is 4 to 12 digits", "pin_length");
   }
   if (options_.secret.empty()) {
-    return MakeError(ErrorCode::kGiftSecretMismatch,
-                     "no server secret is configured: gift cards cannot be made", "secret");
+    return NoSecret("gift cards cannot be made");
   }
   std::set<std::string> numbers;
   std::vector<GiftCardIssued> cards;
@@ -249,7 +273,7 @@ Result<GiftBatchView> GiftCardService::CreateBatch(const Request& req, const Gif
   b.origin = "generated";
   b.cards = spec.count;
   b.valid_until = spec.valid_until;
-  Result<GiftBatchView> v = MakeBatch(req, std::move(b), spec.card_type, cards, true);
+  Result<GiftBatchView> v = MakeBatch(req, std::move(b), spec.card_type, cards, {}, true);
   if (v && !v->replayed) {
     v->issued = std::move(cards);
     v->pins = "shown once: print them now; they are stored only as hashes";
@@ -262,8 +286,7 @@ Result<GiftBatchView> GiftCardService::CreateBatch(const Request& req, const Gif
 Result<GiftBatchView> GiftCardService::ImportBatch(const Request& req, const GiftImportSpec& spec) {
   ONECARD_CHECK(ValidateBatchHead(spec.code, spec.name, spec.face_value));
   if (options_.secret.empty()) {
-    return MakeError(ErrorCode::kGiftSecretMismatch,
-                     "no server secret is configured: gift cards cannot be imported", "secret");
+    return NoSecret("gift cards cannot be imported");
   }
   ONECARD_TRY(core::CsvTable table, core::ParseCsv(spec.csv, kMaxBatchCards + 1));
   if (table.rows.size() < 2) {
@@ -294,6 +317,7 @@ Result<GiftBatchView> GiftCardService::ImportBatch(const Request& req, const Gif
   std::vector<std::string> problems;
   std::set<std::string> seen;
   std::vector<GiftCardIssued> cards;
+  std::vector<int> lines;  // each card's line in the file
   for (std::size_t r = 1; r < table.rows.size() && problems.size() < 20; ++r) {
     const std::vector<std::string>& row = table.rows[r];
     const std::string at = "line " + std::to_string(table.lines[r]);
@@ -324,6 +348,7 @@ Result<GiftBatchView> GiftCardService::ImportBatch(const Request& req, const Gif
       }
     }
     cards.push_back(std::move(c));
+    lines.push_back(table.lines[r]);
   }
   if (!problems.empty()) {
     std::string message;
@@ -338,7 +363,8 @@ Result<GiftBatchView> GiftCardService::ImportBatch(const Request& req, const Gif
   b.origin = "imported";
   b.cards = static_cast<std::int64_t>(cards.size());
   b.valid_until = spec.valid_until;
-  Result<GiftBatchView> v = MakeBatch(req, std::move(b), spec.card_type, std::move(cards), false);
+  Result<GiftBatchView> v =
+      MakeBatch(req, std::move(b), spec.card_type, std::move(cards), std::move(lines), false);
   if (v) v->pins = "imported";
   return v;
 }
@@ -346,7 +372,7 @@ Result<GiftBatchView> GiftCardService::ImportBatch(const Request& req, const Gif
 Result<GiftBatchView> GiftCardService::MakeBatch(const Request& req, storage::GiftBatchRecord b,
                                                  const std::string& card_type,
                                                  std::vector<GiftCardIssued> cards,
-                                                 bool generated) {
+                                                 std::vector<int> lines, bool generated) {
   if (!req.idempotency_key.empty()) ONECARD_CHECK(ValidateIdempotencyKey(req.idempotency_key));
   Canonical c = CanonicalOf(req, "gift.batch");
   c.Add("code", b.code).Add("name", b.name).Add("face", b.face_value).Add("origin", b.origin);
@@ -377,16 +403,19 @@ Result<GiftBatchView> GiftCardService::MakeBatch(const Request& req, storage::Gi
         storage::GiftBatchRecord batch = b;
         batch.card_type = type.id;
         batch.created_at = now;
-        ONECARD_TRY(batch.id, txn.InsertGiftBatch(batch));
+        // Every number is checked before anything is written: a refusal writes nothing.
         for (std::size_t i = 0; i < cards.size(); ++i) {
           ONECARD_TRY(std::optional<storage::CardRecord> used,
                       txn.FindCard(req.tenant.id, cards[i].number));
           if (used) {
             return MakeError(ErrorCode::kCardNumberTaken,
-                             (generated ? "" : "line " + std::to_string(i + 2) + ": ") +
+                             (generated ? "" : "line " + std::to_string(lines[i]) + ": ") +
                                  "card number " + cards[i].number + " is in use",
                              generated ? "cards" : "csv");
           }
+        }
+        ONECARD_TRY(batch.id, txn.InsertGiftBatch(batch));
+        for (std::size_t i = 0; i < cards.size(); ++i) {
           storage::CardRecord card;
           card.tenant = req.tenant.id;
           card.type = type.id;
@@ -537,6 +566,8 @@ Result<GiftActivationView> GiftCardService::Activate(const Request& req,
         v.store = req.actor.store_code;
         v.doc_no = spec.doc_no;
         v.reference = spec.reference;
+        // Every card is checked before the first is written: a refusal writes nothing.
+        std::vector<std::pair<storage::CardRecord, storage::GiftCardRecord>> selling;
         for (std::size_t i = 0; i < numbers.size(); ++i) {
           const std::string& number = numbers[i];
           const std::string field =
@@ -561,6 +592,12 @@ Result<GiftActivationView> GiftCardService::Activate(const Request& req,
                 ErrorCode::kGiftCardExpired,
                 "gift card " + number + " was valid until " + card->expires_on->ToString(), field);
           }
+          selling.emplace_back(std::move(*card), std::move(*gift));
+        }
+        for (auto& [card_record, gift_record] : selling) {
+          storage::CardRecord* card = &card_record;
+          storage::GiftCardRecord* gift = &gift_record;
+          const std::string& number = card->number;
           ONECARD_TRY(card->status,
                       core::ApplyCardOp(card->status, core::CardOp::kActivate, card->number));
           ONECARD_CHECK(txn.UpdateCard(*card));
@@ -638,8 +675,7 @@ Result<GiftPinOk> GiftCardService::CheckPin(const Request& req, std::string_view
                                             std::string_view pin) {
   ONECARD_CHECK(ValidatePin(pin, "pin"));
   if (options_.secret.empty()) {
-    return MakeError(ErrorCode::kGiftSecretMismatch,
-                     "no server secret is configured: gift-card PINs cannot be checked", "pin");
+    return NoSecret("gift-card PINs cannot be checked");
   }
   const core::Timestamp now = clock_.Now();
   const std::int64_t lockout = options_.lockout.count();
@@ -721,8 +757,15 @@ Result<GiftPinOk> GiftCardService::CheckPin(const Request& req, std::string_view
                          (left == 1 ? " try" : " tries") + " left before it locks",
                      "pin");
   }
-  const bool lapsed = gift.locked_until && *gift.locked_until <= at;
-  return GiftPinOk{card->id, lapsed ? std::max(gift.failed_pins, 1) : gift.failed_pins};
+  return GiftPinOk{card->id, gift.failed_pins, gift.locked_until};
+}
+
+bool ResetAfterRightPin(storage::GiftCardRecord& gift, const GiftPinOk& seen) {
+  if (gift.failed_pins == 0 && !gift.locked_until) return false;
+  if (gift.failed_pins != seen.failed_pins || gift.locked_until != seen.locked_until) return false;
+  gift.failed_pins = 0;
+  gift.locked_until.reset();
+  return true;
 }
 
 Result<GiftCardView> GiftCardService::Show(const TenantRef& tenant, std::string_view number) {
@@ -747,16 +790,12 @@ Result<GiftCardView> GiftCardService::Show(const TenantRef& tenant, std::string_
 Result<GiftCardView> GiftCardService::Balance(const Request& req, std::string_view number,
                                               std::string_view pin) {
   ONECARD_TRY(GiftPinOk ok, CheckPin(req, number, pin));
-  if (ok.failed_pins > 0) {  // a right PIN ends a run of wrong ones
+  if (ok.failed_pins > 0 || ok.locked_until) {  // a right PIN ends a run of wrong ones
     Result<FailureCount> reset = writer_.Call<FailureCount>(
         req.tenant.id, "", "", [&](storage::WriteTxn& txn) -> Result<FailureCount> {
           ONECARD_TRY(std::optional<storage::GiftCardRecord> g,
                       txn.GetGiftCard(req.tenant.id, ok.card));
-          if (g) {
-            g->failed_pins = 0;
-            g->locked_until.reset();
-            ONECARD_CHECK(txn.UpdateGiftCard(*g));
-          }
+          if (g && ResetAfterRightPin(*g, ok)) ONECARD_CHECK(txn.UpdateGiftCard(*g));
           return FailureCount{};
         });
     if (!reset) return reset.error();

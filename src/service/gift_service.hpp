@@ -43,6 +43,7 @@ struct GiftOptions {
   // The server secret that keys PIN hashes (at least 32 bytes; see LoadOrCreateSecret). Empty:
   // gift cards can be listed but not made or checked.
   std::string secret;
+  std::string secret_problem;  // why there is none (said by the calls that need it)
   int max_failures_per_card = 5;
   int max_failures_per_client = 20;
   std::chrono::seconds lockout{30 * 60};
@@ -54,6 +55,10 @@ struct GiftOptions {
 // Reads the secret file at `path`, or makes one (32 random bytes, mode 0600) when there is none.
 // Errors: kInvalidArgument when the file is shorter than 32 bytes or cannot be read or written.
 core::Result<std::string> LoadOrCreateSecret(const std::string& path);
+// The secret for a server over `store`: LoadOrCreateSecret, except that a missing file is made
+// only while the database has no gift batch. Error: kGiftSecretMismatch when batches exist and
+// the file that keyed their PINs is gone (restore it: a new secret would check no PIN).
+core::Result<std::string> OpenGiftSecret(storage::Store& store, const std::string& path);
 
 struct GiftBatchSpec {
   std::string code;
@@ -160,11 +165,17 @@ struct GiftActivationView {
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(GiftActivationView, store, doc_no, reference, cards, total)
 
-// A PIN that was right: the card, for the caller's write.
+// A PIN that was right: the card, and its wrong-PIN state as the check saw it (the caller's
+// write resets it, unless wrong PINs were recorded since).
 struct GiftPinOk {
   core::CardId card;
-  int failed_pins = 0;  // before this check (the caller's write resets it)
+  int failed_pins = 0;
+  std::optional<core::Timestamp> locked_until;
 };
+
+// After a right PIN: clears the card's wrong-PIN count and (lapsed) lock when they are still as
+// the check saw them. Returns whether the record changed (and must be written).
+bool ResetAfterRightPin(storage::GiftCardRecord& gift, const GiftPinOk& seen);
 
 struct GiftMovementView {
   std::int64_t entry_id = 0;
@@ -287,13 +298,15 @@ class GiftCardService {
  private:
   core::Result<GiftBatchView> MakeBatch(const Request& req, storage::GiftBatchRecord batch,
                                         const std::string& card_type,
-                                        std::vector<GiftCardIssued> cards, bool generated);
+                                        std::vector<GiftCardIssued> cards, std::vector<int> lines,
+                                        bool generated);
   core::Status RecordFailure(const Request& req, core::CardId card, std::string_view number,
                              bool count_card);
   std::string KeyedPin(std::string_view pin) const;
   std::string HashPin(std::string_view pin) const;
   bool PinMatches(const std::string& hash, std::string_view pin) const;
   std::string SecretId() const;
+  core::Error NoSecret(std::string_view what) const;
   std::mutex& CardLock(core::CardId card) {
     return card_locks_[static_cast<std::size_t>(card.value) % card_locks_.size()];
   }

@@ -101,7 +101,7 @@ Result<LedgerService::Prepared<EntryReceipt>> LedgerService::PrepareSpend(const 
                                                                           const SpendRequest& r) {
   if (core::UnitOf(r.selection) != core::Unit::kPoint) {
     return MakeError(ErrorCode::kInvalidArgument,
-                     "spending draws on points; pay with stored value, gift value or uses", "kind");
+                     "spending draws on points; pay with stored value or uses", "kind");
   }
   ONECARD_CHECK(ValidateAmount(r.amount, "amount"));
   ONECARD_CHECK(ValidateNotes(r.doc_no, r.reason));
@@ -306,6 +306,10 @@ Result<AssetBalance> LedgerService::SetCreditLimit(const Request& req,
                                                    const CreditLimitRequest& r) {
   if (r.limit < 0 || r.limit > core::kAmountMax) {
     return MakeError(ErrorCode::kInvalidArgument, "a credit limit is zero or more", "limit");
+  }
+  if (r.asset == core::Asset::kGiftValue) {
+    return MakeError(ErrorCode::kInvalidArgument,
+                     "a gift card never goes below zero: it has no credit limit", "asset");
   }
   ONECARD_CHECK(ValidateNotes("", r.reason));
   Canonical c = CanonicalOf(req, "credit_limit");

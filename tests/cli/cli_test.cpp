@@ -561,6 +561,14 @@ TEST_F(CliTest, GiftCardsFromABatchToATillSaleAndAReport) {
   const std::string p1 = table->rows[1][1];
   const std::string n2 = table->rows[2][0];
   EXPECT_EQ(table->rows[1][2], "100.00");
+  EXPECT_EQ(std::filesystem::status(pins).permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  // PINs never go over another file, and then no batch is made (its PINs would be lost).
+  Ran over = Run({"giftcard", "batch", "create", "g2", "--name", "G2", "--face-value", "100.00",
+                  "--count", "1", "--out", pins});
+  EXPECT_EQ(over.code, cli::kExitInvalid) << over.err;
+  EXPECT_NE(over.err.find("cannot make"), std::string::npos) << over.err;
+  EXPECT_EQ(Run({"giftcard", "batch", "list"}).out.find("g2"), std::string::npos);
 
   Ran sold = Run({"--store", "sh01", "giftcard", "activate", n1, n2, "--doc", "GS-1"});
   ASSERT_EQ(sold.code, 0) << sold.err;

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <filesystem>
 #include <thread>
 
 #include "core/card.hpp"
@@ -199,6 +200,10 @@ TEST(GiftTest, GiftValueMovesOnlyThroughSellingAndCheckout) {
   EXPECT_EQ(
       ledger.Hold(env.Req(), {number, core::AssetSelection::kGiftValue, 100, 60, ""}).error().field,
       "asset");
+  EXPECT_EQ(ledger.SetCreditLimit(env.Req(), {number, core::Asset::kGiftValue, 5000, "vip"})
+                .error()
+                .field,
+            "asset");
   // Gift cards are not issued one by one, re-activated, or replaced.
   auto issued = env.services().cards().Issue(
       env.Req(), service::IssueCardRequest{0, "gift", "5500000001", false, "", false, ""});
@@ -263,6 +268,42 @@ TEST(GiftTest, WrongPinsAreCountedAndLockTheCardUntilTheLockRunsOutOrAManagerUnl
   EXPECT_EQ(gifts.Show(env.tenant(), card.number)->failed_pins, 0);
 }
 
+TEST(GiftTest, ARetryOfAPaidSaleGetsItsReceiptEvenAfterTheCardIsLocked) {
+  TestEnv env;
+  const auto cards = SoldCards(env, "g", 10000, 1);
+  auto& checkout = env.services().checkout();
+  auto paid =
+      checkout.Settle(env.Keyed("till-7-0001"), Sale("", 3000, {Gift(cards[0], 3000)}, "R-1"));
+  ASSERT_TRUE(paid) << paid.error().ToString();
+  for (int i = 0; i < 5; ++i) {
+    ASSERT_FALSE(
+        env.services().gifts().Balance(env.Req(), cards[0].number, WrongPin(cards[0].pin)));
+  }
+  // The till did not hear the answer and sends the sale again: it gets the receipt.
+  auto again =
+      checkout.Settle(env.Keyed("till-7-0001"), Sale("", 3000, {Gift(cards[0], 3000)}, "R-1"));
+  ASSERT_TRUE(again) << again.error().ToString();
+  EXPECT_TRUE(again->replayed);
+  EXPECT_EQ(again->id, paid->id);
+  // A new sale is refused while the card is locked.
+  EXPECT_EQ(checkout.Settle(env.Req(), Sale("", 100, {Gift(cards[0], 100)}, "R-2")).error().code,
+            ErrorCode::kGiftCardLocked);
+  EXPECT_EQ(env.Balance(cards[0].number, core::Asset::kGiftValue), 7000);
+}
+
+TEST(GiftTest, ARightPinDoesNotWipeWrongPinsRecordedSinceItWasChecked) {
+  storage::GiftCardRecord gift;
+  gift.failed_pins = 2;
+  service::GiftPinOk seen{core::CardId{1}, 2, std::nullopt};
+  EXPECT_TRUE(service::ResetAfterRightPin(gift, seen));
+  EXPECT_EQ(gift.failed_pins, 0);
+  gift.failed_pins = 3;  // a wrong PIN recorded after the check
+  EXPECT_FALSE(service::ResetAfterRightPin(gift, seen));
+  EXPECT_EQ(gift.failed_pins, 3);
+  storage::GiftCardRecord clean;
+  EXPECT_FALSE(service::ResetAfterRightPin(clean, service::GiftPinOk{}));
+}
+
 TEST(GiftTest, ATillGuessingIsLockedOutOfEveryCardWhileOthersGoOn) {
   TestEnv env;
   auto& gifts = env.services().gifts();
@@ -320,7 +361,29 @@ TEST(GiftTest, AMemberPaysWithTwoGiftCardsAndCashAndReturnsPutValueBackOnTheCard
       Query(env, "SELECT count(*) FROM idempotency_keys WHERE reply LIKE '%" + cards[0].pin + "%'"),
       0);
 
-  // Half the basket back: ¥60 over the tenders in proportion 50:30:40 → ¥25, ¥15, ¥20 cash.
+  // Half the line back: ¥60 over the tenders in proportion 50:30:40 → ¥25, ¥15, ¥20 cash,
+  // each card's share into the lot it came from.
+  auto sale2 = checkout.Settle(env.Req(), [&] {
+    service::SaleSpec two =
+        Sale(member, 6000, {Gift(cards[1], 2000), {"cash", 4000, 0, "", "", ""}}, "R-2");
+    two.lines[0].quantity = 2;
+    two.tenders[1].amount = 10000;
+    return two;
+  }());
+  ASSERT_TRUE(sale2) << sale2.error().ToString();  // ¥120: ¥20 from card 2, ¥100 cash
+  service::ReturnSpec one;
+  one.sale = sale2->id;
+  one.lines = {{1, 1}};
+  one.doc_no = "RT-0";
+  one.reason = "changed mind";
+  auto part = checkout.Return(env.Req(), one);
+  ASSERT_TRUE(part) << part.error().ToString();
+  EXPECT_EQ(part->refund, 6000);
+  EXPECT_EQ(part->tenders[0].card, cards[1].number);
+  EXPECT_EQ(part->tenders[0].refund, 1000);  // 60 × 20/120
+  EXPECT_EQ(env.Balance(cards[1].number, core::Asset::kGiftValue), 1000);
+
+  // Everything of the first sale back.
   service::ReturnSpec half;
   half.sale = sale->id;
   half.all = true;
@@ -335,6 +398,13 @@ TEST(GiftTest, AMemberPaysWithTwoGiftCardsAndCashAndReturnsPutValueBackOnTheCard
   EXPECT_EQ(refunded["cash"], 4000);
   EXPECT_EQ(back->tenders[0].card, cards[0].number);
   EXPECT_EQ(env.Balance(cards[0].number, core::Asset::kGiftValue), 5000);
+  EXPECT_EQ(env.Balance(cards[1].number, core::Asset::kGiftValue), 4000);
+  one.lines.clear();
+  one.all = true;
+  one.doc_no = "RT-2";
+  auto rest = checkout.Return(env.Req(), one);
+  ASSERT_TRUE(rest) << rest.error().ToString();
+  EXPECT_EQ(rest->tenders[0].refund, 1000);
   EXPECT_EQ(env.Balance(cards[1].number, core::Asset::kGiftValue), 5000);
   // Restored into the very lot the sale took (no new lot).
   EXPECT_EQ(Query(env,
@@ -557,6 +627,25 @@ TEST(GiftTest, AnotherTenantsGiftCardDoesNotExistHereAndTryingItIsCounted) {
   EXPECT_EQ(gifts.Show(*other, cards[0].number).error().code, ErrorCode::kGiftCardNotFound);
   EXPECT_EQ(Query(env, "SELECT count(*) FROM gift_pin_failures WHERE client = '10.9.9.9'"), 1);
   EXPECT_EQ(env.Balance(cards[0].number, core::Asset::kGiftValue), 10000);
+}
+
+TEST(GiftTest, AMissingSecretIsNotReplacedOnceBatchesExist) {
+  TempDir dir;
+  TestEnv fresh;
+  const std::string made_here = dir.File("fresh.secret");
+  auto made = service::OpenGiftSecret(fresh.store(), made_here);  // no batch yet: made
+  ASSERT_TRUE(made) << made.error().ToString();
+  EXPECT_EQ(made->size(), 32u);
+  TestEnv env;
+  SoldCards(env, "g", 1000, 1);
+  auto missing = service::OpenGiftSecret(env.store(), dir.File("lost.secret"));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kGiftSecretMismatch);
+  EXPECT_NE(missing.error().message.find("lost.secret"), std::string::npos);
+  EXPECT_FALSE(std::filesystem::exists(dir.File("lost.secret")));
+  auto kept = service::OpenGiftSecret(env.store(), made_here);  // an existing file is read
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(*kept, *made);
 }
 
 TEST(GiftTest, TheSecretFileIsMadeOnceAndReadBack) {

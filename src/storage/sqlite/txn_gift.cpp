@@ -18,13 +18,14 @@ namespace {
   "SELECT id, tenant_id, at, staff, COALESCE(previous_id, 0), previous_at, after_entry_id, " \
   "last_entry_id, opening, closing "
 
-// Gift cards' gift_value accounts (and their postings and entries), for the movement queries.
-#define ONECARD_GIFT_POSTINGS                                                         \
-  "FROM postings p JOIN accounts a ON a.id = p.account_id "                           \
-  "JOIN gift_cards g ON g.card_id = a.holder_id JOIN entries e ON e.id = p.entry_id " \
-  "JOIN cards c ON c.id = a.holder_id JOIN gift_batches b ON b.id = g.batch_id "      \
-  "LEFT JOIN stores s ON s.id = e.store_id "                                          \
-  "WHERE a.tenant_id = ?1 AND a.holder_kind = 'card' AND a.role = 'holder' "          \
+// Cards' gift_value accounts (and their postings and entries), for the movement queries: gift
+// cards, and any card loaded with gift value before gift cards came in batches (no batch code).
+#define ONECARD_GIFT_POSTINGS                                                              \
+  "FROM postings p JOIN accounts a ON a.id = p.account_id "                                \
+  "LEFT JOIN gift_cards g ON g.card_id = a.holder_id JOIN entries e ON e.id = p.entry_id " \
+  "JOIN cards c ON c.id = a.holder_id LEFT JOIN gift_batches b ON b.id = g.batch_id "      \
+  "LEFT JOIN stores s ON s.id = e.store_id "                                               \
+  "WHERE a.tenant_id = ?1 AND a.holder_kind = 'card' AND a.role = 'holder' "               \
   "AND a.asset = 'gift_value' "
 
 Result<GiftBatchRecord> ReadBatch(const Stmt& st) {
@@ -171,8 +172,8 @@ Result<std::vector<GiftMovementRecord>> SqliteTxn::ListGiftMovements(TenantId te
   ONECARD_TRY(
       Stmt st,
       Prepare("SELECT p.entry_id, e.kind, e.at, COALESCE(s.code, ''), e.doc_no, e.staff, "
-              "c.number, b.code, p.amount, COALESCE(p.balance_after, 0) " ONECARD_GIFT_POSTINGS
-              "AND p.entry_id > ?2 AND (?3 IS NULL OR e.at >= ?3) "
+              "c.number, COALESCE(b.code, ''), p.amount, COALESCE(p.balance_after, "
+              "0) " ONECARD_GIFT_POSTINGS "AND p.entry_id > ?2 AND (?3 IS NULL OR e.at >= ?3) "
               "AND (?4 IS NULL OR e.at < ?4) "
               "AND (?5 = '' OR instr(',' || ?5 || ',', ',' || e.kind || ',') > 0) "
               "AND (?6 = '' OR b.code = ?6) "
@@ -212,7 +213,6 @@ Result<std::vector<GiftTotalsRow>> SqliteTxn::SumGiftMovements(TenantId tenant,
 Result<std::pair<std::int64_t, std::int64_t>> SqliteTxn::SumGiftBalances(TenantId tenant) {
   ONECARD_TRY(Stmt st, Prepare("SELECT COALESCE(sum(a.balance), 0), "
                                "COALESCE(sum(a.balance <> 0), 0) FROM accounts a "
-                               "JOIN gift_cards g ON g.card_id = a.holder_id "
                                "WHERE a.tenant_id = ?1 AND a.holder_kind = 'card' AND "
                                "a.role = 'holder' AND a.asset = 'gift_value'"));
   st.Bind(1, tenant.value);
