@@ -26,7 +26,7 @@ Demo logins (tenant "demo"; POST /v1/auth/login, then send Authorization: Bearer
 
   admin         / onecard-admin       head office, everything
   marketing     / onecard-marketing   members, point adjustments, programmes, catalogue
-  finance       / onecard-finance     reversals, verify, audit log
+  finance       / onecard-finance     reversals, verify, audit log, gift-card reports
   zhou.manager  / onecard-manager     store manager at sh01
   zhou.clerk    / onecard-clerk       clerk at sh01
   wang.clerk    / onecard-clerk       clerk at bj01
@@ -41,6 +41,10 @@ Try (in another terminal):
   curl -s http://$listen/v1/checkout/settle -H "Authorization: Bearer \$t" -H "Idempotency-Key: try-2" \\
        -d '{"card":"88000000013","doc_no":"R-1","lines":[{"sku":"TEA-LJ-250"},{"sku":"CAKE-EGG","quantity":2}],
             "tenders":[{"method":"points","points":100},{"method":"cash","amount":17600}]}'
+  curl -s http://$listen/v1/gift-cards/balance -H "Authorization: Bearer \$t" \\
+       -d '{"card":"88000000096","pin":"135790"}'
+  Gift cards (docs/giftcards.md): 88000000070 PIN 246810 and 88000000096 PIN 135790 are sold,
+  88000000104 PIN 112233 is not; pay with {"method":"gift_card","card":…,"pin":…,"amount":…}.
   The API: http://$listen/openapi.json · docs/api.md · the command line: $bin --help
 
 MSG
