@@ -395,6 +395,24 @@ void AddGiftCommands(CLI::App& app, CliContext& ctx) {
       return {};
     };
   });
+  auto* reset = group->add_subcommand(
+      "reset-pin", "Give a card a new random PIN, printed once (clears its lock)");
+  reset->add_option("number", o->code, "Card number")->required();
+  reset->add_option("--pin-length", o->pin_length, "PIN digits (4 to 12, default 6)");
+  reset->callback([&ctx, o] {
+    ctx.action = [o](Session& s) -> Status {
+      ONECARD_TRY(service::Request req, s.MakeRequest(false));
+      ONECARD_TRY(service::GiftPinReset r,
+                  s.services().gifts().ResetPin(req, o->code, o->pin_length));
+      s.Emit(r, [&] {
+        PrintCard(s, r.card);
+        s.out() << (r.pin.empty() ? "PIN set before (a PIN is shown once)"
+                                  : "new PIN " + r.pin + " (shown once)")
+                << "\n";
+      });
+      return {};
+    };
+  });
   AddReports(*group, ctx, o);
 }
 

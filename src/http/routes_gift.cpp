@@ -126,6 +126,27 @@ void PostUnlock(S services, const CallPtr& call) {
       [number](S s, R req, const NoFields&) { return s.gifts().Unlock(req, number); });
 }
 
+struct PinLength {
+  int digits = 6;
+};
+
+void PostResetPin(S services, const CallPtr& call) {
+  const std::string number = call->Param("number");
+  AdminWrite<PinLength>(
+      services, call, 200,
+      [](Fields& f, PinLength& length) -> core::Status {
+        ONECARD_TRY(std::optional<std::int64_t> n, f.OptInt("pin_length"));
+        if (n && (*n < 4 || *n > 12)) {
+          return MakeError(ErrorCode::kFieldInvalid, "pin_length is 4 to 12 digits", "pin_length");
+        }
+        length.digits = static_cast<int>(n.value_or(6));
+        return {};
+      },
+      [number](S s, R req, const PinLength& length) {
+        return s.gifts().ResetPin(req, number, length.digits);
+      });
+}
+
 void PostReport(S services, const CallPtr& call) {
   AdminWrite<NoFields>(
       services, call, 201, [](Fields&, NoFields&) -> core::Status { return {}; },
@@ -235,6 +256,8 @@ void AddGiftRoutes(Routes& routes) {
       }));
   routes.push_back(
       MakeRoute("POST", "/v1/gift-cards/{number}/unlock", true, P::kGiftControl, PostUnlock));
+  routes.push_back(
+      MakeRoute("POST", "/v1/gift-cards/{number}/pin", true, P::kGiftControl, PostResetPin));
   routes.push_back(MakeRoute("POST", "/v1/gift-reports", true, P::kGiftReport, PostReport));
   routes.push_back(MakeRoute("GET", "/v1/gift-reports", true, P::kGiftReport, ListReports));
   routes.push_back(MakeRoute("GET", "/v1/gift-reports/{id}", true, P::kGiftReport, GetReport));

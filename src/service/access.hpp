@@ -52,7 +52,7 @@ enum class Permission : std::uint8_t {
   kGiftRead,        // gift-card batches and cards (never their PINs)
   kGiftIssue,       // make batches of gift cards (generate or import)
   kGiftSell,        // activate (sell) gift cards, check a balance with the PIN
-  kGiftControl,     // unlock a gift card locked by wrong PINs
+  kGiftControl,     // unlock a gift card locked by wrong PINs, give one a new PIN
   kGiftReport,      // reconciliation reports, issuance and consumption listings
 };
 inline constexpr Permission kLastPermission = Permission::kGiftReport;

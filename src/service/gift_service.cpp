@@ -140,6 +140,23 @@ std::string Who(const Request& req) {
   return req.actor.kind + ":" + req.actor.staff;
 }
 
+// The card numbered `number` and its gift record. Error: kGiftCardNotFound (no such card, or not
+// a gift card).
+Result<std::pair<storage::CardRecord, storage::GiftCardRecord>> FindGiftCard(
+    storage::ReadTxn& txn, const TenantRef& tenant, std::string_view number) {
+  ONECARD_TRY(std::optional<storage::CardRecord> card, txn.FindCard(tenant.id, number));
+  std::optional<storage::GiftCardRecord> gift;
+  if (card) {
+    ONECARD_TRY(gift, txn.GetGiftCard(tenant.id, card->id));
+  }
+  if (!gift) {
+    return MakeError(ErrorCode::kGiftCardNotFound, "no gift card numbered " + std::string(number),
+                     "card");
+  }
+  return std::pair<storage::CardRecord, storage::GiftCardRecord>{std::move(*card),
+                                                                 std::move(*gift)};
+}
+
 }  // namespace
 
 Result<std::string> LoadOrCreateSecret(const std::string& path) {
@@ -808,24 +825,56 @@ Result<GiftCardView> GiftCardService::Unlock(const Request& req, std::string_vie
       req.tenant.id, req.idempotency_key,
       CanonicalOf(req, "gift.unlock").Add("number", number).digest(),
       [&](storage::WriteTxn& txn) -> Result<FailureCount> {
-        ONECARD_TRY(std::optional<storage::CardRecord> card, txn.FindCard(req.tenant.id, number));
-        std::optional<storage::GiftCardRecord> g;
-        if (card) {
-          ONECARD_TRY(g, txn.GetGiftCard(req.tenant.id, card->id));
-        }
-        if (!g) {
-          return MakeError(ErrorCode::kGiftCardNotFound,
-                           "no gift card numbered " + std::string(number), "card");
-        }
-        FailureCount before{g->failed_pins, g->locked_until};
-        g->failed_pins = 0;
-        g->locked_until.reset();
-        ONECARD_CHECK(txn.UpdateGiftCard(*g));
+        ONECARD_TRY(auto found, FindGiftCard(txn, req.tenant, number));
+        auto& [card, g] = found;
+        FailureCount before{g.failed_pins, g.locked_until};
+        g.failed_pins = 0;
+        g.locked_until.reset();
+        ONECARD_CHECK(txn.UpdateGiftCard(g));
         return before;
       },
       AuditOf(req, "gift.unlock", "gift_card", std::string(number)));
   if (!r) return r.error();
   return Show(req.tenant, number);
+}
+
+Result<GiftPinReset> GiftCardService::ResetPin(const Request& req, std::string_view number,
+                                               int pin_length) {
+  if (pin_length < 4 || pin_length > 12)
+    return Invalid("pin_length is 4 to 12 digits", "pin_length");
+  if (options_.secret.empty()) return NoSecret("gift-card PINs cannot be set");
+  const std::string pin = RandomDigits(pin_length);
+  const std::string hash = HashPin(pin);  // off the writer
+  const std::string secret_id = SecretId();
+  Result<GiftPinReset> r = writer_.Call<GiftPinReset>(
+      req.tenant.id, req.idempotency_key,
+      CanonicalOf(req, "gift.pin_reset").Add("number", number).Add("length", pin_length).digest(),
+      [&](storage::WriteTxn& txn) -> Result<GiftPinReset> {
+        ONECARD_TRY(auto found, FindGiftCard(txn, req.tenant, number));
+        auto& [card, g] = found;
+        ONECARD_TRY(std::optional<storage::GiftBatchRecord> b,
+                    txn.GetGiftBatch(req.tenant.id, g.batch));
+        if (b && b->secret_id != secret_id) {
+          return MakeError(ErrorCode::kGiftSecretMismatch,
+                           "this server's secret is not the one the card's batch was made with: "
+                           "restore the secret file",
+                           "card");
+        }
+        g.pin_hash = hash;
+        g.failed_pins = 0;
+        g.locked_until.reset();
+        ONECARD_CHECK(txn.UpdateGiftCard(g));
+        ONECARD_TRY(
+            std::vector<storage::GiftCardRow> rows,
+            txn.ListGiftCardsOfBatch(req.tenant.id, g.batch, core::CardId{card.id.value - 1}, 1));
+        ONECARD_ASSERT(!rows.empty(), "a gift card row is missing");
+        return GiftPinReset{
+            GiftCardViewOf(rows.front(), clock_.Now(), b ? b->valid_until : std::nullopt), "",
+            false};
+      },
+      AuditOf(req, "gift.pin_reset", "gift_card", std::string(number)));
+  if (r && !r->replayed) r->pin = pin;  // never stored: not in the reply kept for the key
+  return r;
 }
 
 // ----- reconciliation -----

@@ -165,6 +165,14 @@ struct GiftActivationView {
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(GiftActivationView, store, doc_no, reference, cards, total)
 
+// A card's new PIN, in the reply that set it only.
+struct GiftPinReset {
+  GiftCardView card;
+  std::string pin;  // "" on a replay: a PIN is shown once
+  bool replayed = false;
+};
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(GiftPinReset, card, pin)
+
 // A PIN that was right: the card, and its wrong-PIN state as the check saw it (the caller's
 // write resets it, unless wrong PINs were recorded since).
 struct GiftPinOk {
@@ -277,6 +285,11 @@ class GiftCardService {
                                    std::string_view pin);
   // Clears a card's wrong-PIN count and lock. Error: kGiftCardNotFound.
   core::Result<GiftCardView> Unlock(const Request& req, std::string_view number);
+  // Gives a card a new random PIN (`pin_length` digits, 4–12), shown in this reply only, and
+  // clears its wrong-PIN count and lock: for a service desk once the holder has shown the card
+  // and proof of purchase, or for a batch whose first reply was lost. A replay has no PIN.
+  // Errors: kGiftCardNotFound; kFieldInvalid (pin_length); kGiftSecretMismatch.
+  core::Result<GiftPinReset> ResetPin(const Request& req, std::string_view number, int pin_length);
   // A card without its PIN (staff look-up: gift.read). Error: kGiftCardNotFound.
   core::Result<GiftCardView> Show(const TenantRef& tenant, std::string_view number);
 

@@ -1098,6 +1098,19 @@ TEST_F(ServeTest, GiftCardsAreSoldCheckedPaidWithAndReconciledOverHttp) {
       c.Post(std::string("/v1/gift-cards/") + kUnsold + "/unlock", json::object(), manager);
   ASSERT_EQ(unlocked.status, 200) << unlocked.body;
   EXPECT_EQ(unlocked.Json()["locked"], false);
+  EXPECT_EQ(c.Post(std::string("/v1/gift-cards/") + kUnsold + "/pin", json::object(), clerk).status,
+            403);
+  HttpResponse new_pin = c.Post(std::string("/v1/gift-cards/") + kUnsold + "/pin",
+                                {{"pin_length", 8}}, manager, "pin-1");
+  ASSERT_EQ(new_pin.status, 200) << new_pin.body;
+  const std::string pin8 = new_pin.Json()["pin"];
+  EXPECT_EQ(pin8.size(), 8u);
+  EXPECT_EQ(c.Post("/v1/gift-cards/balance", {{"card", kUnsold}, {"pin", pin8}}, clerk).status,
+            200);
+  EXPECT_EQ(c.Post(std::string("/v1/gift-cards/") + kUnsold + "/pin", {{"pin_length", 8}}, manager,
+                   "pin-1")
+                .Json()["pin"],
+            "");
 
   // Head office makes a batch: PINs in this reply only; a clerk may not make one or sell it
   // elsewhere; the clerk sells one card at their store.

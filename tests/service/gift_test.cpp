@@ -304,6 +304,31 @@ TEST(GiftTest, ARightPinDoesNotWipeWrongPinsRecordedSinceItWasChecked) {
   EXPECT_FALSE(service::ResetAfterRightPin(clean, service::GiftPinOk{}));
 }
 
+TEST(GiftTest, AServiceDeskGivesACardANewPinShownOnce) {
+  TestEnv env;
+  auto& gifts = env.services().gifts();
+  const auto cards = SoldCards(env, "g", 10000, 1);
+  for (int i = 0; i < 5; ++i)
+    ASSERT_FALSE(gifts.Balance(env.Req(), cards[0].number, WrongPin(cards[0].pin)));
+  auto reset = gifts.ResetPin(env.Keyed("desk-1"), cards[0].number, 8);
+  ASSERT_TRUE(reset) << reset.error().ToString();
+  ASSERT_EQ(reset->pin.size(), 8u);
+  EXPECT_FALSE(reset->card.locked);
+  EXPECT_EQ(
+      Query(env, "SELECT count(*) FROM idempotency_keys WHERE reply LIKE '%" + reset->pin + "%'"),
+      0);
+  auto replay = gifts.ResetPin(env.Keyed("desk-1"), cards[0].number, 8);
+  ASSERT_TRUE(replay);
+  EXPECT_TRUE(replay->pin.empty());
+  // The old PIN no longer works; the new one does.
+  EXPECT_EQ(gifts.Balance(env.Req(), cards[0].number, cards[0].pin).error().code,
+            ErrorCode::kGiftPinWrong);
+  EXPECT_EQ(gifts.Balance(env.Req(), cards[0].number, reset->pin)->balance, 10000);
+  EXPECT_EQ(gifts.ResetPin(env.Req(), "0000", 6).error().code, ErrorCode::kGiftCardNotFound);
+  EXPECT_EQ(gifts.ResetPin(env.Req(), cards[0].number, 3).error().field, "pin_length");
+  EXPECT_EQ(Query(env, "SELECT count(*) FROM audit_log WHERE action = 'gift.pin_reset'"), 1);
+}
+
 TEST(GiftTest, ATillGuessingIsLockedOutOfEveryCardWhileOthersGoOn) {
   TestEnv env;
   auto& gifts = env.services().gifts();
