@@ -118,6 +118,16 @@ int StatusOf(const core::Error& e) {
   return 500;
 }
 
+void ReplyCsv(const CallPtr& call, core::Result<std::string> csv, const std::string& filename) {
+  if (!csv) return ReplyError(call, csv.error());
+  ApiResponse res;
+  res.status = 200;
+  res.content_type = "text/csv; charset=utf-8";
+  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + filename + "\"");
+  res.body = std::move(*csv);
+  call->api->Finish(call, std::move(res));
+}
+
 std::string QueryText(const CallPtr& call, std::string_view name) {
   const std::string* v = call->req.Query(name);
   return v ? *v : std::string();

@@ -63,6 +63,8 @@ void ReplyResult(const CallPtr& call, int status, const core::Result<T>& r) {
   ReplyJson(call, status, *r);
 }
 int StatusOf(const core::Error& e);
+// Answers with a CSV download named `filename`, or with the error.
+void ReplyCsv(const CallPtr& call, core::Result<std::string> csv, const std::string& filename);
 
 // Runs `fn` on the blocking pool (it may wait for the writer or hash a password).
 void Blocking(const CallPtr& call, std::function<void()> fn);

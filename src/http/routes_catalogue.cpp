@@ -132,14 +132,7 @@ void PostProductsCsv(S services, const CallPtr& call) {
 
 void GetProductsCsv(S services, const CallPtr& call) {
   Blocking(call, [&services, call] {
-    Result<std::string> csv = services.catalogue().ExportCsv(call->Who().tenant);
-    if (!csv) return ReplyError(call, csv.error());
-    ApiResponse res;
-    res.status = 200;
-    res.content_type = "text/csv; charset=utf-8";
-    res.headers.emplace_back("Content-Disposition", "attachment; filename=\"products.csv\"");
-    res.body = std::move(*csv);
-    call->api->Finish(call, std::move(res));
+    ReplyCsv(call, services.catalogue().ExportCsv(call->Who().tenant), "products.csv");
   });
 }
 

@@ -171,16 +171,6 @@ void GetReport(S s, const CallPtr& call) {
   ReplyResult(call, 200, s.gifts().GetReport(call->Who().tenant, id));
 }
 
-void ReplyCsv(const CallPtr& call, Result<std::string> csv, const std::string& filename) {
-  if (!csv) return ReplyError(call, csv.error());
-  ApiResponse res;
-  res.status = 200;
-  res.content_type = "text/csv; charset=utf-8";
-  res.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + filename + "\"");
-  res.body = std::move(*csv);
-  call->api->Finish(call, std::move(res));
-}
-
 void GetReportCsv(S services, const CallPtr& call) {
   ONECARD_TRY_REPLY(std::int64_t id, PositiveId(call->Param("id"), "id"));
   Blocking(call, [&services, call, id] {

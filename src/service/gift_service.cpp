@@ -34,17 +34,6 @@ core::Error Invalid(std::string message, std::string field) {
   return MakeError(ErrorCode::kFieldInvalid, std::move(message), std::move(field));
 }
 
-std::string Hex(const unsigned char* bytes, std::size_t n) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(n * 2);
-  for (std::size_t i = 0; i < n; ++i) {
-    out += kDigits[bytes[i] >> 4];
-    out += kDigits[bytes[i] & 15];
-  }
-  return out;
-}
-
 bool AllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
@@ -238,7 +227,8 @@ std::string GiftCardService::KeyedPin(std::string_view pin) const {
   crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(pin.data()),
                                 pin.size());
   crypto_auth_hmacsha256_final(&st, mac);
-  return Hex(mac, sizeof mac);
+  char hex[2 * sizeof mac + 1];
+  return sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
 }
 
 std::string GiftCardService::HashPin(std::string_view pin) const {

@@ -76,12 +76,12 @@ TEST(GiftTest, AGeneratedBatchShowsItsPinsOnceAndStoresOnlyHashes) {
     EXPECT_EQ(c.pin.size(), 6u);
     EXPECT_EQ(c.face_value, 20000);
   }
-  // Only argon2id hashes of a keyed MAC are stored: no PIN appears in the database file.
+  // Only argon2id hashes of a keyed MAC are stored: no PIN appears in them.
   EXPECT_EQ(Query(env, "SELECT count(*) FROM gift_cards WHERE pin_hash LIKE '$argon2id$%'"), 3);
   for (const auto& c : batch->issued) {
-    EXPECT_EQ(Query(env, "SELECT count(*) FROM gift_cards WHERE instr(pin_hash, '" + c.pin +
-                             "') > 0 AND pin_hash NOT LIKE '%$" + c.pin + "%'"),
-              0);
+    EXPECT_EQ(
+        Query(env, "SELECT count(*) FROM gift_cards WHERE instr(pin_hash, '" + c.pin + "') > 0"),
+        0);
   }
   EXPECT_EQ(Query(env, "SELECT count(*) FROM audit_log WHERE after LIKE '%" + batch->issued[0].pin +
                            "%'"),
@@ -682,7 +682,6 @@ TEST(GiftTest, TheSecretFileIsMadeOnceAndReadBack) {
   auto read = service::LoadOrCreateSecret(path);
   ASSERT_TRUE(read);
   EXPECT_EQ(*read, *made);
-  ExecSql(dir.File("x.db"), "CREATE TABLE t(x)");  // any short file
   const std::string short_file = dir.File("short.secret");
   {
     std::FILE* f = std::fopen(short_file.c_str(), "w");
