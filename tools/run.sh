@@ -45,6 +45,8 @@ Try (in another terminal):
        -d '{"card":"88000000096","pin":"135790"}'
   Gift cards (docs/giftcards.md): 88000000070 PIN 246810 and 88000000096 PIN 135790 are sold,
   88000000104 PIN 112233 is not; pay with {"method":"gift_card","card":…,"pin":…,"amount":…}.
+  Coupons (docs/coupons.md): promo code WELCOME10 takes ¥10 off ¥100 once per member; card
+  88000000013 has a 20% coupon its identify lists — add "coupons":["WELCOME10",{"id":1}] to a sale.
   The API: http://$listen/openapi.json · docs/api.md · the command line: $bin --help
 
 MSG

@@ -213,6 +213,7 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
   AddCheckoutCommands(app, ctx);
   AddCatalogueCommands(app, ctx);
   AddGiftCommands(app, ctx);
+  AddCouponCommands(app, ctx);
   ctx.root = &app;
 
   std::vector<std::string> reversed(args.rbegin(), args.rend());

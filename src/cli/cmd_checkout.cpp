@@ -59,6 +59,8 @@ Result<service::TenderSpec> ParseTender(const std::string& text, std::size_t ind
 struct SaleOptions {
   std::string card, basket, doc;
   std::vector<std::string> tenders;
+  std::vector<std::string> coupons;
+  std::vector<std::int64_t> coupon_ids;
 };
 
 Result<service::SaleSpec> SpecOf(const SaleOptions& o) {
@@ -70,6 +72,8 @@ Result<service::SaleSpec> SpecOf(const SaleOptions& o) {
     ONECARD_TRY(service::TenderSpec t, ParseTender(o.tenders[i], i));
     spec.tenders.push_back(std::move(t));
   }
+  for (const std::string& code : o.coupons) spec.coupons.push_back({code, 0});
+  for (const std::int64_t id : o.coupon_ids) spec.coupons.push_back({"", id});
   return spec;
 }
 
@@ -94,6 +98,10 @@ void PrintSale(Session& s, const service::SaleView& v) {
     out << "  = " << Yuan(l.paid) << "  " << l.points << " pts";
     if (l.returned > 0) out << "  (" << l.returned << " returned)";
     out << "\n";
+  }
+  for (const service::SaleCouponView& c : v.coupons) {
+    out << "  coupon " << c.campaign << " " << c.hint << "  −" << Yuan(c.discount) << "  ("
+        << c.name << ")\n";
   }
   out << "due " << Yuan(v.due);
   if (v.discount_total > 0) out << " (saved " << Yuan(v.discount_total) << ")";
@@ -152,6 +160,9 @@ void PrintReturn(Session& s, const service::ReturnView& v) {
   if (v.deducted > 0) out << " (" << Yuan(v.refund_total) << " less " << Yuan(v.deducted) << ")";
   out << "\n";
   if (v.points_taken_back > 0) out << "points taken back " << v.points_taken_back << "\n";
+  for (const service::SaleCouponView& c : v.coupons_restored) {
+    out << "coupon " << c.campaign << " " << c.hint << " may be used again\n";
+  }
   if (v.tier_after != v.tier_before)
     out << "tier now " << v.tier_after << ", was " << v.tier_before << "\n";
   if (v.points_balance) out << "points balance " << *v.points_balance << "\n";
@@ -234,6 +245,9 @@ void AddCheckoutCommands(CLI::App& app, CliContext& ctx) {
                     "bank_card=10.00:REFERENCE (methods: cash, bank_card, wechat, alipay, other, "
                     "points, stored_value)");
     cmd->add_option("--doc", o->doc, "The till's receipt number");
+    cmd->add_option("--coupon", o->coupons, "A coupon or promo code, repeatable");
+    cmd->add_option("--coupon-id", o->coupon_ids,
+                    "The id of one of the member's own coupons (see identify), repeatable");
     cmd->callback([&ctx, o, settle] {
       ctx.action = [o, settle](Session& s) -> Status {
         ONECARD_TRY(service::SaleSpec spec, SpecOf(*o));

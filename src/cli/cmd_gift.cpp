@@ -1,13 +1,9 @@
 // Commands: giftcard — batches (create, import, list, show), activate, balance, show, unlock,
 // report (take, list, show) and the issuance and consumption listings (issue #5, R-503).
-#include <fcntl.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <ostream>
 
 #include "cli/context.hpp"
+#include "cli/secret_file.hpp"
 #include "core/csv.hpp"
 #include "core/money.hpp"
 #include "service/calendar.hpp"
@@ -48,48 +44,6 @@ Result<std::optional<core::CivilDate>> OptDate(const std::string& text, std::str
   ONECARD_TRY(core::CivilDate d, core::CivilDate::Parse(text, field));
   return std::optional<core::CivilDate>(d);
 }
-
-// The file a batch's PINs go to: made new (never over another file), readable by its owner only,
-// and before the batch is made, so that a bad path cannot lose PINs shown only once.
-class PinFile {
- public:
-  ~PinFile() {
-    if (fd_ >= 0) ::close(fd_);
-    if (!kept_ && !path_.empty()) ::unlink(path_.c_str());
-  }
-  Status Open(const std::string& path) {
-    fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd_ < 0) {
-      return MakeError(ErrorCode::kInvalidArgument,
-                       "cannot make " + path + ": " + std::strerror(errno) +
-                           " (PINs are written to a new file only)",
-                       "out");
-    }
-    path_ = path;
-    return {};
-  }
-  Status Write(const std::string& text) {
-    std::size_t done = 0;
-    while (done < text.size()) {
-      const ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
-      if (n <= 0) {
-        return MakeError(ErrorCode::kInvalidArgument,
-                         "could not write " + path_ + ": " + std::strerror(errno), "out");
-      }
-      done += static_cast<std::size_t>(n);
-    }
-    if (::fsync(fd_) != 0) {
-      return MakeError(ErrorCode::kInvalidArgument, "could not write " + path_, "out");
-    }
-    kept_ = true;
-    return {};
-  }
-
- private:
-  int fd_ = -1;
-  std::string path_;
-  bool kept_ = false;
-};
 
 void PrintBatch(Session& s, const service::GiftBatchView& b) {
   s.out() << b.code << "  " << b.name << "  " << Cards(b.cards) << " of ¥" << Yuan(b.face_value)
@@ -159,7 +113,7 @@ void AddBatch(CLI::App& group, CliContext& ctx, const std::shared_ptr<GiftCliOpt
       spec.prefix = o->prefix;
       spec.pin_length = o->pin_length;
       ONECARD_TRY(service::Request req, s.MakeRequest(false));
-      PinFile file;
+      SecretFile file;
       if (!o->out.empty()) ONECARD_CHECK(file.Open(o->out));
       ONECARD_TRY(service::GiftBatchView b, s.services().gifts().CreateBatch(req, spec));
       std::string csv = core::CsvRecord(std::vector<std::string>{"number", "pin", "face_value"});

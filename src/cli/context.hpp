@@ -96,5 +96,6 @@ void AddProgrammeCommands(CLI::App& app, CliContext& ctx);
 void AddCheckoutCommands(CLI::App& app, CliContext& ctx);
 void AddCatalogueCommands(CLI::App& app, CliContext& ctx);
 void AddGiftCommands(CLI::App& app, CliContext& ctx);
+void AddCouponCommands(CLI::App& app, CliContext& ctx);
 
 }  // namespace onecard::cli

@@ -51,6 +51,8 @@ constexpr std::array kCodes = {
     CodeInfo{C::kGiftCardNotFound, "gift_card_not_found", K::kNotFound},
     CodeInfo{C::kGiftBatchNotFound, "gift_batch_not_found", K::kNotFound},
     CodeInfo{C::kGiftReportNotFound, "gift_report_not_found", K::kNotFound},
+    CodeInfo{C::kCouponNotFound, "coupon_not_found", K::kNotFound},
+    CodeInfo{C::kCouponCampaignNotFound, "coupon_campaign_not_found", K::kNotFound},
     CodeInfo{C::kInsufficientBalance, "insufficient_balance", K::kRejected},
     CodeInfo{C::kCardInactive, "card_inactive", K::kRejected},
     CodeInfo{C::kCardFrozen, "card_frozen", K::kRejected},
@@ -75,6 +77,10 @@ constexpr std::array kCodes = {
     CodeInfo{C::kPromotionOverlaps, "promotion_overlaps", K::kRejected},
     CodeInfo{C::kGiftPinWrong, "gift_pin_wrong", K::kRejected},
     CodeInfo{C::kGiftCardExpired, "gift_card_expired", K::kRejected},
+    CodeInfo{C::kCouponNotApplicable, "coupon_not_applicable", K::kRejected},
+    CodeInfo{C::kCouponExpired, "coupon_expired", K::kRejected},
+    CodeInfo{C::kCouponUsedUp, "coupon_used_up", K::kRejected},
+    CodeInfo{C::kCouponVoid, "coupon_void", K::kRejected},
     CodeInfo{C::kIdempotencyConflict, "idempotency_conflict", K::kConflict},
     CodeInfo{C::kCardNumberTaken, "card_number_taken", K::kConflict},
     CodeInfo{C::kCodeTaken, "code_taken", K::kConflict},
@@ -95,6 +101,7 @@ constexpr std::array kCodes = {
     CodeInfo{C::kLoginLocked, "login_locked", K::kLimited},
     CodeInfo{C::kGiftCardLocked, "gift_card_locked", K::kLimited},
     CodeInfo{C::kGiftClientLocked, "gift_client_locked", K::kLimited},
+    CodeInfo{C::kCouponClientLocked, "coupon_client_locked", K::kLimited},
 };
 
 const CodeInfo& Info(ErrorCode code) {

@@ -63,6 +63,8 @@ enum class ErrorCode : std::uint16_t {
   kGiftCardNotFound,
   kGiftBatchNotFound,
   kGiftReportNotFound,
+  kCouponNotFound,
+  kCouponCampaignNotFound,
   // kRejected
   kInsufficientBalance,
   kCardInactive,
@@ -88,6 +90,10 @@ enum class ErrorCode : std::uint16_t {
   kPromotionOverlaps,
   kGiftPinWrong,
   kGiftCardExpired,
+  kCouponNotApplicable,
+  kCouponExpired,
+  kCouponUsedUp,
+  kCouponVoid,
   // kConflict
   kIdempotencyConflict,
   kCardNumberTaken,
@@ -114,9 +120,10 @@ enum class ErrorCode : std::uint16_t {
   kLoginLocked,
   kGiftCardLocked,
   kGiftClientLocked,
+  kCouponClientLocked,
 };
 // The last code: tests walk 0 … kLastErrorCode to check the table and the documentation.
-inline constexpr ErrorCode kLastErrorCode = ErrorCode::kGiftClientLocked;
+inline constexpr ErrorCode kLastErrorCode = ErrorCode::kCouponClientLocked;
 
 // Stable snake_case name of a code ("insufficient_balance"); part of the CLI and API contract.
 std::string_view ErrorCodeName(ErrorCode code);

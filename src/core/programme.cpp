@@ -67,6 +67,7 @@ struct Priced {
   std::int64_t paid_total = 0;
   std::int64_t points = 0;
   std::int64_t carried_fen = 0;
+  std::vector<std::int64_t> coupon_discounts;
   std::vector<std::string> explain;
 };
 
@@ -123,6 +124,16 @@ Result<Priced> PriceAndEarn(const Programme& p, const TierRule& tier, const Memb
     out.discount_total += pl.discount;
     out.paid_total += pl.paid;
     out.lines.push_back(std::move(pl));
+  }
+
+  // Coupons come off what the tier's prices leave.
+  if (!ctx.coupons.empty()) {
+    ONECARD_TRY(out.coupon_discounts, ApplyCoupons(out.lines, lines, ctx.coupons, ctx.store,
+                                                   say ? &out.explain : nullptr));
+    for (const std::int64_t d : out.coupon_discounts) {
+      out.discount_total += d;
+      out.paid_total -= d;
+    }
   }
 
   // What was paid with points earns nothing: its value comes off the lines in proportion.
@@ -539,6 +550,7 @@ Result<Evaluation> Evaluate(const Programme& p, const MemberState& member,
   e.list_total = priced.list_total;
   e.discount_total = priced.discount_total;
   e.paid_total = priced.paid_total;
+  e.coupon_discounts = std::move(priced.coupon_discounts);
   e.points = priced.points;
   e.carried_fen = p.carry_remainder ? priced.carried_fen : 0;
   if (p.carry_remainder && priced.points == 0 && priced.carried_fen == 0) {

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "core/asset.hpp"
+#include "core/coupon.hpp"
 #include "core/money.hpp"
 #include "core/result.hpp"
 #include "core/time.hpp"
@@ -270,13 +271,16 @@ struct EvalContext {
   // Fen of the basket paid with points (a points tender): that part earns nothing, taken off
   // the lines in proportion to what each line costs (largest remainders). ≤ the amount due.
   std::int64_t paid_with_points = 0;
+  // Coupons to apply after the tier's prices, in order (core/coupon.hpp).
+  std::span<const CouponTerms> coupons = {};
 };
 
 struct PricedLine {
   std::string sku;
   std::int64_t quantity = 0;
   std::int64_t list = 0;       // fen: quantity × unit price
-  std::int64_t discount = 0;   // fen off at the tier
+  std::int64_t discount = 0;   // fen off at the tier, coupons included
+  std::int64_t coupon = 0;     // fen of `discount` that coupons took off
   std::int64_t paid = 0;       // fen: list − discount
   std::int64_t earn_base = 0;  // fen of `paid` that earns: less its share of paid_with_points
   std::int64_t points = 0;     // points this line earns (after rounding; see Evaluation)
@@ -308,7 +312,8 @@ struct Evaluation {
   std::optional<CivilDate> expires_on;  // last day the points may be spent
   std::int64_t carried_fen = 0;         // remainder to carry to the next purchase
   RedemptionLeft redeem;
-  std::vector<std::string> explain;  // one line per decision
+  std::vector<std::int64_t> coupon_discounts;  // fen each coupon of the context took off
+  std::vector<std::string> explain;            // one line per decision
 };
 
 // Whether Evaluate writes its explanation (checkout and `explain` do; `simulate` and bulk
@@ -321,6 +326,17 @@ enum class Explain : std::uint8_t { kYes, kNo };
 Result<Evaluation> Evaluate(const Programme& programme, const MemberState& member,
                             std::span<const BasketLine> lines, const EvalContext& context,
                             Explain explain = Explain::kYes);
+
+// Applies `coupons` in order to lines priced at the tier (service/core coupon.hpp says how) and
+// returns what each took off; the lines' discount and paid change, and each line's `coupon`
+// says its share. `explain`, when given, gets a line per coupon. Errors: kCouponNotApplicable
+// naming the coupon ("coupons[1]") when it is not for this store, no line is for it (bundles
+// never are) or its lines come to less than its minimum spend.
+Result<std::vector<std::int64_t>> ApplyCoupons(std::vector<PricedLine>& priced,
+                                               std::span<const BasketLine> lines,
+                                               std::span<const CouponTerms> coupons,
+                                               std::string_view store,
+                                               std::vector<std::string>* explain);
 
 // Points for a fixed bonus event (registration, sign-in, rule:10…) at the member's tier, with its
 // explanation. `entered` is the amount staff typed for rules that take one. Errors: kFieldInvalid

@@ -157,7 +157,7 @@ void ReplyError(const CallPtr& call, const core::Error& e) {
   res.status = StatusOf(e);
   res.body = ErrorDocument(core::ErrorCodeName(e.code), e.message, e.field);
   if (e.code == ErrorCode::kLoginLocked || e.code == ErrorCode::kGiftCardLocked ||
-      e.code == ErrorCode::kGiftClientLocked) {
+      e.code == ErrorCode::kGiftClientLocked || e.code == ErrorCode::kCouponClientLocked) {
     res.headers.emplace_back("Retry-After", "60");
   }
   if (res.status == 401) res.headers.emplace_back("WWW-Authenticate", "Bearer");
@@ -484,6 +484,7 @@ void Api::AddRoutes() {
   AddProgrammeRoutes(routes_);
   AddCatalogueRoutes(routes_);
   AddGiftRoutes(routes_);
+  AddCouponRoutes(routes_);
   AddCheckoutRoutes(routes_);
 }
 

@@ -127,6 +127,7 @@ void AddProgrammeRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
 void AddCheckoutRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
 void AddCatalogueRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
 void AddGiftRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
+void AddCouponRoutes(std::vector<std::unique_ptr<Api::Route>>& routes);
 
 // Route table helper.
 std::unique_ptr<Api::Route> MakeRoute(std::string method, std::string pattern, bool needs_auth,

@@ -16,7 +16,7 @@ using Routes = std::vector<std::unique_ptr<Api::Route>>;
 using S = service::Services&;
 using R = const service::Request&;
 
-// The sale in the body: card (absent: walk-in), lines, tenders, doc_no.
+// The sale in the body: card (absent: walk-in), lines, tenders, doc_no, coupons.
 Result<service::SaleSpec> ReadSale(Fields& f, bool tenders_required) {
   service::SaleSpec spec;
   ONECARD_TRY(spec.card, f.TextOr("card", "", 40));
@@ -32,6 +32,9 @@ Result<service::SaleSpec> ReadSale(Fields& f, bool tenders_required) {
                      "tenders");
   }
   ONECARD_TRY(spec.doc_no, f.TextOr("doc_no", "", 64));
+  if (const nlohmann::json* coupons = f.Raw("coupons")) {
+    ONECARD_TRY(spec.coupons, service::CouponUsesFromJson(*coupons, "coupons"));
+  }
   return spec;
 }
 

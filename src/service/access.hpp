@@ -54,8 +54,11 @@ enum class Permission : std::uint8_t {
   kGiftSell,        // activate (sell) gift cards, check a balance with the PIN
   kGiftControl,     // unlock a gift card locked by wrong PINs, give one a new PIN
   kGiftReport,      // reconciliation reports, issuance and consumption listings
+  kCouponRead,      // coupon campaigns, their coupons and uses
+  kCouponManage,    // create, stop and resume campaigns; batches of bearer coupons; void
+  kCouponIssue,     // issue a campaign's coupons to a member
 };
-inline constexpr Permission kLastPermission = Permission::kGiftReport;
+inline constexpr Permission kLastPermission = Permission::kCouponIssue;
 
 std::string_view RoleName(Role role);
 core::Result<Role> ParseRole(std::string_view name);  // kRoleUnknown

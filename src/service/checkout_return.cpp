@@ -711,7 +711,21 @@ Result<CheckoutService::PreparedReturn> CheckoutService::PrepareReturn(const Req
         }
 
         ONECARD_TRY(r.id, txn.InsertReturn(r));
+        // The last of the sale back: its coupon uses are given back where the campaign says so.
+        bool all_back = true;
+        for (const storage::SaleLineRecord& l : sale.lines) {
+          std::int64_t back = left_of(l).quantity;
+          for (const storage::ReturnLineRecord& rl : r.lines) {
+            if (rl.line_no == l.line_no) back += rl.quantity;
+          }
+          all_back = all_back && back == l.quantity;
+        }
+        std::vector<SaleCouponView> coupons_restored;
+        if (all_back) {
+          ONECARD_TRY(coupons_restored, RestoreCoupons(txn, rq.tenant.id, sale.id, r.id));
+        }
         v = ViewOf(r, sale);
+        v.coupons_restored = std::move(coupons_restored);
         v.sale_store = sale_store;
         v.store = rq.actor.store_code;
         v.card = card_number;
@@ -753,6 +767,7 @@ Result<ReturnView> CheckoutService::GetReturn(const TenantRef& tenant, std::int6
     if (card) v.card = card->number;
   }
   ONECARD_CHECK(FillTenderCards(*txn, tenant.id, *sale, v));
+  ONECARD_TRY(v.coupons_restored, CouponsOfSale(*txn, tenant.id, sale->id, r->id));
   // Points short were only ever kept back under deduct_from_refund.
   Describe(v, *sale, SumReturns(all), "deduct_from_refund");
   return v;

@@ -8,6 +8,7 @@
 #include "core/money.hpp"
 #include "service/basket.hpp"
 #include "service/calendar.hpp"
+#include "service/coupon_service.hpp"
 #include "service/digest.hpp"
 #include "service/gift_service.hpp"
 #include "service/ledger_service.hpp"
@@ -163,8 +164,10 @@ void FitToVersion(core::MemberState& state, const core::Programme& p, int versio
   }
 }
 
-// A basket priced at list for a walk-in: no programme, no points.
-core::Evaluation AtList(std::span<const core::BasketLine> lines) {
+// A basket priced at list for a walk-in: no programme, no points; coupons apply.
+Result<core::Evaluation> AtList(std::span<const core::BasketLine> lines,
+                                std::span<const core::CouponTerms> coupons,
+                                std::string_view store) {
   core::Evaluation e;
   for (const core::BasketLine& l : lines) {
     core::PricedLine pl;
@@ -174,29 +177,57 @@ core::Evaluation AtList(std::span<const core::BasketLine> lines) {
     // A promotion is for everyone; tier prices are for members.
     pl.paid = l.promo_price ? l.quantity * std::min(*l.promo_price, l.unit_price) : pl.list;
     pl.discount = pl.list - pl.paid;
-    pl.earn_base = pl.paid;
-    e.list_total += pl.list;
-    e.discount_total += pl.discount;
-    e.paid_total += pl.paid;
     e.lines.push_back(std::move(pl));
     if (l.promo_price) {
       e.explain.push_back("promotion " + l.promo + ": " + l.sku + " at " +
                           core::YuanSign(std::min(*l.promo_price, l.unit_price)) + " each");
     }
   }
+  if (!coupons.empty()) {
+    ONECARD_TRY(e.coupon_discounts, core::ApplyCoupons(e.lines, lines, coupons, store, &e.explain));
+  }
+  for (core::PricedLine& pl : e.lines) {
+    pl.earn_base = pl.paid;
+    e.list_total += pl.list;
+    e.discount_total += pl.discount;
+    e.paid_total += pl.paid;
+  }
   e.explain.push_back("walk-in sale: priced at list (less promotions), no points");
   return e;
+}
+
+// The terms of the coupons held, in order, for the evaluator.
+std::vector<core::CouponTerms> TermsOf(const std::vector<HeldCoupon>& held) {
+  std::vector<core::CouponTerms> out;
+  out.reserve(held.size());
+  for (const HeldCoupon& h : held) out.push_back(h.terms);
+  return out;
+}
+
+// What each coupon took off, for a quote's receipt.
+std::vector<SaleCouponView> QuotedCoupons(const std::vector<HeldCoupon>& held,
+                                          const std::vector<std::int64_t>& discounts) {
+  std::vector<SaleCouponView> out;
+  for (std::size_t i = 0; i < held.size() && i < discounts.size(); ++i) {
+    const HeldCoupon& h = held[i];
+    out.push_back({h.campaign.code, h.campaign.name,
+                   h.coupon ? std::optional(h.coupon->id) : std::nullopt,
+                   h.coupon ? "…" + h.coupon->hint : h.campaign.promo_code, discounts[i]});
+  }
+  return out;
 }
 
 }  // namespace
 
 CheckoutService::CheckoutService(storage::Store& store, const Clock& clock, Writer& writer,
-                                 ProgrammeService& programmes, GiftCardService& gifts)
+                                 ProgrammeService& programmes, GiftCardService& gifts,
+                                 CouponService& coupons)
     : store_(store),
       clock_(clock),
       writer_(writer),
       programmes_(programmes),
       gifts_(gifts),
+      coupons_(coupons),
       accounts_(std::make_unique<SystemAccountCache>(writer)) {}
 
 CheckoutService::~CheckoutService() = default;
@@ -383,12 +414,17 @@ Result<SaleView> CheckoutService::Quote(const Request& req, const SaleSpec& spec
   if (!spec.card.empty()) {
     ONECARD_TRY(in_force, programmes_.VersionAt(req.tenant, now));
   }
+  ONECARD_TRY(std::vector<CouponRef> coupon_refs, coupons_.Locate(req, spec.coupons));
   ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store_.BeginRead());
   std::vector<core::BasketLine> lines = spec.lines;
   ONECARD_CHECK(ResolveBasket(*txn, req.tenant.id, lines, now));
   if (spec.card.empty()) {
-    core::Evaluation e = AtList(lines);
+    ONECARD_TRY(std::vector<HeldCoupon> held,
+                HoldCoupons(*txn, req.tenant.id, coupon_refs, {}, v.business_date));
+    const std::vector<core::CouponTerms> terms = TermsOf(held);
+    ONECARD_TRY(core::Evaluation e, AtList(lines, terms, req.actor.store_code));
     FillPriced(v, e, lines);
+    v.coupons = QuotedCoupons(held, e.coupon_discounts);
     for (const TenderSpec& t : spec.tenders)
       v.tenders.push_back({t.method, t.amount, 0, t.reference, t.card, std::nullopt});
     return v;
@@ -434,13 +470,17 @@ Result<SaleView> CheckoutService::Quote(const Request& req, const SaleSpec& spec
   FitToVersion(eval_state, *in_force->programme, in_force->version, notes);
   const std::string local = LocalDateTime(req.tenant.timezone, now);
   ONECARD_TRY(int minute, ParseLocalTime(local.substr(11, 5), "time"));
-  const core::EvalContext ctx{v.business_date, minute, req.actor.store_code, 0};
+  ONECARD_TRY(std::vector<HeldCoupon> held,
+              HoldCoupons(*txn, req.tenant.id, coupon_refs, member_id, v.business_date));
+  const std::vector<core::CouponTerms> terms = TermsOf(held);
+  const core::EvalContext ctx{v.business_date, minute, req.actor.store_code, 0, terms};
   std::int64_t points_value = 0;
   ONECARD_TRY(core::Evaluation e,
               Evaluate(*in_force->programme, eval_state, lines, ctx, PointsTendered(spec.tenders),
                        points_value, core::Explain::kYes));
   e.explain.insert(e.explain.begin(), notes.begin(), notes.end());
   FillPriced(v, e, lines);
+  v.coupons = QuotedCoupons(held, e.coupon_discounts);
   v.tier_before =
       eval_state.tier.empty() ? in_force->programme->tiers.front().code : eval_state.tier;
   v.member_id = member_id.value;
@@ -549,6 +589,9 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
     c.Add("tender", t.method).Add("amount", t.amount).Add("points", t.points);
     c.Add("ref", t.reference).Add("card", t.card);
   }
+  for (const CouponUse& u : spec.coupons) {
+    c.Add("coupon", core::NormaliseCouponCode(u.code)).Add("coupon_id", u.id);
+  }
   // Gift cards' PINs, checked (and a wrong one counted) before anything is queued — unless this
   // is a retry of a sale already settled: its receipt is answered whatever the cards' state now
   // (a card locked since must not make a paid sale look refused).
@@ -556,7 +599,7 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
   const bool any_gift = std::any_of(spec.tenders.begin(), spec.tenders.end(),
                                     [](const TenderSpec& t) { return t.method == "gift_card"; });
   bool settled_before = false;
-  if (any_gift) {
+  if (any_gift || !spec.coupons.empty()) {
     ONECARD_TRY(std::unique_ptr<storage::ReadTxn> read, store_.BeginRead());
     ONECARD_TRY(std::optional<storage::IdempotencyRecord> stored,
                 read->FindIdempotency(req.tenant.id, req.idempotency_key));
@@ -566,6 +609,12 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
     if (t.method != "gift_card" || settled_before) continue;
     ONECARD_TRY(GiftPinOk ok, gifts_.CheckPin(req, t.card, t.pin));
     (*gift_pins)[t.card] = ok;
+  }
+  // Coupon codes are looked up (and an unknown one counted as a guess) before the sale is
+  // queued; the write checks each one again.
+  std::vector<CouponRef> coupon_refs;
+  if (!settled_before) {
+    ONECARD_TRY(coupon_refs, coupons_.Locate(req, spec.coupons));
   }
   // The catalogue's lines are priced off the writer, from a read snapshot taken now (the
   // moment of the sale, as a till's look-up would be). A refusal (unknown or retired SKU) is
@@ -580,8 +629,8 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
   auto shared = std::make_shared<const Request>(req);
   return Prepared{
       c.digest(),
-      [this, shared, resolved, resolution, in_force, now, minute, date,
-       gift_pins](storage::WriteTxn& txn) -> Result<SaleView> {
+      [this, shared, resolved, resolution, in_force, now, minute, date, gift_pins,
+       coupon_refs](storage::WriteTxn& txn) -> Result<SaleView> {
         const Request& rq = *shared;
         ONECARD_CHECK(resolution);
         const SaleSpec& sale = *resolved;
@@ -602,7 +651,11 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
         v.business_date = date;
         LedgerTxn l(txn, rq, now, accounts_.get());
         if (sale.card.empty()) {
-          const core::Evaluation e = AtList(sale.lines);
+          ONECARD_TRY(std::vector<HeldCoupon> held,
+                      HoldCoupons(txn, rq.tenant.id, coupon_refs, {}, date));
+          const std::vector<core::CouponTerms> terms = TermsOf(held);
+          ONECARD_TRY(core::Evaluation e, AtList(sale.lines, terms, rq.actor.store_code));
+          ONECARD_CHECK(CheckCouponBudgets(held, e.coupon_discounts));
           ONECARD_CHECK(CheckTotal(sale.tenders, 0, e.paid_total));
           FillPriced(v, e, sale.lines);
           for (const TenderSpec& t : sale.tenders) {
@@ -622,6 +675,7 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
             FillGiftTenders(v, record, gift_cards, receipt);
           }
           ONECARD_TRY(v.id, txn.InsertSale(record));
+          ONECARD_TRY(v.coupons, RedeemCoupons(txn, held, e.coupon_discounts, v.id, {}, now));
           return v;
         }
 
@@ -662,10 +716,14 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
         core::MemberState eval_state = EvalState(state, *member, points_held);
         std::vector<std::string> notes;
         FitToVersion(eval_state, p, in_force->version, notes);
-        const core::EvalContext ctx{date, minute, rq.actor.store_code, 0};
+        ONECARD_TRY(std::vector<HeldCoupon> held,
+                    HoldCoupons(txn, rq.tenant.id, coupon_refs, member_id, date));
+        const std::vector<core::CouponTerms> terms = TermsOf(held);
+        const core::EvalContext ctx{date, minute, rq.actor.store_code, 0, terms};
         std::int64_t points_value = 0;
         ONECARD_TRY(core::Evaluation e, Evaluate(p, eval_state, sale.lines, ctx, points,
                                                  points_value, core::Explain::kYes));
+        ONECARD_CHECK(CheckCouponBudgets(held, e.coupon_discounts));
         ONECARD_CHECK(CheckTotal(sale.tenders, points_value, e.paid_total));
         notes.insert(notes.end(), e.explain.begin(), e.explain.end());
         e.explain = std::move(notes);
@@ -746,6 +804,7 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
         record.tier_before = tier_before;
         if (receipt) FillGiftTenders(v, record, gift_cards, *receipt);
         ONECARD_TRY(v.id, txn.InsertSale(record));
+        ONECARD_TRY(v.coupons, RedeemCoupons(txn, held, e.coupon_discounts, v.id, member_id, now));
 
         // The member's state moves on with the sale.
         state.cumulative_spend += e.paid_total;
@@ -782,6 +841,48 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
         ONECARD_CHECK(txn.PutMemberState(state));
         return v;
       }};
+}
+
+Result<std::vector<CouponUse>> CouponUsesFromJson(const json& coupons, std::string_view field) {
+  if (!coupons.is_array()) {
+    return MakeError(ErrorCode::kFieldInvalid,
+                     std::string(field) +
+                         " is a list of codes or {\"id\": …} of the member's "
+                         "own coupons",
+                     std::string(field));
+  }
+  std::vector<CouponUse> out;
+  for (std::size_t i = 0; i < coupons.size(); ++i) {
+    const std::string at = std::string(field) + "[" + std::to_string(i) + "]";
+    const json& c = coupons[i];
+    CouponUse u;
+    if (c.is_string()) {
+      u.code = c.get<std::string>();
+    } else if (c.is_object()) {
+      for (const auto& [key, value] : c.items()) {
+        if (key == "code" && value.is_string()) {
+          u.code = value.get<std::string>();
+        } else if (key == "id" && value.is_number_integer() && value.get<std::int64_t>() > 0) {
+          u.id = value.get<std::int64_t>();
+        } else if (key == "code" || key == "id") {
+          return MakeError(
+              ErrorCode::kFieldInvalid,
+              at + "." + key + (key == "code" ? " is a text" : " is a positive whole number"),
+              at + "." + key);
+        } else {
+          return MakeError(ErrorCode::kFieldUnknown, at + "." + key + " is not a coupon's field",
+                           at + "." + key);
+        }
+      }
+    } else {
+      return MakeError(ErrorCode::kFieldInvalid, at + " is a code or {\"id\": …}", at);
+    }
+    if (u.code.empty() == (u.id == 0)) {
+      return MakeError(ErrorCode::kFieldInvalid, at + " gives a code or an id (one of them)", at);
+    }
+    out.push_back(std::move(u));
+  }
+  return out;
 }
 
 Result<std::vector<TenderSpec>> TendersFromJson(const json& tenders, std::string_view field) {
@@ -865,6 +966,7 @@ Result<SaleView> CheckoutService::Get(const TenantRef& tenant, std::int64_t id) 
     }
     v.tenders.push_back({t.method, t.amount, t.points, t.reference, number, std::nullopt});
   }
+  ONECARD_TRY(v.coupons, CouponsOfSale(*txn, tenant.id, id));
   v.points_earned = r->points_earned;
   v.point_asset = r->point_asset;
   v.points_spent = r->points_spent;

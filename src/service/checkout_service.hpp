@@ -26,6 +26,7 @@
 #include "core/programme.hpp"
 #include "service/clock.hpp"
 #include "service/context.hpp"
+#include "service/coupon_service.hpp"
 #include "service/json.hpp"
 #include "service/ledger_service.hpp"
 #include "service/programme_service.hpp"
@@ -54,6 +55,7 @@ struct SaleSpec {
   std::vector<core::BasketLine> lines;
   std::vector<TenderSpec> tenders;  // settle: they must add up to the amount due
   std::string doc_no;               // the till's receipt number (settle: required)
+  std::vector<CouponUse> coupons;   // applied in order, after the tier's prices
 };
 
 struct SaleLineView {
@@ -116,7 +118,8 @@ struct SaleView {
   std::string tier_reason;
   std::vector<SaleLineView> lines;
   std::int64_t list_total = 0;
-  std::int64_t discount_total = 0;
+  std::int64_t discount_total = 0;  // coupons included
+  std::vector<SaleCouponView> coupons;
   std::int64_t due = 0;
   std::vector<TenderView> tenders;
   std::int64_t points_earned = 0;
@@ -135,10 +138,10 @@ struct SaleView {
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SaleView, id, doc_no, store, staff, at, business_date, member_id,
                                    card, programme_version, tier_before, tier, tier_after,
-                                   tier_reason, lines, list_total, discount_total, due, tenders,
-                                   points_earned, point_asset, points_expire_on, points_spent,
-                                   points_value, entry_id, points_balance, stored_value_balance,
-                                   points_left, explain, returns)
+                                   tier_reason, lines, list_total, discount_total, coupons, due,
+                                   tenders, points_earned, point_asset, points_expire_on,
+                                   points_spent, points_value, entry_id, points_balance,
+                                   stored_value_balance, points_left, explain, returns)
 
 // A return: the sale (by id, or by its receipt number at a store), the lines and quantities
 // given back — or all that is left of the sale —, the return's own receipt number and why.
@@ -210,6 +213,7 @@ struct ReturnView {
   std::int64_t entry_id = 0;
   std::optional<std::int64_t> points_balance;  // after the return (a member's sale)
   std::optional<std::int64_t> stored_value_balance;
+  std::vector<SaleCouponView> coupons_restored;  // the sale's coupon uses given back
   std::vector<std::string> explain;
   bool replayed = false;
 };
@@ -217,12 +221,13 @@ NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(ReturnView, id, sale_id, sale_doc_no, sale_st
                                    staff, at, business_date, reason, member_id, card, lines,
                                    refund_total, deducted, refund, tenders, points_restored,
                                    points_taken_back, points_short, tier_before, tier_after,
-                                   entry_id, points_balance, stored_value_balance, explain)
+                                   entry_id, points_balance, stored_value_balance, coupons_restored,
+                                   explain)
 
 class CheckoutService {
  public:
   CheckoutService(storage::Store& store, const Clock& clock, Writer& writer,
-                  ProgrammeService& programmes, GiftCardService& gifts);
+                  ProgrammeService& programmes, GiftCardService& gifts, CouponService& coupons);
   ~CheckoutService();
 
   // Prices the basket as a settle now would, without tenders being required or anything
@@ -285,6 +290,7 @@ class CheckoutService {
   Writer& writer_;
   ProgrammeService& programmes_;
   GiftCardService& gifts_;
+  CouponService& coupons_;
   std::unique_ptr<SystemAccountCache> accounts_;
 };
 
@@ -296,5 +302,9 @@ core::Result<std::vector<ReturnLineSpec>> ReturnLinesFromJson(const nlohmann::js
 
 core::Result<std::vector<TenderSpec>> TendersFromJson(const nlohmann::json& tenders,
                                                       std::string_view field);
+// Coupons as JSON: ["CODE", {"code": "CODE"}, {"id": 12}, …]. Errors name the field
+// ("coupons[1].id").
+core::Result<std::vector<CouponUse>> CouponUsesFromJson(const nlohmann::json& coupons,
+                                                        std::string_view field);
 
 }  // namespace onecard::service

@@ -294,7 +294,7 @@ Result<DemoSummary> DemoBuilder::Build() {
     line.unit_price = 4550;
     ONECARD_CHECK(services_.checkout().Settle(
         Req("sh01"),
-        SaleSpec{"", {line}, {{"gift_card", 4550, 0, "", g, kDemoGiftPins[0]}}, "S-1077"}));
+        SaleSpec{"", {line}, {{"gift_card", 4550, 0, "", g, kDemoGiftPins[0]}}, "S-1077", {}}));
   }
   ONECARD_CHECK(ledger.Pay(Req("bj01"), PayRequest{h, Asset::kUses, 2, "B-2040", ""}));
   At(30, 13);
@@ -336,6 +336,25 @@ Result<DemoSummary> DemoBuilder::Build() {
   ONECARD_CHECK(ledger.Hold(
       Req("bj01"), HoldRequest{b, core::AssetSelection::kAnyPoints, 300, 86400, "B-2099"}));
   clock_.Set(now_);
+  // Coupons: a promo code for everyone (once per member), and a member's own 20% coupon.
+  CampaignSpec welcome;
+  welcome.code = "welcome";
+  welcome.name = "Welcome ¥10 off 新客立减";
+  welcome.kind = "fixed";
+  welcome.amount_off = 1000;
+  welcome.min_spend = 10000;
+  welcome.promo_code = "WELCOME10";
+  welcome.per_member_limit = 1;
+  ONECARD_CHECK(services_.coupons().CreateCampaign(Req(""), welcome));
+  CampaignSpec vip;
+  vip.code = "vip20";
+  vip.name = "VIP 20% off 会员八折券";
+  vip.kind = "percent";
+  vip.percent_off = "20";
+  vip.max_discount = 5000;
+  vip.valid_days = 30;
+  ONECARD_CHECK(services_.coupons().CreateCampaign(Req(""), vip));
+  ONECARD_CHECK(services_.coupons().Issue(Req(""), "vip20", {a, 1}));
 
   DemoSummary summary;
   summary.tenant = tenant_.code;
@@ -350,7 +369,8 @@ Result<DemoSummary> DemoBuilder::Build() {
   summary.entries = report.entries;
   summary.programme = programme_;
   summary.highlights = {
-      {a, "张伟 Zhang Wei", "points with a near expiry, stored value with a bonus lot"},
+      {a, "张伟 Zhang Wei",
+       "points with a near expiry, stored value with a bonus lot, a 20% coupon (see identify)"},
       {f, "刘洋 Liu Yang", "a family card sharing 张伟's accounts"},
       {b, "李娜 Li Na", "her phone number is her card; cashable points; an open hold"},
       {d, "王芳 Wang Fang", "replaced lost card " + c + "; balances moved across"},

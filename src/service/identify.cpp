@@ -107,6 +107,7 @@ Result<IdentifyView> Identify(Services& services, const TenantRef& tenant,
     v.alerts.push_back(std::to_string(v.next_points_expiry_amount) + " points expire on " +
                        LocalDateTime(tenant.timezone, *v.next_points_expiry).substr(0, 10));
   }
+  ONECARD_TRY(v.coupons, services.coupons().UsableOf(tenant, core::MemberId{member->id}, today));
   return v;
 }
 

@@ -14,7 +14,8 @@ Services::Services(storage::Store& store, const Clock& clock, WriterOptions opti
       staff_(store, clock, writer_, org_, staff),
       programmes_(store, clock, writer_),
       gifts_(store, clock, writer_, std::move(gifts)),
-      checkout_(store, clock, writer_, programmes_, gifts_),
+      coupons_(store, clock, writer_, CouponOptions{}),
+      checkout_(store, clock, writer_, programmes_, gifts_, coupons_),
       tiers_(store, clock, writer_, programmes_),
       catalogue_(store, clock, writer_, programmes_) {}
 
@@ -26,7 +27,7 @@ core::Result<VerifyReport> Services::Verify() {
       &storage::ReadTxn::CheckStorageIntegrity, &storage::ReadTxn::CheckEntriesBalance,
       &storage::ReadTxn::CheckAccounts,         &storage::ReadTxn::CheckLots,
       &storage::ReadTxn::CheckEntryLotMoves,    &storage::ReadTxn::CheckHolds,
-      &storage::ReadTxn::CheckReturns};
+      &storage::ReadTxn::CheckReturns,          &storage::ReadTxn::CheckCoupons};
   for (Check check : checks) {
     ONECARD_TRY(std::vector<storage::Discrepancy> found, ((*txn).*check)());
     for (auto& d : found) {

@@ -14,6 +14,7 @@
 #include "service/catalogue_service.hpp"
 #include "service/checkout_service.hpp"
 #include "service/clock.hpp"
+#include "service/coupon_service.hpp"
 #include "service/gift_service.hpp"
 #include "service/ledger_service.hpp"
 #include "service/member_service.hpp"
@@ -40,6 +41,7 @@ class Services {
   ProgrammeService& programmes() { return programmes_; }
   CheckoutService& checkout() { return checkout_; }
   GiftCardService& gifts() { return gifts_; }
+  CouponService& coupons() { return coupons_; }
   TierService& tiers() { return tiers_; }
   CatalogueService& catalogue() { return catalogue_; }
   Writer& writer() { return writer_; }
@@ -61,6 +63,7 @@ class Services {
   StaffService staff_;
   ProgrammeService programmes_;
   GiftCardService gifts_;
+  CouponService coupons_;
   CheckoutService checkout_;
   TierService tiers_;
   CatalogueService catalogue_;

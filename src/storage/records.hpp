@@ -604,4 +604,72 @@ struct GiftReportRecord {
   std::string detail;  // JSON
 };
 
+// A coupon campaign: what its coupons do, when and how often they may be used, and its
+// counters (kept with the redemptions, in the same transaction).
+struct CouponCampaignRecord {
+  std::int64_t id = 0;
+  TenantId tenant;
+  std::string code;
+  std::string name;
+  std::string kind;                 // percent | fixed
+  std::int64_t percent_off_bp = 0;  // percent: basis points off (1000 = 10 %)
+  std::int64_t amount_off = 0;      // fixed: fen off
+  std::int64_t max_discount = 0;    // percent: at most this many fen; 0: no cap
+  std::int64_t min_spend = 0;       // fen of the lines it applies to
+  std::string skus;                 // comma-separated; with categories "" = every line
+  std::string categories;
+  std::string stores;  // "" = every store
+  core::CivilDate valid_from;
+  std::optional<core::CivilDate> valid_until;
+  std::int64_t valid_days = 0;       // an issued coupon may be used this many days (0: campaign's)
+  std::string promo_code;            // shared code; "" = unique codes
+  std::int64_t uses_per_coupon = 1;  // 0: no limit
+  std::int64_t per_member_limit = 0;
+  std::int64_t total_limit = 0;
+  std::int64_t budget = 0;  // fen of discount; 0: none
+  bool restore_on_return = true;
+  std::string state = "active";  // active | stopped
+  std::int64_t issued = 0;
+  std::int64_t used = 0;
+  std::int64_t discount_given = 0;
+  std::string created_by;
+  Timestamp created_at;
+};
+
+// A unique coupon: its code only as a hash.
+struct CouponRecord {
+  std::int64_t id = 0;
+  TenantId tenant;
+  std::int64_t campaign = 0;
+  std::string code_hash;  // SHA-256 hex of the normalised code
+  std::string hint;       // last 4 characters
+  MemberId member;        // invalid: a bearer coupon
+  core::CivilDate valid_from;
+  std::optional<core::CivilDate> valid_until;
+  std::int64_t used = 0;
+  std::string state = "active";  // active | void
+  std::string issued_by;
+  Timestamp issued_at;
+};
+
+// One use of a coupon (or of a promo code) at a sale.
+struct CouponRedemptionRecord {
+  std::int64_t id = 0;
+  TenantId tenant;
+  std::int64_t campaign = 0;
+  std::int64_t coupon = 0;  // 0: the campaign's promo code
+  MemberId member;          // invalid: a walk-in sale
+  std::int64_t sale = 0;
+  std::int64_t discount = 0;
+  Timestamp at;
+  std::int64_t return_id = 0;  // 0: not restored
+};
+
+struct CouponFailureRecord {
+  TenantId tenant;
+  std::string who;
+  std::string client;
+  Timestamp at;
+};
+
 }  // namespace onecard::storage

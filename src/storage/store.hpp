@@ -234,6 +234,43 @@ class ReadTxn {
   virtual Result<std::vector<GiftReportRecord>> ListGiftReports(TenantId tenant,
                                                                 std::int64_t before, int limit) = 0;
 
+  // Coupons (issue #5).
+  virtual Result<std::optional<CouponCampaignRecord>> FindCouponCampaign(TenantId tenant,
+                                                                         std::string_view code) = 0;
+  virtual Result<std::optional<CouponCampaignRecord>> GetCouponCampaign(TenantId tenant,
+                                                                        std::int64_t id) = 0;
+  // The campaign whose shared promo code is `promo` (normalised, upper case).
+  virtual Result<std::optional<CouponCampaignRecord>> FindCampaignByPromo(
+      TenantId tenant, std::string_view promo) = 0;
+  // Newest first.
+  virtual Result<std::vector<CouponCampaignRecord>> ListCouponCampaigns(TenantId tenant) = 0;
+  virtual Result<std::optional<CouponRecord>> GetCoupon(TenantId tenant, std::int64_t id) = 0;
+  virtual Result<std::optional<CouponRecord>> FindCouponByHash(TenantId tenant,
+                                                               std::string_view code_hash) = 0;
+  // A campaign's coupons (of one member when `member` is valid) with id above `after`, by id.
+  virtual Result<std::vector<CouponRecord>> ListCoupons(TenantId tenant, std::int64_t campaign,
+                                                        MemberId member, std::int64_t after,
+                                                        int limit) = 0;
+  // Every coupon issued to the member, newest first.
+  virtual Result<std::vector<CouponRecord>> ListCouponsOfMember(TenantId tenant,
+                                                                MemberId member) = 0;
+  // Uses of the campaign by the member not restored by a return.
+  virtual Result<std::int64_t> CountMemberRedemptions(TenantId tenant, std::int64_t campaign,
+                                                      MemberId member) = 0;
+  // Coupons of the campaign issued to the member.
+  virtual Result<std::int64_t> CountMemberCoupons(TenantId tenant, std::int64_t campaign,
+                                                  MemberId member) = 0;
+  // By id.
+  virtual Result<std::vector<CouponRedemptionRecord>> ListRedemptionsOfSale(TenantId tenant,
+                                                                            std::int64_t sale) = 0;
+  virtual Result<std::vector<CouponRedemptionRecord>> ListRedemptionsOfCoupon(
+      TenantId tenant, std::int64_t coupon) = 0;
+  // Unknown codes tried at or after `since` by the principal `who`, and from the address.
+  virtual Result<std::pair<std::int64_t, std::int64_t>> CountCouponFailures(TenantId tenant,
+                                                                            std::string_view who,
+                                                                            std::string_view client,
+                                                                            Timestamp since) = 0;
+
   // verify: every check recomputes from the journal; each returns what it found wrong.
   // The database file itself (page structure, indexes).
   virtual Result<std::vector<Discrepancy>> CheckStorageIntegrity() = 0;
@@ -252,6 +289,9 @@ class ReadTxn {
   // Sale lines returned beyond their quantity, paid amount or points; sale tenders refunded
   // beyond their amount or points.
   virtual Result<std::vector<Discrepancy>> CheckReturns() = 0;
+  // Coupon campaigns and coupons whose counters (issued, used, discount given) differ from their
+  // coupons and unrestored redemptions, or that were used beyond their limits.
+  virtual Result<std::vector<Discrepancy>> CheckCoupons() = 0;
   // Sizes for the verify summary.
   struct Counts {
     std::int64_t entries = 0;
@@ -388,6 +428,22 @@ class WriteTxn : public ReadTxn {
   virtual Status InsertGiftPinFailure(const GiftPinFailureRecord& failure,
                                       Timestamp forget_before) = 0;
   virtual Result<std::int64_t> InsertGiftReport(const GiftReportRecord& report) = 0;
+
+  // kCodeTaken when the tenant has a campaign with that code or promo code.
+  virtual Result<std::int64_t> InsertCouponCampaign(const CouponCampaignRecord& campaign) = 0;
+  // Writes state, issued, used and discount_given.
+  virtual Status UpdateCouponCampaign(const CouponCampaignRecord& campaign) = 0;
+  // kCodeTaken when the tenant has a coupon with that code hash.
+  virtual Result<std::int64_t> InsertCoupon(const CouponRecord& coupon) = 0;
+  // Writes used and state.
+  virtual Status UpdateCoupon(const CouponRecord& coupon) = 0;
+  virtual Result<std::int64_t> InsertCouponRedemption(const CouponRedemptionRecord& r) = 0;
+  // Marks the redemption restored by the return.
+  virtual Status SetRedemptionReturned(TenantId tenant, std::int64_t id,
+                                       std::int64_t return_id) = 0;
+  // Records an unknown code; forgets the tenant's failures before `forget_before`.
+  virtual Status InsertCouponFailure(const CouponFailureRecord& failure,
+                                     Timestamp forget_before) = 0;
 };
 
 // How OpenStore treats the file.

@@ -1170,3 +1170,118 @@ TEST_F(ServeTest, GiftCardsAreSoldCheckedPaidWithAndReconciledOverHttp) {
 
 }  // namespace
 }  // namespace onecard::testing
+
+namespace onecard::testing {
+namespace {
+
+TEST_F(ServeTest, CouponsAreIssuedUsedOnceAndGuessesLockATillOutOverHttp) {
+  Start();
+  HttpClient c(port());
+  const std::string clerk = Login(c, "zhou.clerk", "onecard-clerk");
+  const std::string manager = Login(c, "zhou.manager", "onecard-manager");
+  const std::string marketing = Login(c, "marketing", "onecard-marketing");
+
+  // The demo's 张伟 has a 20% coupon; identify lists it, without its code.
+  HttpResponse who = c.Post("/v1/checkout/identify", {{"card", kZhang}}, clerk);
+  ASSERT_EQ(who.status, 200) << who.body;
+  ASSERT_EQ(who.Json()["coupons"].size(), 1u) << who.body;
+  const json vip = who.Json()["coupons"][0];
+  EXPECT_EQ(vip["campaign"], "vip20");
+  EXPECT_EQ(vip["code"], "");
+  const std::int64_t vip_id = vip["id"];
+
+  // A quote with the promo code and the member's coupon: each says what it took off.
+  const json basket = {{"card", kZhang},
+                       {"lines", json::array({{{"sku", "TEA-OPEN"}, {"price", "150.00"}}})},
+                       {"coupons", json::array({"welcome10", {{"id", vip_id}}})}};
+  HttpResponse quote = c.Post("/v1/checkout/quote", basket, clerk);
+  ASSERT_EQ(quote.status, 200) << quote.body;
+  ASSERT_EQ(quote.Json()["coupons"].size(), 2u) << quote.body;
+  EXPECT_EQ(quote.Json()["coupons"][0]["discount"], 1000);
+  EXPECT_GT(quote.Json()["coupons"][1]["discount"].get<std::int64_t>(), 0);
+  json bad = basket;
+  bad["coupons"] = json::array({{{"id", vip_id}, {"pin", "1"}}});
+  EXPECT_EQ(c.Post("/v1/checkout/quote", bad, clerk).Json()["code"], "field_unknown");
+
+  // Marketing makes a single-use ¥5 campaign and a batch of one bearer coupon; a clerk may do
+  // neither, a manager may issue to a member but not make a batch.
+  const json campaign = {
+      {"code", "flash"}, {"name", "Flash ¥5"}, {"kind", "fixed"}, {"amount_off", 500}};
+  EXPECT_EQ(c.Post("/v1/coupon-campaigns", campaign, clerk).status, 403);
+  HttpResponse made = c.Post("/v1/coupon-campaigns", campaign, marketing);
+  ASSERT_EQ(made.status, 201) << made.body;
+  EXPECT_EQ(made.Json()["terms"], "¥5.00 off");
+  EXPECT_EQ(c.Post("/v1/coupon-campaigns/flash/coupons", {{"count", 1}}, manager, "b-0").status,
+            403);
+  HttpResponse member_one =
+      c.Post("/v1/coupon-campaigns/flash/coupons", {{"card", kZhang}}, manager, "m-1");
+  EXPECT_EQ(member_one.status, 201) << member_one.body;
+  EXPECT_EQ(c.Post("/v1/coupon-campaigns/flash/coupons", {{"count", 1}}, marketing).status,
+            422);  // no Idempotency-Key
+  HttpResponse batch =
+      c.Post("/v1/coupon-campaigns/flash/coupons", {{"count", 1}}, marketing, "b-1");
+  ASSERT_EQ(batch.status, 201) << batch.body;
+  const std::string code = batch.Json()["coupons"][0]["code"];
+  ASSERT_EQ(code.size(), 19u);
+  HttpResponse replayed =
+      c.Post("/v1/coupon-campaigns/flash/coupons", {{"count", 1}}, marketing, "b-1");
+  EXPECT_EQ(replayed.body.find(code), std::string::npos);
+
+  // Sixteen tills use the one bearer coupon at once: exactly one sale gets it.
+  std::atomic<int> ok{0};
+  std::atomic<int> used_up{0};
+  std::vector<std::thread> tills;
+  for (int t = 0; t < 16; ++t) {
+    tills.emplace_back([&, t] {
+      HttpClient till(port());
+      const json s = {{"lines", json::array({{{"sku", "TEA-OPEN"}, {"price", "20.00"}}})},
+                      {"coupons", json::array({code})},
+                      {"doc_no", "CP-" + std::to_string(t)},
+                      {"tenders", json::array({{{"method", "cash"}, {"amount", 1500}}})}};
+      HttpResponse r = till.Post("/v1/checkout/settle", s, clerk, "cp-" + std::to_string(t));
+      if (r.status == 201) {
+        ++ok;
+        EXPECT_EQ(r.Json()["coupons"][0]["discount"], 500);
+      } else if (r.Json()["code"] == "coupon_used_up") {
+        ++used_up;
+      } else {
+        ADD_FAILURE() << r.status << " " << r.body;
+      }
+    });
+  }
+  for (std::thread& t : tills) t.join();
+  EXPECT_EQ(ok.load(), 1);
+  EXPECT_EQ(used_up.load(), 15);
+  HttpResponse flash = c.Get("/v1/coupon-campaigns/flash", marketing);
+  EXPECT_EQ(flash.Json()["used"], 1);
+  EXPECT_EQ(flash.Json()["issued"], 2);
+  const std::int64_t bearer_id = batch.Json()["coupons"][0]["id"];
+  HttpResponse one = c.Get("/v1/coupons/" + std::to_string(bearer_id), marketing);
+  ASSERT_EQ(one.status, 200) << one.body;
+  EXPECT_EQ(one.Json()["redemptions"].size(), 1u);
+  EXPECT_EQ(c.Get("/v1/coupons/" + std::to_string(bearer_id), clerk).status, 403);
+
+  // A promo code checks out before the basket is rung up.
+  HttpResponse promo = c.Post("/v1/coupons/check", {{"code", "WELCOME10"}}, clerk);
+  ASSERT_EQ(promo.status, 200) << promo.body;
+  EXPECT_EQ(promo.Json()["kind"], "promo_code");
+  EXPECT_EQ(promo.Json()["usable"], true);
+
+  // Guessing: 20 unknown codes from the clerk, then the clerk is locked out (429, Retry-After).
+  for (int i = 0; i < 20; ++i) {
+    HttpResponse r = c.Post("/v1/coupons/check",
+                            {{"code", "ZZZZ-ZZZZ-ZZZZ-ZZ" + std::to_string(10 + i)}}, clerk);
+    EXPECT_EQ(r.status, 404) << r.body;
+    EXPECT_EQ(r.Json()["code"], "coupon_not_found");
+  }
+  HttpResponse locked = c.Post("/v1/coupons/check", {{"code", "WELCOME10"}}, clerk);
+  EXPECT_EQ(locked.status, 429) << locked.body;
+  EXPECT_EQ(locked.Json()["code"], "coupon_client_locked");
+  EXPECT_FALSE(locked.Header("retry-after").empty());
+  // The manager's till is at the same address: locked out too, for the same window.
+  EXPECT_EQ(c.Post("/v1/coupons/check", {{"code", "WELCOME10"}}, manager).status, 429);
+  EXPECT_EQ(VerifyOk(c), "");
+}
+
+}  // namespace
+}  // namespace onecard::testing

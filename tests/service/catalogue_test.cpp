@@ -228,7 +228,8 @@ class CataloguePricing : public ::testing::Test {
   core::Result<service::SaleView> Quote(const std::string& card, const std::string& lines) {
     auto basket = service::BasketFromJson(json::parse(lines), "lines");
     if (!basket) return basket.error();
-    return env_.services().checkout().Quote(env_.Req(), service::SaleSpec{card, *basket, {}, ""});
+    return env_.services().checkout().Quote(env_.Req(),
+                                            service::SaleSpec{card, *basket, {}, "", {}});
   }
 
   TestEnv env_;
@@ -262,7 +263,7 @@ TEST_F(CataloguePricing, ALineBySkuIsPricedFromTheCatalogueAtTheMembersTier) {
   auto basket = service::BasketFromJson(json::parse(R"([{"sku": "SOFA-1"}])"), "lines");
   ASSERT_TRUE(basket);
   auto sale = env_.services().checkout().Settle(
-      env_.Req(), service::SaleSpec{card_, *basket, {{"cash", 270000, 0, "", "", ""}}, "R-1"});
+      env_.Req(), service::SaleSpec{card_, *basket, {{"cash", 270000, 0, "", "", ""}}, "R-1", {}});
   ASSERT_TRUE(sale) << sale.error().ToString();
   EXPECT_EQ(sale->lines[0].paid, 270000);
   EXPECT_EQ(sale->points_earned, 54);
@@ -275,7 +276,7 @@ TEST_F(CataloguePricing, ALineBySkuIsPricedFromTheCatalogueAtTheMembersTier) {
 TEST_F(CataloguePricing, ARetryAfterTheProductIsRetiredGetsTheReceipt) {
   auto basket = service::BasketFromJson(json::parse(R"([{"sku": "FIT-1"}])"), "lines");
   ASSERT_TRUE(basket);
-  const service::SaleSpec spec{card_, *basket, {{"cash", 19000, 0, "", "", ""}}, "R-7"};
+  const service::SaleSpec spec{card_, *basket, {{"cash", 19000, 0, "", "", ""}}, "R-7", {}};
   auto sale = env_.services().checkout().Settle(env_.Keyed("sale-7"), spec);
   ASSERT_TRUE(sale) << sale.error().ToString();
   ProductSpec retired = Product("FIT-1", 20000);

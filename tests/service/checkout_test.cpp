@@ -24,7 +24,7 @@ std::vector<core::BasketLine> Basket(const std::string& lines) {
 
 service::SaleSpec Sale(const std::string& card, const std::string& lines,
                        std::vector<service::TenderSpec> tenders, const std::string& doc) {
-  return service::SaleSpec{card, Basket(lines), std::move(tenders), doc};
+  return service::SaleSpec{card, Basket(lines), std::move(tenders), doc, {}};
 }
 
 service::TenderSpec Cash(std::int64_t fen) {

@@ -52,7 +52,7 @@ service::SaleSpec Sale(const std::string& card, std::int64_t price,
   core::BasketLine line;
   line.sku = "TEA";
   line.unit_price = price;
-  return service::SaleSpec{card, {line}, std::move(tenders), doc};
+  return service::SaleSpec{card, {line}, std::move(tenders), doc, {}};
 }
 
 std::string WrongPin(const std::string& pin) {
@@ -451,13 +451,13 @@ TEST(GiftTest, AWalkInPaysByGiftCardAndAPartialReturnGoesBackOnTheCard) {
   b.sku = "POT";
   b.unit_price = 9000;
   auto sale = checkout.Settle(env.Keyed("walk-1"),
-                              service::SaleSpec{"", {a, b}, {Gift(cards[0], 15000)}, "W-1"});
+                              service::SaleSpec{"", {a, b}, {Gift(cards[0], 15000)}, "W-1", {}});
   ASSERT_TRUE(sale) << sale.error().ToString();
   EXPECT_GT(sale->entry_id, 0);
   EXPECT_EQ(sale->tenders[0].balance_after, 5000);
   // A retry with the same key is the same sale, charged once.
   auto again = checkout.Settle(env.Keyed("walk-1"),
-                               service::SaleSpec{"", {a, b}, {Gift(cards[0], 15000)}, "W-1"});
+                               service::SaleSpec{"", {a, b}, {Gift(cards[0], 15000)}, "W-1", {}});
   ASSERT_TRUE(again) << again.error().ToString();
   EXPECT_TRUE(again->replayed);
   EXPECT_EQ(env.Balance(cards[0].number, core::Asset::kGiftValue), 5000);

@@ -18,8 +18,8 @@ service::SaleSpec Sale(const std::string& card, const std::string& lines,
                        std::vector<service::TenderSpec> tenders, const std::string& doc) {
   auto basket = service::BasketFromJson(json::parse(lines), "lines");
   EXPECT_TRUE(basket) << basket.error().ToString();
-  return service::SaleSpec{card, basket ? *basket : std::vector<core::BasketLine>{},
-                           std::move(tenders), doc};
+  return service::SaleSpec{
+      card, basket ? *basket : std::vector<core::BasketLine>{}, std::move(tenders), doc, {}};
 }
 
 service::ReturnSpec Lines(std::int64_t sale, std::vector<service::ReturnLineSpec> lines,

@@ -3,8 +3,8 @@
 // A read transaction is a deferred BEGIN on a reader connection (a WAL snapshot); a write
 // transaction is BEGIN IMMEDIATE on the single writer connection. The methods are defined in
 // txn_org.cpp, txn_members.cpp, txn_cards.cpp, txn_ledger.cpp, txn_audit.cpp, txn_staff.cpp,
-// txn_programmes.cpp, txn_sales.cpp and txn_gift.cpp. Not thread-safe: one thread uses a
-// transaction.
+// txn_programmes.cpp, txn_sales.cpp, txn_gift.cpp and txn_coupons.cpp. Not thread-safe: one thread
+// uses a transaction.
 #pragma once
 
 #include <functional>
@@ -90,6 +90,42 @@ class SqliteTxn final : public WriteTxn {
   Status InsertGiftPinFailure(const GiftPinFailureRecord& failure,
                               Timestamp forget_before) override;
   Result<std::int64_t> InsertGiftReport(const GiftReportRecord& report) override;
+
+  // txn_coupons.cpp
+  Result<std::optional<CouponCampaignRecord>> FindCouponCampaign(TenantId tenant,
+                                                                 std::string_view code) override;
+  Result<std::optional<CouponCampaignRecord>> GetCouponCampaign(TenantId tenant,
+                                                                std::int64_t id) override;
+  Result<std::optional<CouponCampaignRecord>> FindCampaignByPromo(TenantId tenant,
+                                                                  std::string_view promo) override;
+  Result<std::vector<CouponCampaignRecord>> ListCouponCampaigns(TenantId tenant) override;
+  Result<std::optional<CouponRecord>> GetCoupon(TenantId tenant, std::int64_t id) override;
+  Result<std::optional<CouponRecord>> FindCouponByHash(TenantId tenant,
+                                                       std::string_view code_hash) override;
+  Result<std::vector<CouponRecord>> ListCoupons(TenantId tenant, std::int64_t campaign,
+                                                MemberId member, std::int64_t after,
+                                                int limit) override;
+  Result<std::vector<CouponRecord>> ListCouponsOfMember(TenantId tenant, MemberId member) override;
+  Result<std::int64_t> CountMemberRedemptions(TenantId tenant, std::int64_t campaign,
+                                              MemberId member) override;
+  Result<std::int64_t> CountMemberCoupons(TenantId tenant, std::int64_t campaign,
+                                          MemberId member) override;
+  Result<std::vector<CouponRedemptionRecord>> ListRedemptionsOfSale(TenantId tenant,
+                                                                    std::int64_t sale) override;
+  Result<std::vector<CouponRedemptionRecord>> ListRedemptionsOfCoupon(TenantId tenant,
+                                                                      std::int64_t coupon) override;
+  Result<std::pair<std::int64_t, std::int64_t>> CountCouponFailures(TenantId tenant,
+                                                                    std::string_view who,
+                                                                    std::string_view client,
+                                                                    Timestamp since) override;
+  Result<std::vector<Discrepancy>> CheckCoupons() override;
+  Result<std::int64_t> InsertCouponCampaign(const CouponCampaignRecord& campaign) override;
+  Status UpdateCouponCampaign(const CouponCampaignRecord& campaign) override;
+  Result<std::int64_t> InsertCoupon(const CouponRecord& coupon) override;
+  Status UpdateCoupon(const CouponRecord& coupon) override;
+  Result<std::int64_t> InsertCouponRedemption(const CouponRedemptionRecord& r) override;
+  Status SetRedemptionReturned(TenantId tenant, std::int64_t id, std::int64_t return_id) override;
+  Status InsertCouponFailure(const CouponFailureRecord& failure, Timestamp forget_before) override;
 
   // txn_programmes.cpp
   Result<std::vector<ProgrammeVersionRecord>> ListProgrammeVersions(TenantId tenant) override;

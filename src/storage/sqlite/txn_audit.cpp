@@ -255,6 +255,57 @@ Result<std::vector<Discrepancy>> SqliteTxn::CheckReturns() {
   return out;
 }
 
+Result<std::vector<Discrepancy>> SqliteTxn::CheckCoupons() {
+  std::vector<Discrepancy> out;
+  ONECARD_CHECK(Collect(
+      conn_,
+      "SELECT c.id, c.issued, c.used, c.discount_given, "
+      " (SELECT count(*) FROM coupons k WHERE k.campaign_id = c.id), "
+      " (SELECT count(*) FROM coupon_redemptions r WHERE r.campaign_id = c.id "
+      "  AND r.return_id IS NULL), "
+      " (SELECT COALESCE(sum(discount), 0) FROM coupon_redemptions r WHERE r.campaign_id = c.id "
+      "  AND r.return_id IS NULL), c.total_limit, c.budget "
+      "FROM coupon_campaigns c WHERE c.used <> (SELECT count(*) FROM coupon_redemptions r "
+      " WHERE r.campaign_id = c.id AND r.return_id IS NULL) "
+      "OR c.discount_given <> (SELECT COALESCE(sum(discount), 0) FROM coupon_redemptions r "
+      " WHERE r.campaign_id = c.id AND r.return_id IS NULL) "
+      "OR (c.promo_code IS NULL AND c.issued <> (SELECT count(*) FROM coupons k "
+      " WHERE k.campaign_id = c.id)) "
+      "OR (c.total_limit > 0 AND c.used > c.total_limit) "
+      "OR (c.budget > 0 AND c.discount_given > c.budget) ORDER BY 1",
+      out, [](const Stmt& s) {
+        return Discrepancy{"coupon_campaign", s.Int(0),
+                           "counters differ from its coupons and redemptions or exceed its "
+                           "limits (" +
+                               Figures({{"issued", s.Int(1)},
+                                        {"used", s.Int(2)},
+                                        {"discount given", s.Int(3)},
+                                        {"coupons", s.Int(4)},
+                                        {"redemptions", s.Int(5)},
+                                        {"redeemed discount", s.Int(6)},
+                                        {"total limit", s.Int(7)},
+                                        {"budget", s.Int(8)}}) +
+                               ")"};
+      }));
+  ONECARD_CHECK(Collect(
+      conn_,
+      "SELECT k.id, k.used, (SELECT count(*) FROM coupon_redemptions r WHERE r.coupon_id = k.id "
+      " AND r.return_id IS NULL), c.uses_per_coupon FROM coupons k "
+      "JOIN coupon_campaigns c ON c.id = k.campaign_id "
+      "WHERE k.used <> (SELECT count(*) FROM coupon_redemptions r WHERE r.coupon_id = k.id "
+      " AND r.return_id IS NULL) OR (c.uses_per_coupon > 0 AND k.used > c.uses_per_coupon) "
+      "ORDER BY 1",
+      out, [](const Stmt& s) {
+        return Discrepancy{"coupon", s.Int(0),
+                           "uses differ from its redemptions or exceed its limit (" +
+                               Figures({{"used", s.Int(1)},
+                                        {"redemptions", s.Int(2)},
+                                        {"uses per coupon", s.Int(3)}}) +
+                               ")"};
+      }));
+  return out;
+}
+
 Result<ReadTxn::Counts> SqliteTxn::CountLedger() {
   ONECARD_TRY(Stmt st, Prepare("SELECT (SELECT count(*) FROM entries), "
                                "(SELECT count(*) FROM postings), (SELECT count(*) FROM accounts), "
