@@ -220,6 +220,9 @@ void AddCouponCommands(CLI::App& app, CliContext& ctx) {
           return written;
         }
       }
+      if (!o->out.empty()) {  // the codes went to the file only
+        for (service::CouponView& c : v.coupons) c.code.clear();
+      }
       s.Emit(v, [&] {
         s.out() << "Issued " << v.coupons.size() << " coupon" << (v.coupons.size() == 1 ? "" : "s")
                 << " of campaign " << v.campaign

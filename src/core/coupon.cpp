@@ -163,6 +163,10 @@ Result<std::vector<std::int64_t>> ApplyCoupons(std::vector<PricedLine>& priced,
       how = YuanSign(c.amount_off) + " off " + YuanSign(base);
       if (discount < c.amount_off) how += " (no change is given: " + YuanSign(discount) + ")";
     }
+    if (discount == 0) {  // a use would be spent on nothing
+      return MakeError(ErrorCode::kCouponNotApplicable,
+                       c.label + " takes nothing off " + YuanSign(base), field);
+    }
     const std::vector<std::int64_t> shares = Apportion(discount, weights);
     for (std::size_t i = 0; i < priced.size(); ++i) {
       priced[i].discount += shares[i];

@@ -527,21 +527,37 @@ Result<Evaluation> Evaluate(const Programme& p, const MemberState& member,
 
   Evaluation e;
   e.point_asset = p.point_asset;
+  // A purchase that reaches a tier by itself may be priced at it — unless a coupon the basket
+  // carries would no longer apply at the new prices (its minimum spend, say): then it stays at
+  // the member's tier rather than refuse the sale.
+  std::optional<Priced> again;
+  bool coupon_stays = false;
   if (next != tier && by_single && next->reprice_qualifying_purchase) {
-    ONECARD_TRY(Priced again, PriceAndEarn(p, *next, member, lines, ctx, say));
+    Result<Priced> repriced = PriceAndEarn(p, *next, member, lines, ctx, say);
+    if (repriced) {
+      again = std::move(*repriced);
+    } else if (repriced.error().code == ErrorCode::kCouponNotApplicable) {
+      coupon_stays = true;
+    } else {
+      return std::move(repriced).error();
+    }
+  }
+  if (again) {
     if (say) {
       priced.explain.push_back("tier " + next->code + " reached by " + reason +
                                "; the purchase is priced and earns at " + next->code + ":");
-      for (std::string& line : again.explain) priced.explain.push_back(std::move(line));
+      for (std::string& line : again->explain) priced.explain.push_back(std::move(line));
     }
-    again.explain = std::move(priced.explain);
-    priced = std::move(again);
+    again->explain = std::move(priced.explain);
+    priced = std::move(*again);
     e.tier = next->code;
   } else {
     e.tier = tier->code;
     if (say && next != tier) {
-      priced.explain.push_back("tier " + next->code + " reached by " + reason +
-                               "; this purchase stays priced at " + tier->code);
+      priced.explain.push_back(
+          "tier " + next->code + " reached by " + reason + "; this purchase stays priced at " +
+          tier->code +
+          (coupon_stays ? " (a coupon would not apply at " + next->code + "'s prices)" : ""));
     }
   }
   e.tier_after = next->code;

@@ -331,7 +331,8 @@ Result<Evaluation> Evaluate(const Programme& programme, const MemberState& membe
 // returns what each took off; the lines' discount and paid change, and each line's `coupon`
 // says its share. `explain`, when given, gets a line per coupon. Errors: kCouponNotApplicable
 // naming the coupon ("coupons[1]") when it is not for this store, no line is for it (bundles
-// never are) or its lines come to less than its minimum spend.
+// never are), its lines come to less than its minimum spend (after the coupons before it) or it
+// would take nothing off.
 Result<std::vector<std::int64_t>> ApplyCoupons(std::vector<PricedLine>& priced,
                                                std::span<const BasketLine> lines,
                                                std::span<const CouponTerms> coupons,

@@ -423,6 +423,7 @@ Result<SaleView> CheckoutService::Quote(const Request& req, const SaleSpec& spec
                 HoldCoupons(*txn, req.tenant.id, coupon_refs, {}, v.business_date));
     const std::vector<core::CouponTerms> terms = TermsOf(held);
     ONECARD_TRY(core::Evaluation e, AtList(lines, terms, req.actor.store_code));
+    ONECARD_CHECK(CheckCouponBudgets(held, e.coupon_discounts));
     FillPriced(v, e, lines);
     v.coupons = QuotedCoupons(held, e.coupon_discounts);
     for (const TenderSpec& t : spec.tenders)
@@ -478,6 +479,7 @@ Result<SaleView> CheckoutService::Quote(const Request& req, const SaleSpec& spec
   ONECARD_TRY(core::Evaluation e,
               Evaluate(*in_force->programme, eval_state, lines, ctx, PointsTendered(spec.tenders),
                        points_value, core::Explain::kYes));
+  ONECARD_CHECK(CheckCouponBudgets(held, e.coupon_discounts));
   e.explain.insert(e.explain.begin(), notes.begin(), notes.end());
   FillPriced(v, e, lines);
   v.coupons = QuotedCoupons(held, e.coupon_discounts);

@@ -288,8 +288,8 @@ Result<CampaignView> CouponService::CreateCampaign(const Request& req, const Cam
                        });
     if (!shape || core::IsUniqueCouponCode(c.promo_code)) {
       return Invalid(
-          "promo_code is 3 to 32 letters and digits, and not 16 characters long (the length of "
-          "unique codes)",
+          "promo_code is 3 to 32 letters and digits, and not shaped like a unique code (16 "
+          "characters of its alphabet)",
           "promo_code");
     }
     if (spec.uses_per_coupon && *spec.uses_per_coupon != 0) {
@@ -468,8 +468,8 @@ Result<IssueView> CouponService::Issue(const Request& req, std::string_view camp
         k.member = member;
         k.valid_from = std::max(c.valid_from, today);
         k.valid_until = c.valid_until;
-        if (c.valid_days > 0) {
-          const core::CivilDate end = today.PlusDays(static_cast<int>(c.valid_days - 1));
+        if (c.valid_days > 0) {  // counted from the first day it may be used
+          const core::CivilDate end = k.valid_from.PlusDays(static_cast<int>(c.valid_days - 1));
           if (!k.valid_until || end < *k.valid_until) k.valid_until = end;
         }
         k.issued_by = req.actor.staff;
@@ -561,8 +561,9 @@ Result<CouponView> CouponService::Void(const Request& req, std::int64_t id) {
 
 Status CouponService::RecordGuess(const Request& req, std::string_view code) {
   const std::int64_t lockout = options_.lockout.count();
-  auto audit = AuditOf(req, "coupon.code_unknown", "coupon",
-                       std::string(code.substr(0, std::min<std::size_t>(code.size(), 4))) + "…");
+  // Not the code itself: a near miss of a real code would give part of it away.
+  auto audit =
+      AuditOf(req, "coupon.code_unknown", "coupon", std::to_string(code.size()) + " characters");
   Result<bool> r = writer_.Call<bool>(
       req.tenant.id, "", "",
       [&](storage::WriteTxn& txn) -> Result<bool> {
@@ -655,7 +656,13 @@ Result<std::vector<CouponRef>> CouponService::Locate(const Request& req,
 }
 
 Result<CouponCheckView> CouponService::Check(const Request& req, std::string_view code) {
-  ONECARD_TRY(std::vector<CouponRef> refs, Locate(req, {CouponUse{std::string(code), 0}}));
+  Result<std::vector<CouponRef>> located = Locate(req, {CouponUse{std::string(code), 0}});
+  if (!located) {
+    core::Error e = std::move(located).error();
+    e.field = "code";
+    return e;
+  }
+  const std::vector<CouponRef>& refs = *located;
   ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store_.BeginRead());
   ONECARD_TRY(std::optional<storage::CouponCampaignRecord> c,
               txn->GetCouponCampaign(req.tenant.id, refs[0].campaign));

@@ -257,7 +257,7 @@ class ReadTxn {
   // Uses of the campaign by the member not restored by a return.
   virtual Result<std::int64_t> CountMemberRedemptions(TenantId tenant, std::int64_t campaign,
                                                       MemberId member) = 0;
-  // Coupons of the campaign issued to the member.
+  // Coupons of the campaign issued to the member and not voided.
   virtual Result<std::int64_t> CountMemberCoupons(TenantId tenant, std::int64_t campaign,
                                                   MemberId member) = 0;
   // By id.

@@ -117,6 +117,21 @@ TEST(CouponTest, AFixedCouponGivesNoChange) {
   EXPECT_EQ(priced[0].paid, 0);
 }
 
+TEST(CouponTest, ACouponThatWouldTakeNothingOffIsRefused) {
+  const std::vector<BasketLine> free_gift = {Line("GIFT", 0)};
+  std::vector<PricedLine> priced = AtList(free_gift);
+  const std::vector<CouponTerms> fixed = {Fixed(500)};
+  auto d = ApplyCoupons(priced, free_gift, fixed, "s1", nullptr);
+  ASSERT_FALSE(d);
+  EXPECT_EQ(d.error().code, ErrorCode::kCouponNotApplicable);
+  const std::vector<BasketLine> cheap = {Line("A", 1)};
+  std::vector<PricedLine> p2 = AtList(cheap);
+  const std::vector<CouponTerms> tiny = {Percent(1)};  // 0.01% of 1 fen rounds to nothing
+  auto d2 = ApplyCoupons(p2, cheap, tiny, "s1", nullptr);
+  ASSERT_FALSE(d2);
+  EXPECT_NE(d2.error().message.find("takes nothing off"), std::string::npos);
+}
+
 TEST(CouponTest, ScopeCategoriesAndBundlesDecideWhichLinesCount) {
   const std::vector<BasketLine> lines = {Line("TEA", 10000, 1, {"drinks", "tea"}),
                                          Line("CUP", 5000, 1, {"ware"}),

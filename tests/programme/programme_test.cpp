@@ -649,3 +649,43 @@ TEST(ProgrammeDocumentTest, BadRedemptionReviewReferralAndPerksAreRefused) {
 
 }  // namespace
 }  // namespace onecard::testing
+
+namespace onecard::testing {
+namespace {
+
+TEST(EvaluateCouponTest, ACouponThatWouldNotApplyAtTheNewTiersPricesKeepsThePurchaseAtTheTier) {
+  const core::Programme p = Read(Example("p2.toml"));
+  std::vector<BasketLine> basket(1);
+  basket[0].sku = "SOFA";
+  basket[0].unit_price = 520000;
+  core::CouponTerms c;
+  c.label = "big";
+  c.kind = core::CouponKind::kFixed;
+  c.amount_off = 10000;
+  c.min_spend = 510000;
+  std::vector<core::CouponTerms> coupons = {c};
+  // ¥5,200 less ¥100 reaches silver by itself (≥ ¥5,000); at silver's 5% the coupon's minimum of
+  // ¥5,100 is no longer met, so the purchase stays priced at ordinary rather than be refused.
+  auto kept = core::Evaluate(p, In("ordinary"), basket,
+                             EvalContext{Day("2026-03-02"), 600, "s1", 0, coupons});
+  ASSERT_TRUE(kept) << kept.error().ToString();
+  EXPECT_EQ(kept->tier, "ordinary");
+  EXPECT_EQ(kept->tier_after, "silver");
+  EXPECT_EQ(kept->paid_total, 510000);
+  EXPECT_TRUE(std::any_of(kept->explain.begin(), kept->explain.end(), [](const std::string& l) {
+    return l.find("a coupon would not apply at silver's prices") != std::string::npos;
+  })) << ::testing::PrintToString(kept->explain);
+
+  // Without the minimum the purchase is repriced at silver, coupon and all.
+  coupons[0].min_spend = 0;
+  auto repriced = core::Evaluate(p, In("ordinary"), basket,
+                                 EvalContext{Day("2026-03-02"), 600, "s1", 0, coupons});
+  ASSERT_TRUE(repriced) << repriced.error().ToString();
+  EXPECT_EQ(repriced->tier, "silver");
+  EXPECT_EQ(repriced->paid_total, 484000);  // ¥5,200 − 5% − ¥100
+  ASSERT_EQ(repriced->coupon_discounts.size(), 1u);
+  EXPECT_EQ(repriced->coupon_discounts[0], 10000);
+}
+
+}  // namespace
+}  // namespace onecard::testing

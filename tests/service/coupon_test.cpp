@@ -2,8 +2,11 @@
 // shown once and stored only as hashes; promo codes; a use priced before points are earned and
 // recorded with the sale, atomically; single use, per-member and total limits and budgets that
 // hold under concurrency and retries; members' own coupons; dates, voiding and stopping;
-// guessed codes counted and locked out; a full return gives the use back where the rule says so.
+// guessed codes counted and locked out; a full return gives the use back where the rule says so;
+// any coupon on any basket, returned in any pieces, refunds exactly what was paid.
 #include <gtest/gtest.h>
+#include <rapidcheck.h>
+#include <rapidcheck/gtest.h>
 
 #include <atomic>
 #include <thread>
@@ -292,6 +295,26 @@ TEST_F(CouponTest, AMembersCouponServesThatMemberOnlyAndIsListedAtIdentify) {
   EXPECT_EQ(late.error().code, ErrorCode::kCouponExpired);
 }
 
+TEST_F(CouponTest, ValidDaysCountFromTheFirstDayACouponMayBeUsed) {
+  auto spec = Fixed("xmas", 1000, 0);
+  spec.valid_from = core::CivilDate{2026, 12, 20};
+  spec.valid_days = 7;
+  spec.per_member_limit = 1;
+  Make(spec);
+  const std::string card = env_.NewCard();
+  const auto early = Issue("xmas", card);  // issued on 2026-11-23, before the campaign starts
+  ASSERT_EQ(early.size(), 1u);
+  EXPECT_EQ(early[0].valid_from, (core::CivilDate{2026, 12, 20}));
+  EXPECT_EQ(early[0].valid_until, (core::CivilDate{2026, 12, 26}));
+  EXPECT_FALSE(early[0].usable);  // not yet
+  // The member holds the one coupon the campaign allows; once it is voided, another may be issued.
+  auto second = env_.services().coupons().Issue(env_.Req(""), "xmas", {card, 1});
+  ASSERT_FALSE(second);
+  EXPECT_EQ(second.error().code, ErrorCode::kCouponUsedUp);
+  ASSERT_TRUE(env_.services().coupons().Void(env_.Req(""), early[0].id));
+  EXPECT_EQ(Issue("xmas", card).size(), 1u);
+}
+
 TEST_F(CouponTest, PerMemberAndTotalLimitsAndTheBudgetHold) {
   auto spec = Fixed("welcome", 1000, 0);
   spec.promo_code = "WELCOME";
@@ -497,6 +520,107 @@ TEST_F(CouponTest, VerifyFindsCountersThatDoNotMatchTheUses) {
   ExecSql(env_.db_path(), "UPDATE coupon_campaigns SET used = 0");
   const std::string problems = env_.VerifyProblems();
   EXPECT_NE(problems.find("coupon_campaign"), std::string::npos) << problems;
+}
+
+// Any basket, any coupon, any sequence of partial returns: the coupon takes off what its terms
+// say, the lines pay the rest, the refunds add up to what was paid, the use comes back exactly
+// when the last of the sale does (if the campaign says so), and the books balance at every step.
+RC_GTEST_PROP(CouponPropertyTest, AnyCouponAndAnyReturnsRefundExactlyWhatWasPaid, ()) {
+  TestEnv env;
+  UseProgramme(env, ExampleProgramme("p3.toml"));
+  const int n_lines = *rc::gen::inRange(1, 5);
+  service::SaleSpec sale;
+  std::int64_t list = 0;
+  for (int i = 0; i < n_lines; ++i) {
+    core::BasketLine l;
+    l.sku = "SKU" + std::to_string(i);
+    l.unit_price = *rc::gen::inRange<std::int64_t>(1, 20000);
+    l.quantity = *rc::gen::inRange<std::int64_t>(1, 6);
+    list += l.unit_price * l.quantity;
+    sale.lines.push_back(l);
+  }
+  service::CampaignSpec c;
+  c.code = "prop";
+  c.name = "Property";
+  const bool percent = *rc::gen::arbitrary<bool>();
+  c.kind = percent ? "percent" : "fixed";
+  if (percent) {
+    c.percent_off = core::PercentOffText(*rc::gen::inRange<std::int64_t>(1, 10001));
+    c.max_discount = *rc::gen::element<std::int64_t>(0, 1, 500, 5000);
+  } else {
+    c.amount_off = *rc::gen::inRange<std::int64_t>(1, 30000);
+  }
+  c.min_spend = *rc::gen::element<std::int64_t>(0, 0, list / 2, list, list + 1);
+  c.restore_on_return = *rc::gen::arbitrary<bool>();
+  auto& coupons = env.services().coupons();
+  RC_ASSERT(coupons.CreateCampaign(env.Req(""), c).ok());
+  const std::string card = env.NewCard();
+  auto issued = coupons.Issue(env.Req(""), "prop", {card, 1});
+  RC_ASSERT(issued.ok());
+  sale.card = card;
+  sale.coupons = {{"", issued->coupons[0].id}};
+
+  auto& checkout = env.services().checkout();
+  auto quote = checkout.Quote(env.Req(), sale);
+  if (!quote) {  // below the minimum, or nothing to take off: the settle is refused alike
+    RC_ASSERT(quote.error().code == ErrorCode::kCouponNotApplicable);
+    sale.tenders = {{"cash", list, 0, "", "", ""}};
+    sale.doc_no = "R1";
+    auto refused = checkout.Settle(env.Req(), sale);
+    RC_ASSERT(!refused.ok());
+    RC_ASSERT(refused.error().code == ErrorCode::kCouponNotApplicable);
+    RC_ASSERT(QueryInt(env.db_path(), "SELECT count(*) FROM sales") == 0);
+    return;
+  }
+  const std::int64_t discount = quote->coupons.at(0).discount;
+  RC_ASSERT(discount > 0);
+  RC_ASSERT(discount <= list);
+  RC_ASSERT(list >= c.min_spend);
+  if (percent) {
+    const std::int64_t bp = *core::ParsePercentOff(c.percent_off, "p");
+    std::int64_t expected = (list * bp * 2 + 10000) / 20000;  // half up
+    if (c.max_discount > 0) expected = std::min(expected, c.max_discount);
+    RC_ASSERT(discount == expected);
+  } else {
+    RC_ASSERT(discount == std::min(c.amount_off, list));
+  }
+  RC_ASSERT(quote->due == list - discount);
+  sale.tenders = {};
+  if (quote->due > 0) sale.tenders.push_back({"cash", quote->due, 0, "", "", ""});
+  if (sale.tenders.empty()) return;  // a free sale needs no tender; nothing more to return
+  sale.doc_no = "R1";
+  auto settled = checkout.Settle(env.Req(), sale);
+  RC_ASSERT(settled.ok());
+  RC_ASSERT(settled->due == quote->due);
+
+  std::vector<std::int64_t> left;
+  for (const auto& l : settled->lines) left.push_back(l.quantity);
+  std::int64_t refunded = 0;
+  int n = 0;
+  const auto used = [&] {
+    return QueryInt(env.db_path(), "SELECT used FROM coupon_campaigns WHERE code = 'prop'");
+  };
+  while (std::any_of(left.begin(), left.end(), [](std::int64_t q) { return q > 0; })) {
+    service::ReturnSpec r;
+    r.sale = settled->id;
+    r.doc_no = "RT" + std::to_string(++n);
+    r.reason = "property";
+    for (std::size_t i = 0; i < left.size(); ++i) {
+      if (left[i] == 0 || !*rc::gen::arbitrary<bool>()) continue;
+      const std::int64_t q = *rc::gen::inRange<std::int64_t>(1, left[i] + 1);
+      r.lines.push_back({static_cast<int>(i + 1), q});
+      left[i] -= q;
+    }
+    if (r.lines.empty()) continue;
+    auto back = checkout.Return(env.Req(), r);
+    RC_ASSERT(back.ok());
+    refunded += back->refund;
+    const bool last = std::all_of(left.begin(), left.end(), [](std::int64_t q) { return q == 0; });
+    RC_ASSERT(back->coupons_restored.size() == (last && c.restore_on_return ? 1u : 0u));
+    RC_ASSERT(used() == (last && c.restore_on_return ? 0 : 1));
+    RC_ASSERT(env.VerifyProblems() == "");
+  }
+  RC_ASSERT(refunded == settled->due);
 }
 
 }  // namespace

@@ -303,6 +303,17 @@ Result<std::vector<Discrepancy>> SqliteTxn::CheckCoupons() {
                                         {"uses per coupon", s.Int(3)}}) +
                                ")"};
       }));
+  ONECARD_CHECK(Collect(
+      conn_,
+      "SELECT c.id, r.member_id, count(*), c.per_member_limit FROM coupon_redemptions r "
+      "JOIN coupon_campaigns c ON c.id = r.campaign_id WHERE r.return_id IS NULL "
+      "AND r.member_id IS NOT NULL AND c.per_member_limit > 0 "
+      "GROUP BY c.id, r.member_id HAVING count(*) > c.per_member_limit ORDER BY 1, 2",
+      out, [](const Stmt& s) {
+        return Discrepancy{"coupon_campaign", s.Int(0),
+                           "member " + std::to_string(s.Int(1)) + " used it beyond its limit (" +
+                               Figures({{"uses", s.Int(2)}, {"per member", s.Int(3)}}) + ")"};
+      }));
   return out;
 }
 

@@ -169,7 +169,7 @@ Result<std::int64_t> SqliteTxn::CountMemberRedemptions(TenantId tenant, std::int
 Result<std::int64_t> SqliteTxn::CountMemberCoupons(TenantId tenant, std::int64_t campaign,
                                                    MemberId member) {
   ONECARD_TRY(Stmt st, Prepare("SELECT count(*) FROM coupons WHERE tenant_id = ?1 "
-                               "AND campaign_id = ?2 AND member_id = ?3"));
+                               "AND campaign_id = ?2 AND member_id = ?3 AND state <> 'void'"));
   st.Bind(1, tenant.value).Bind(2, campaign).Bind(3, member.value);
   ONECARD_TRY(bool row, st.Step());
   return row ? st.Int(0) : 0;
