@@ -228,6 +228,13 @@ Status ValidateLimit(std::int64_t n, std::string_view field) {
   return {};
 }
 
+// A coupon use as a receipt shows it.
+SaleCouponView SaleCouponOf(const storage::CouponCampaignRecord& c,
+                            const std::optional<storage::CouponRecord>& k, std::int64_t discount) {
+  return {c.code, c.name, k ? std::optional(k->id) : std::nullopt, k ? "…" + k->hint : c.promo_code,
+          discount};
+}
+
 }  // namespace
 
 CouponService::CouponService(storage::Store& store, const Clock& clock, Writer& writer,
@@ -696,22 +703,24 @@ Result<std::vector<CouponView>> CouponService::UsableOf(const TenantRef& tenant,
                                                         core::CivilDate today) {
   ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store_.BeginRead());
   ONECARD_TRY(std::vector<storage::CouponRecord> all, txn->ListCouponsOfMember(tenant.id, member));
-  std::map<std::int64_t, storage::CouponCampaignRecord> campaigns;
+  // Each campaign once: its record and whether the member still has uses of it left.
+  std::map<std::int64_t, std::pair<storage::CouponCampaignRecord, bool>> campaigns;
   std::vector<CouponView> out;
   for (const storage::CouponRecord& k : all) {
     auto it = campaigns.find(k.campaign);
     if (it == campaigns.end()) {
       ONECARD_TRY(std::optional<storage::CouponCampaignRecord> c,
                   txn->GetCouponCampaign(tenant.id, k.campaign));
-      if (!c) continue;
-      it = campaigns.emplace(k.campaign, std::move(*c)).first;
+      ONECARD_ASSERT(c.has_value(), "a coupon's campaign is missing");
+      bool uses_left = true;
+      if (c->per_member_limit > 0) {
+        ONECARD_TRY(std::int64_t used, txn->CountMemberRedemptions(tenant.id, c->id, member));
+        uses_left = used < c->per_member_limit;
+      }
+      it = campaigns.emplace(k.campaign, std::pair(std::move(*c), uses_left)).first;
     }
-    const storage::CouponCampaignRecord& c = it->second;
-    if (!CheckUsable(c, k, today, "").ok()) continue;
-    if (c.per_member_limit > 0) {
-      ONECARD_TRY(std::int64_t used, txn->CountMemberRedemptions(tenant.id, c.id, member));
-      if (used >= c.per_member_limit) continue;
-    }
+    const auto& [c, uses_left] = it->second;
+    if (!uses_left || !CheckUsable(c, k, today, "").ok()) continue;
     out.push_back(CouponViewOf(k, c, today));
   }
   std::stable_sort(out.begin(), out.end(), [](const CouponView& a, const CouponView& b) {
@@ -815,9 +824,7 @@ Result<std::vector<SaleCouponView>> RedeemCoupons(storage::WriteTxn& txn,
     h.campaign.used += 1;
     h.campaign.discount_given += discounts[i];
     ONECARD_CHECK(txn.UpdateCouponCampaign(h.campaign));
-    out.push_back({h.campaign.code, h.campaign.name,
-                   h.coupon ? std::optional(h.coupon->id) : std::nullopt,
-                   h.coupon ? "…" + h.coupon->hint : h.campaign.promo_code, discounts[i]});
+    out.push_back(SaleCouponOf(h.campaign, h.coupon, discounts[i]));
   }
   return out;
 }
@@ -833,13 +840,12 @@ Result<std::vector<SaleCouponView>> CouponsOfSale(storage::ReadTxn& txn, core::T
     ONECARD_TRY(std::optional<storage::CouponCampaignRecord> c,
                 txn.GetCouponCampaign(tenant, r.campaign));
     ONECARD_ASSERT(c.has_value(), "a redemption's campaign is missing");
-    SaleCouponView v{c->code, c->name, std::nullopt, c->promo_code, r.discount};
+    std::optional<storage::CouponRecord> k;
     if (r.coupon != 0) {
-      ONECARD_TRY(std::optional<storage::CouponRecord> k, txn.GetCoupon(tenant, r.coupon));
-      v.coupon_id = r.coupon;
-      v.hint = k ? "…" + k->hint : "";
+      ONECARD_TRY(k, txn.GetCoupon(tenant, r.coupon));
+      ONECARD_ASSERT(k.has_value(), "a redemption's coupon is missing");
     }
-    out.push_back(std::move(v));
+    out.push_back(SaleCouponOf(*c, k, r.discount));
   }
   return out;
 }
@@ -856,19 +862,17 @@ Result<std::vector<SaleCouponView>> RestoreCoupons(storage::WriteTxn& txn, core:
     ONECARD_ASSERT(c.has_value(), "a redemption's campaign is missing");
     if (!c->restore_on_return) continue;
     ONECARD_CHECK(txn.SetRedemptionReturned(tenant, r.id, return_id));
-    SaleCouponView v{c->code, c->name, std::nullopt, c->promo_code, r.discount};
+    std::optional<storage::CouponRecord> k;
     if (r.coupon != 0) {
-      ONECARD_TRY(std::optional<storage::CouponRecord> k, txn.GetCoupon(tenant, r.coupon));
+      ONECARD_TRY(k, txn.GetCoupon(tenant, r.coupon));
       ONECARD_ASSERT(k.has_value(), "a redemption's coupon is missing");
       k->used -= 1;
       ONECARD_CHECK(txn.UpdateCoupon(*k));
-      v.coupon_id = k->id;
-      v.hint = "…" + k->hint;
     }
     c->used -= 1;
     c->discount_given -= r.discount;
     ONECARD_CHECK(txn.UpdateCouponCampaign(*c));
-    out.push_back(std::move(v));
+    out.push_back(SaleCouponOf(*c, k, r.discount));
   }
   return out;
 }

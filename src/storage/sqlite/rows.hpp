@@ -51,4 +51,21 @@ inline std::optional<std::int64_t> OptMicros(const std::optional<core::Timestamp
   return t->micros;
 }
 
+// A nullable local date column ("2026-12-31").
+inline Result<std::optional<core::CivilDate>> OptDate(const Stmt& st, int column,
+                                                      const char* field) {
+  if (st.IsNull(column)) return std::optional<core::CivilDate>{};
+  ONECARD_TRY(core::CivilDate d, core::CivilDate::Parse(st.Text(column), field));
+  return std::optional<core::CivilDate>(d);
+}
+
+// A local date to bind, NULL when absent.
+inline void BindOptDate(Stmt& st, int index, const std::optional<core::CivilDate>& d) {
+  if (d) {
+    st.Bind(index, d->ToString());
+  } else {
+    st.BindNull(index);
+  }
+}
+
 }  // namespace onecard::storage::sqlite

@@ -20,20 +20,6 @@ namespace {
   "SELECT id, tenant_id, campaign_id, COALESCE(coupon_id, 0), COALESCE(member_id, 0), " \
   "sale_id, discount, at, COALESCE(return_id, 0) FROM coupon_redemptions "
 
-Result<std::optional<core::CivilDate>> OptDate(const Stmt& st, int column, const char* field) {
-  if (st.IsNull(column)) return std::optional<core::CivilDate>{};
-  ONECARD_TRY(core::CivilDate d, core::CivilDate::Parse(st.Text(column), field));
-  return std::optional<core::CivilDate>(d);
-}
-
-void BindOptDate(Stmt& st, int index, const std::optional<core::CivilDate>& d) {
-  if (d) {
-    st.Bind(index, d->ToString());
-  } else {
-    st.BindNull(index);
-  }
-}
-
 Result<CouponCampaignRecord> ReadCampaign(const Stmt& st) {
   CouponCampaignRecord c;
   c.id = st.Int(0);

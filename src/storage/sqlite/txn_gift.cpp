@@ -38,10 +38,7 @@ Result<GiftBatchRecord> ReadBatch(const Stmt& st) {
   b.face_value = st.Int(5);
   b.origin = st.Text(6);
   b.cards = st.Int(7);
-  if (!st.IsNull(8)) {
-    ONECARD_TRY(core::CivilDate d, core::CivilDate::Parse(st.Text(8), "valid_until"));
-    b.valid_until = d;
-  }
+  ONECARD_TRY(b.valid_until, OptDate(st, 8, "valid_until"));
   b.secret_id = st.Text(9);
   b.store = StoreId{st.Int(10)};
   b.created_by = st.Text(11);
@@ -267,11 +264,7 @@ Result<std::int64_t> SqliteTxn::InsertGiftBatch(const GiftBatchRecord& b) {
                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
   st.Bind(1, b.tenant.value).Bind(2, b.code).Bind(3, b.name).Bind(4, b.card_type.value);
   st.Bind(5, b.face_value).Bind(6, b.origin).Bind(7, b.cards);
-  if (b.valid_until) {
-    st.Bind(8, b.valid_until->ToString());
-  } else {
-    st.BindNull(8);
-  }
+  BindOptDate(st, 8, b.valid_until);
   st.Bind(9, b.secret_id).BindId(10, b.store.value).Bind(11, b.created_by);
   st.Bind(12, b.created_at.micros);
   ONECARD_CHECK(st.Run());
