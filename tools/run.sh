@@ -47,6 +47,8 @@ Try (in another terminal):
   88000000104 PIN 112233 is not; pay with {"method":"gift_card","card":…,"pin":…,"amount":…}.
   Coupons (docs/coupons.md): promo code WELCOME10 takes ¥10 off ¥100 once per member; card
   88000000013 has a 20% coupon its identify lists — add "coupons":["WELCOME10",{"id":1}] to a sale.
+  Top-ups (docs/storedvalue.md): ¥50 for every ¥500 (10% at gold and diamond); ask first with
+  POST /v1/value/top-up/quote -d '{"card":"88000000013","amount":100000}', then /v1/value/top-up.
   The API: http://$listen/openapi.json · docs/api.md · the command line: $bin --help
 
 MSG

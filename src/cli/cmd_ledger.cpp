@@ -31,6 +31,7 @@ struct LedgerOptions {
   std::int64_t before = 0;
   int limit = 50;
   std::string as_of;
+  bool quote = false;
 };
 
 // "90s", "10m", "2h", "1d" or plain seconds.
@@ -170,9 +171,10 @@ void AddLoadAndPay(CLI::App& app, CliContext& ctx, const char* group, const char
   load->add_option("--expires", t->expires, "Last valid day (default: never)");
   load->add_option("--doc", t->doc, "Document number");
   load->add_option("--reason", t->reason, "Note");
+  load->add_flag("--quote", t->quote, "Only say what the top-up would give; write nothing");
   load->callback([&ctx, t, default_asset] {
     ctx.action = [t, default_asset](Session& s) -> Status {
-      service::TopUpRequest r;
+      service::TopUpSpec r;
       r.card = t->card;
       r.asset = default_asset;
       if (!t->asset.empty()) {
@@ -187,9 +189,10 @@ void AddLoadAndPay(CLI::App& app, CliContext& ctx, const char* group, const char
       ONECARD_TRY(r.expires_at, s.ExpiryFromDate(t->expires, "expires"));
       r.doc_no = t->doc;
       r.reason = t->reason;
-      ONECARD_TRY(service::Request req, s.MakeRequest(true));
-      ONECARD_TRY(service::EntryReceipt receipt, s.services().ledger().TopUp(req, r));
-      PrintEntry(s, receipt);
+      ONECARD_TRY(service::Request req, s.MakeRequest(!t->quote));
+      service::StoredValueService& sv = s.services().stored_value();
+      ONECARD_TRY(service::TopUpView v, t->quote ? sv.QuoteTopUp(req, r) : sv.TopUp(req, r));
+      s.Emit(v, [&] { PrintTopUp(s, v); });
       return {};
     };
   });

@@ -67,6 +67,30 @@ void PrintReceipt(Session& s, const service::EntryReceipt& r) {
   }
 }
 
+void PrintTopUp(Session& s, const service::TopUpView& v) {
+  std::ostream& o = s.out();
+  core::Result<Asset> parsed = core::ParseAsset(v.asset, "asset");
+  const Asset asset = parsed ? *parsed : Asset::kStoredValue;
+  if (!v.entry) {
+    o << "Quote · a top-up of " << Amount(asset, v.amount) << " " << AssetLabel(asset)
+      << " on card " << v.card << " would give:\n";
+  } else {
+    service::EntryReceipt entry = *v.entry;
+    entry.replayed = v.replayed;
+    PrintReceipt(s, entry);
+  }
+  if (v.bonus > 0) {
+    o << "  bonus " << Amount(asset, v.bonus) << (v.plan == "entered" ? " (entered)" : "")
+      << (v.plan.empty() || v.plan == "entered" ? "" : " · plan " + v.plan);
+    if (v.bonus_expires_on) o << " · until " << v.bonus_expires_on->ToString();
+    o << "\n";
+  }
+  o << "  balance after " << Amount(asset, v.balance_after) << "\n";
+  if (v.tier_after != v.tier_before)
+    o << "  tier " << v.tier_before << " → " << v.tier_after << "\n";
+  for (const std::string& why : v.explain) o << "  · " << why << "\n";
+}
+
 void PrintHold(Session& s, const service::HoldReceipt& r) {
   const core::Asset unit_asset = core::AssetsOf(r.selection).front();
   s.out() << "Hold #" << r.hold_id << " on card " << r.card_number << ": "

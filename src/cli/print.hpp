@@ -4,6 +4,7 @@
 #include <string>
 
 #include "cli/context.hpp"
+#include "service/stored_value_service.hpp"
 #include "service/views.hpp"
 
 namespace onecard::cli {
@@ -14,6 +15,7 @@ std::string Signed(core::Asset asset, std::int64_t v);  // "+120" or "-12.50"
 
 void PrintReceipt(Session& s, const service::EntryReceipt& r);
 void PrintHold(Session& s, const service::HoldReceipt& r);
+void PrintTopUp(Session& s, const service::TopUpView& v);
 void PrintBalances(Session& s, const service::CardBalances& b);
 void PrintCard(Session& s, const service::CardView& c);
 void PrintMember(Session& s, const service::MemberView& m);

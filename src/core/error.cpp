@@ -98,6 +98,7 @@ constexpr std::array kCodes = {
     CodeInfo{C::kTokenInvalid, "token_invalid", K::kUnauthenticated},
     CodeInfo{C::kCredentialsInvalid, "credentials_invalid", K::kUnauthenticated},
     CodeInfo{C::kForbidden, "forbidden", K::kForbidden},
+    CodeInfo{C::kTopUpNotPermitted, "top_up_not_permitted", K::kForbidden},
     CodeInfo{C::kLoginLocked, "login_locked", K::kLimited},
     CodeInfo{C::kGiftCardLocked, "gift_card_locked", K::kLimited},
     CodeInfo{C::kGiftClientLocked, "gift_client_locked", K::kLimited},

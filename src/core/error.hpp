@@ -116,6 +116,7 @@ enum class ErrorCode : std::uint16_t {
   kCredentialsInvalid,
   // kForbidden
   kForbidden,
+  kTopUpNotPermitted,
   // kLimited
   kLoginLocked,
   kGiftCardLocked,

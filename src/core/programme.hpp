@@ -200,6 +200,37 @@ struct ReturnSettings {
   SpentPointsPolicy points_already_spent = SpentPointsPolicy::kForbid;
 };
 
+// Stored value: where and by whom top-ups are taken, and the bonus a top-up earns.
+
+// A bonus plan: for top-ups by members of `tiers` (empty: every tier) of at least `from` and,
+// when `below` > 0, less than `below` fen. The bonus is `percent` of the top-up (rounded down
+// to the fen, at most `cap` when cap > 0), or `fixed` fen — for every full `every` fen when
+// every > 0 (¥100 for every ¥1,000). It is a separate lot of stored value, expiring at the end
+// of the day `valid_months` months after the top-up when valid_months > 0.
+struct TopUpPlan {
+  std::string name;
+  std::vector<std::string> tiers;
+  std::int64_t from = 1;
+  std::int64_t below = 0;
+  Ratio percent;
+  std::int64_t cap = 0;
+  std::int64_t fixed = 0;
+  std::int64_t every = 0;
+  int valid_months = 0;
+};
+
+struct StoredValueRules {
+  std::vector<std::string> stores;  // stores that take top-ups; empty: every store
+  bool head_office = true;          // top-ups not at a store (bulk, company accounts)
+  // Who may take top-ups: staff of these roles or these staff / till keys by name. Both empty:
+  // everyone whose role has value.top_up.
+  std::vector<std::string> roles;
+  std::vector<std::string> operators;
+  std::int64_t min_top_up = 0;   // fen; 0: any
+  std::int64_t max_top_up = 0;   // fen; 0: up to the ledger's limit
+  std::vector<TopUpPlan> plans;  // no two match the same tier and amount
+};
+
 struct Programme {
   std::string code;
   std::string name;
@@ -221,6 +252,7 @@ struct Programme {
   ReviewSettings review;
   std::optional<ReferralRules> referral;
   ReturnSettings returns;
+  StoredValueRules stored_value;
 
   const TierRule* FindTier(std::string_view code) const;
   int TierRank(std::string_view code) const;  // -1 when unknown
@@ -349,6 +381,36 @@ struct BonusResult {
 };
 Result<BonusResult> EventBonus(const Programme& programme, std::string_view event,
                                std::optional<std::int64_t> entered);
+
+// ---------------------------------------------------------------------------------------------
+// Top-ups
+
+// Who takes a top-up, and where: `store` is the store code ("" = head office), `role` the
+// staff's role name, `trusted` for the command line (it acts with the database owner's rights,
+// so the roles and operators lists do not bind it; the stores list does).
+struct TopUpTaker {
+  std::string_view store;
+  std::string_view staff;
+  std::string_view role;
+  bool trusted = false;
+};
+// Error: kTopUpNotPermitted saying which list leaves the taker out ("store" or "staff").
+Status CheckTopUpTaker(const StoredValueRules& rules, const TopUpTaker& taker);
+
+struct TopUpOutcome {
+  std::int64_t bonus = 0;  // fen of stored value given on top
+  std::string plan;        // the plan's name, "" when none applied
+  std::optional<CivilDate> bonus_expires_on;
+  std::string tier_after;   // the tier after the top-up (a deposit tier it reaches, or `tier`)
+  std::string tier_reason;  // why tier_after differs, "" when it does not
+  std::vector<std::string> explain;
+};
+// The bonus a top-up of `amount` fen on `date` earns a member of `tier` ("" = the lowest), and
+// the tier it reaches by a deposit condition (the highest tier above the member's whose deposit
+// it meets). Errors: kInvalidArgument ("amount") outside the programme's min_top_up/max_top_up;
+// kFieldInvalid for a tier the programme does not have; kAmountTooLarge.
+Result<TopUpOutcome> EvaluateTopUp(const Programme& programme, std::string_view tier,
+                                   std::int64_t amount, CivilDate date);
 
 // ---------------------------------------------------------------------------------------------
 // Reviews, referrals and perks

@@ -189,6 +189,7 @@ Result<service::Request> MakeRequest(const CallPtr& call, bool needs_key,
   r.tenant = who.tenant;
   r.actor.staff = who.name;
   r.actor.kind = who.kind;
+  r.actor.role = std::string(service::RoleName(who.role));
   r.actor.client = call->req.client;
   r.request_id = call->req.request_id;
   std::string code = store.value_or("");

@@ -27,7 +27,11 @@ void LedgerAnswer(const CallPtr& call, int status, Result<Reply> r) {
   if (!r) return ReplyError(call, r.error());
   ApiResponse res;
   res.status = status;
-  res.body = service::EncodeReply(*r);
+  if constexpr (service::detail::HasReplyEncoder<Reply>) {
+    res.body = service::EncodeReply(*r);
+  } else {
+    res.body = Dump(nlohmann::json(*r));
+  }
   if (r->replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
   call->api->Finish(call, std::move(res));
 }
@@ -203,21 +207,37 @@ void PostAdjust(service::Services& s, const CallPtr& call) {
   s.ledger().AdjustAsync(b->req, r, AnswerLater<service::EntryReceipt>(call, 200));
 }
 
+// The fields of a top-up and of its quote.
+Result<service::TopUpSpec> TopUpOf(Fields& f, const service::TenantRef& tenant) {
+  service::TopUpSpec r;
+  ONECARD_TRY(r.card, f.Text("card", 40));
+  ONECARD_TRY(r.amount, f.Int("amount"));
+  ONECARD_TRY(r.bonus, f.OptInt("bonus"));
+  ONECARD_TRY(r.asset, AssetField(f, core::Asset::kStoredValue));
+  ONECARD_TRY(r.expires_at, ExpiryOf(f, tenant));
+  ONECARD_TRY(r.doc_no, f.TextOr("doc_no", "", 64));
+  ONECARD_TRY(r.reason, f.TextOr("reason", "", 500));
+  ONECARD_CHECK(f.Finish());
+  return r;
+}
+
 void PostTopUp(service::Services& s, const CallPtr& call) {
   auto b = BeginWrite(call, true, true);
   if (!b) return;
-  Fields& f = b->fields;
-  service::TopUpRequest r;
-  ONECARD_TRY_REPLY(r.card, f.Text("card", 40));
-  ONECARD_TRY_REPLY(r.amount, f.Int("amount"));
-  ONECARD_TRY_REPLY(std::optional<std::int64_t> bonus, f.OptInt("bonus"));
-  r.bonus = bonus.value_or(0);
-  ONECARD_TRY_REPLY(r.asset, AssetField(f, core::Asset::kStoredValue));
-  ONECARD_TRY_REPLY(r.expires_at, ExpiryOf(f, b->req.tenant));
-  ONECARD_TRY_REPLY(r.doc_no, f.TextOr("doc_no", "", 64));
-  ONECARD_TRY_REPLY(r.reason, f.TextOr("reason", "", 500));
-  ONECARD_CHECK_REPLY(f.Finish());
-  s.ledger().TopUpAsync(b->req, r, AnswerLater<service::EntryReceipt>(call, 200));
+  ONECARD_TRY_REPLY(service::TopUpSpec r, TopUpOf(b->fields, b->req.tenant));
+  // The programme in force is read first (off the event loop); the writer answers when durable.
+  Blocking(call, [&s, call, req = std::move(b->req), r = std::move(r)] {
+    s.stored_value().TopUpAsync(req, r, AnswerLater<service::TopUpView>(call, 200));
+  });
+}
+
+void PostTopUpQuote(service::Services& s, const CallPtr& call) {
+  auto b = BeginWrite(call, false, true);
+  if (!b) return;
+  ONECARD_TRY_REPLY(service::TopUpSpec r, TopUpOf(b->fields, b->req.tenant));
+  Blocking(call, [&s, call, req = std::move(b->req), r = std::move(r)] {
+    ReplyResult(call, 200, s.stored_value().QuoteTopUp(req, r));
+  });
 }
 
 void PostPay(service::Services& s, const CallPtr& call) {
@@ -449,6 +469,8 @@ void AddWriteRoutes(Routes& routes) {
   routes.push_back(MakeRoute("POST", "/v1/points/spend", true, P::kPointsSpend, PostSpend));
   routes.push_back(MakeRoute("POST", "/v1/points/adjust", true, P::kPointsAdjust, PostAdjust));
   routes.push_back(MakeRoute("POST", "/v1/value/top-up", true, P::kValueTopUp, PostTopUp));
+  routes.push_back(
+      MakeRoute("POST", "/v1/value/top-up/quote", true, P::kValueTopUp, PostTopUpQuote));
   routes.push_back(MakeRoute("POST", "/v1/value/pay", true, P::kValuePay, PostPay));
   routes.push_back(MakeRoute("POST", "/v1/holds", true, P::kHolds, PostHold));
   routes.push_back(MakeRoute("POST", "/v1/holds/{id}/capture", true, P::kHolds, PostCapture));

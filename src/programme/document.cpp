@@ -1052,6 +1052,138 @@ void ReadReferral(Reader& r, const toml::table& root, core::Programme& p) {
 
 }  // namespace
 
+// [stored_value]: where and by whom top-ups are taken, and [[stored_value.bonus]] plans.
+void ReadStoredValue(Reader& r, const toml::table& root, core::Programme& p) {
+  const toml::node* node = root.get("stored_value");
+  if (!node) return;
+  const toml::table* t = node->as_table();
+  if (!t) {
+    r.Report(node, "stored_value", "expected a table");
+    return;
+  }
+  r.OnlyKnown(*t, "stored_value",
+              {"stores", "head_office", "roles", "operators", "min_top_up", "max_top_up", "bonus"});
+  core::StoredValueRules& sv = p.stored_value;
+  if (const toml::node* n = t->get("stores")) {
+    if (auto v = r.Strings(*n, "stored_value.stores")) {
+      if (v->empty())
+        r.Report(n, "stored_value.stores", "list at least one store (or leave it out)");
+      sv.stores = *v;
+    }
+  }
+  if (const toml::node* n = t->get("head_office")) {
+    if (auto v = r.Boolean(*n, "stored_value.head_office")) sv.head_office = *v;
+  }
+  if (const toml::node* n = t->get("roles")) {
+    if (auto v = r.Strings(*n, "stored_value.roles")) sv.roles = *v;
+  }
+  if (const toml::node* n = t->get("operators")) {
+    if (auto v = r.Strings(*n, "stored_value.operators")) sv.operators = *v;
+  }
+  if (const toml::node* n = t->get("min_top_up")) {
+    if (auto v = r.Yuan(*n, "stored_value.min_top_up")) sv.min_top_up = *v;
+  }
+  if (const toml::node* n = t->get("max_top_up")) {
+    if (auto v = r.Yuan(*n, "stored_value.max_top_up")) sv.max_top_up = *v;
+    if (sv.max_top_up > 0 && sv.max_top_up < sv.min_top_up) {
+      r.Report(n, "stored_value.max_top_up", "must not be below min_top_up");
+    }
+  }
+  const toml::node* plans = t->get("bonus");
+  if (!plans) return;
+  const toml::array* a = plans->as_array();
+  if (!a) {
+    r.Report(plans, "stored_value.bonus", "expected [[stored_value.bonus]] entries");
+    return;
+  }
+  std::vector<const toml::node*> at;
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    const std::string path = "stored_value.bonus[" + std::to_string(i) + "]";
+    const toml::table* b = (*a)[i].as_table();
+    if (!b) {
+      r.Report(&(*a)[i], path, "expected a table");
+      continue;
+    }
+    r.OnlyKnown(
+        *b, path,
+        {"name", "tiers", "from", "below", "percent", "cap", "fixed", "every", "valid_months"});
+    core::TopUpPlan plan;
+    if (const toml::node* n = b->get("name")) {
+      if (auto v = r.Text(*n, path + ".name")) plan.name = *v;
+    }
+    if (plan.name.empty()) plan.name = "plan " + std::to_string(i + 1);
+    if (const toml::node* n = b->get("tiers")) {
+      if (auto list = r.Strings(*n, path + ".tiers")) {
+        for (const std::string& code : *list) KnownTier(r, p, n, path + ".tiers", code);
+        plan.tiers = *list;
+      }
+    }
+    if (const toml::node* n = b->get("from")) {
+      if (auto v = r.Yuan(*n, path + ".from")) plan.from = *v;
+    }
+    if (const toml::node* n = b->get("below")) {
+      if (auto v = r.Yuan(*n, path + ".below")) {
+        plan.below = *v;
+        if (plan.below <= plan.from) r.Report(n, path + ".below", "must be above from");
+      }
+    }
+    const toml::node* percent = b->get("percent");
+    const toml::node* fixed = b->get("fixed");
+    if ((percent != nullptr) == (fixed != nullptr)) {
+      r.Report(&(*a)[i], path, "give the bonus as percent = \"10%\" or fixed = 100 (one of them)");
+    }
+    if (percent) {
+      if (auto v = r.Percent(*percent, path + ".percent")) {
+        if (v->IsZero()) r.Report(percent, path + ".percent", "must be above 0%");
+        plan.percent = *v;
+      }
+    }
+    if (fixed) {
+      if (auto v = r.Yuan(*fixed, path + ".fixed")) plan.fixed = *v;
+    }
+    if (const toml::node* n = b->get("cap")) {
+      if (!percent) r.Report(n, path + ".cap", "only a percent bonus takes a cap");
+      if (auto v = r.Yuan(*n, path + ".cap")) plan.cap = *v;
+    }
+    if (const toml::node* n = b->get("every")) {
+      if (!fixed) r.Report(n, path + ".every", "only a fixed bonus is given for every full amount");
+      if (auto v = r.Yuan(*n, path + ".every")) plan.every = *v;
+    }
+    if (const toml::node* n = b->get("valid_months")) {
+      if (auto v = r.Integer(*n, path + ".valid_months", 1, 120)) {
+        plan.valid_months = static_cast<int>(*v);
+      }
+    }
+    // No two plans may match one top-up: their tiers meet and their bands overlap.
+    for (std::size_t j = 0; j < sv.plans.size(); ++j) {
+      const core::TopUpPlan& other = sv.plans[j];
+      std::string tier;
+      if (plan.tiers.empty() || other.tiers.empty()) {
+        tier = plan.tiers.empty() ? (other.tiers.empty() ? "any tier" : other.tiers.front())
+                                  : plan.tiers.front();
+      } else {
+        for (const std::string& code : plan.tiers) {
+          if (std::find(other.tiers.begin(), other.tiers.end(), code) != other.tiers.end()) {
+            tier = code;
+            break;
+          }
+        }
+      }
+      if (tier.empty()) continue;
+      const std::int64_t low = std::max(plan.from, other.from);
+      const std::int64_t high_a = plan.below == 0 ? core::kAmountMax + 1 : plan.below;
+      const std::int64_t high_b = other.below == 0 ? core::kAmountMax + 1 : other.below;
+      if (low < std::min(high_a, high_b)) {
+        r.Report(&(*a)[i], path,
+                 "overlaps stored_value.bonus[" + std::to_string(j) + "] (\"" + other.name +
+                     "\"): a top-up of " + core::YuanSign(low) + " at " + tier +
+                     " would match both; make their tiers or amounts apart");
+      }
+    }
+    sv.plans.push_back(std::move(plan));
+  }
+}
+
 std::string Problem::ToString() const {
   return source + ":" + (line > 0 ? std::to_string(line) + ":" : "") + " " + path + ": " + message;
 }
@@ -1067,9 +1199,9 @@ ProgrammeDocument ReadProgramme(std::string_view text, std::string_view source) 
     return doc;
   }
   Reader r{std::string(source)};
-  r.OnlyKnown(
-      root, "",
-      {"programme", "points", "tiers", "earn", "bonus", "redeem", "review", "referral", "returns"});
+  r.OnlyKnown(root, "",
+              {"programme", "points", "tiers", "earn", "bonus", "redeem", "review", "referral",
+               "returns", "stored_value"});
   core::Programme p;
   ReadHeader(r, root, p);
   ReadPoints(r, root, p);
@@ -1080,6 +1212,7 @@ ProgrammeDocument ReadProgramme(std::string_view text, std::string_view source) 
   ReadReview(r, root, p);
   ReadReferral(r, root, p);
   ReadReturns(r, root, p);
+  ReadStoredValue(r, root, p);
   doc.problems = std::move(r.problems());
   std::stable_sort(doc.problems.begin(), doc.problems.end(),
                    [](const Problem& a, const Problem& b) { return a.line < b.line; });

@@ -22,6 +22,7 @@ struct Actor {
   core::StoreId store;
   std::string store_code;
   std::string kind = "cli";  // cli | staff | api_key | system: for the audit log
+  std::string role;          // the staff's or key's role (HTTP), "" for the command line
   std::string client;        // the address a request came from (empty: this machine)
 };
 

@@ -21,6 +21,29 @@ namespace {
 
 constexpr std::int64_t kDay = 86400;
 
+// The demo adds top-up bonus plans (R-501) to P1a, which has none of its own, so that `make run`
+// shows them: ¥50 for every full ¥500 at the two lower tiers, 10 % (at most ¥500, spendable for a
+// year) at the two higher ones.
+constexpr const char* kDemoTopUpPlans = R"(
+[stored_value]
+min_top_up = 50
+
+[[stored_value.bonus]]
+name = "¥50 for every ¥500"
+tiers = ["ordinary", "silver"]
+from = 500
+fixed = 50
+every = 500
+
+[[stored_value.bonus]]
+name = "Gold and diamond: 10%"
+tiers = ["gold", "diamond"]
+from = 500
+percent = "10%"
+cap = 500
+valid_months = 12
+)";
+
 class DemoBuilder {
  public:
   DemoBuilder(storage::Store& store, core::Timestamp now, GiftOptions gifts)
@@ -126,7 +149,8 @@ Status DemoBuilder::Org() {
       Req(""), {"wechat", "WeChat id 微信号", core::FieldType::kText, {}, true, true}));
   // The four-tier retail programme of examples/programmes/p1a.toml, in force from day 0.
   for (const storage::EmbeddedText& doc : demo_programme::All()) {
-    ONECARD_TRY(ProgrammeVersionView v, services_.programmes().Add(Req(""), doc.text));
+    ONECARD_TRY(ProgrammeVersionView v,
+                services_.programmes().Add(Req(""), std::string(doc.text) + kDemoTopUpPlans));
     ONECARD_TRY(v, services_.programmes().Activate(Req(""), v.version));
     programme_ = v.code + " version " + std::to_string(v.version) + " (" + v.name + ")";
   }
@@ -253,8 +277,9 @@ Result<DemoSummary> DemoBuilder::Build() {
                                         {}, "sh02", core::EnrolChannel::kTill));
   ONECARD_CHECK(Issue(wang, "member", c, "sh02"));
   ONECARD_CHECK(Earn(c, 500, "sh02", "S-2101", next_year_end));
-  ONECARD_CHECK(ledger.TopUp(
-      Req("sh02"), TopUpRequest{c, Asset::kStoredValue, 20000, 0, std::nullopt, "T-3001", ""}));
+  ONECARD_CHECK(services_.stored_value().TopUp(
+      Req("sh02"),
+      TopUpSpec{c, Asset::kStoredValue, 20000, std::nullopt, std::nullopt, "T-3001", ""}));
   At(5, 12);
   ONECARD_TRY(std::int64_t chen, Member({{"name", "陈杰 Chen Jie"},
                                          {"gender", "male"},
@@ -271,9 +296,10 @@ Result<DemoSummary> DemoBuilder::Build() {
                                         {"phone", "13500135000"}},
                                        {}, "sh01", core::EnrolChannel::kTill));
   ONECARD_CHECK(Issue(liu, "family", f, "sh01", a));
-  ONECARD_CHECK(
-      ledger.TopUp(Req("sh01"), TopUpRequest{a, Asset::kStoredValue, 50000, 5000, std::nullopt,
-                                             "T-3002", "top-up 500 get 50"}));
+  // ¥500 at the ordinary tier: the plan gives ¥50 on top.
+  ONECARD_CHECK(services_.stored_value().TopUp(
+      Req("sh01"), TopUpSpec{a, Asset::kStoredValue, 50000, std::nullopt, std::nullopt, "T-3002",
+                             "top-up 500 get 50"}));
   At(12, 14);
   // Three ¥200 gift cards from the printer's file (numbers and PINs); two sold at sh01.
   ONECARD_CHECK(services_.gifts().ImportBatch(

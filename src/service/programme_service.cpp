@@ -5,6 +5,7 @@
 
 #include "core/money.hpp"
 #include "programme/document.hpp"
+#include "service/access.hpp"
 #include "service/basket.hpp"
 #include "service/calendar.hpp"
 #include "service/digest.hpp"
@@ -74,6 +75,32 @@ Status CheckReferences(storage::ReadTxn& txn, core::TenantId tenant, const core:
   for (std::size_t i = 0; i < p.multipliers.size(); ++i) {
     for (const std::string& s : p.multipliers[i].stores) {
       store(s, "earn.multiplier[" + std::to_string(i) + "].stores");
+    }
+  }
+  for (const std::string& s : p.stored_value.stores) store(s, "stored_value.stores");
+  for (const std::string& role : p.stored_value.roles) {
+    if (!ParseRole(role)) {
+      problems.push_back(
+          ProgrammeProblemView{0, "stored_value.roles",
+                               "there is no role " + role +
+                                   "; roles are admin, marketing, finance, store_manager and "
+                                   "clerk"});
+    }
+  }
+  if (!p.stored_value.operators.empty()) {
+    // An operator is a staff user or a till's API key, by name: a misspelt one would lock the
+    // person out without a word, so each must exist.
+    std::set<std::string, std::less<>> names;
+    ONECARD_TRY(std::vector<storage::StaffUserRecord> staff, txn.ListStaffUsers(tenant));
+    for (const storage::StaffUserRecord& u : staff) names.insert(u.username);
+    ONECARD_TRY(std::vector<storage::ApiKeyRecord> keys, txn.ListApiKeys(tenant));
+    for (const storage::ApiKeyRecord& k : keys) names.insert(k.name);
+    for (const std::string& name : p.stored_value.operators) {
+      if (!names.contains(name)) {
+        problems.push_back(ProgrammeProblemView{
+            0, "stored_value.operators",
+            "no staff user or API key is named " + name + " (see `onecard staff list`)"});
+      }
     }
   }
   return {};

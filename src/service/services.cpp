@@ -17,6 +17,7 @@ Services::Services(storage::Store& store, const Clock& clock, WriterOptions opti
       coupons_(store, clock, writer_, CouponOptions{}),
       checkout_(store, clock, writer_, programmes_, gifts_, coupons_),
       tiers_(store, clock, writer_, programmes_),
+      stored_value_(store, clock, writer_, programmes_),
       catalogue_(store, clock, writer_, programmes_) {}
 
 core::Result<VerifyReport> Services::Verify() {

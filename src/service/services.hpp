@@ -21,6 +21,7 @@
 #include "service/org_service.hpp"
 #include "service/programme_service.hpp"
 #include "service/staff_service.hpp"
+#include "service/stored_value_service.hpp"
 #include "service/tier_service.hpp"
 #include "service/views.hpp"
 #include "service/writer.hpp"
@@ -43,6 +44,7 @@ class Services {
   GiftCardService& gifts() { return gifts_; }
   CouponService& coupons() { return coupons_; }
   TierService& tiers() { return tiers_; }
+  StoredValueService& stored_value() { return stored_value_; }
   CatalogueService& catalogue() { return catalogue_; }
   Writer& writer() { return writer_; }
   const Clock& clock() const { return clock_; }
@@ -66,6 +68,7 @@ class Services {
   CouponService coupons_;
   CheckoutService checkout_;
   TierService tiers_;
+  StoredValueService stored_value_;
   CatalogueService catalogue_;
 };
 

@@ -32,7 +32,7 @@ using core::Timestamp;
 struct TierChangeView {
   std::string from;
   std::string to;
-  std::string cause;  // purchase | regain | review | staff
+  std::string cause;  // purchase | regain | review | staff | return | deposit
   std::string reason;
   std::string doc_no;
   std::int64_t sale_id = 0;

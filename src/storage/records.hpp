@@ -433,7 +433,7 @@ struct TierChangeRecord {
   MemberId member;
   std::string from_tier;
   std::string to_tier;
-  std::string cause;  // purchase | regain | review | staff | return
+  std::string cause;  // purchase | regain | review | staff | return | deposit
   std::string reason;
   std::string doc_no;
   std::optional<std::int64_t> sale_id;

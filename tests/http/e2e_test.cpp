@@ -1283,5 +1283,81 @@ TEST_F(ServeTest, CouponsAreIssuedUsedOnceAndGuessesLockATillOutOverHttp) {
   EXPECT_EQ(VerifyOk(c), "");
 }
 
+TEST_F(ServeTest, AClerkQuotesAndTakesATopUpWithTheProgrammesBonus) {
+  Start();
+  HttpClient c(port());
+  const std::string clerk = Login(c, "zhou.clerk", "onecard-clerk");  // at sh01
+  const json ask = {{"card", kZhang}, {"amount", 100000}};  // ¥1,000 at the ordinary tier
+
+  // The demo's plan for the lower tiers: ¥50 for every full ¥500.
+  HttpResponse quote = c.Post("/v1/value/top-up/quote", ask, clerk);
+  ASSERT_EQ(quote.status, 200) << quote.body;
+  EXPECT_EQ(quote.Json()["quote"], true);
+  EXPECT_EQ(quote.Json()["bonus"], 10000);
+  EXPECT_EQ(quote.Json()["plan"], "¥50 for every ¥500");
+  EXPECT_EQ(quote.Json()["balance_after"], 48200 + 100000 + 10000);
+  EXPECT_EQ(quote.Json()["tier_before"], "ordinary");
+
+  EXPECT_EQ(c.Post("/v1/value/top-up", ask, clerk).Json()["code"], "idempotency_key_missing");
+  HttpResponse done = c.Post("/v1/value/top-up", ask, clerk, "till-1-topup-1");
+  ASSERT_EQ(done.status, 200) << done.body;
+  EXPECT_EQ(done.Json()["bonus"], 10000);
+  EXPECT_EQ(done.Json()["balance_after"], 158200);
+  EXPECT_EQ(done.Json()["entry"]["kind"], "top_up");
+  EXPECT_EQ(done.Json()["entry"]["store"], "sh01");
+  EXPECT_EQ(done.Json()["explain"], quote.Json()["explain"]);
+  HttpResponse replay = c.Post("/v1/value/top-up", ask, clerk, "till-1-topup-1");
+  ASSERT_EQ(replay.status, 200) << replay.body;
+  EXPECT_EQ(replay.Header("idempotent-replayed"), "true");
+  EXPECT_EQ(replay.Json()["entry"]["entry_id"], done.Json()["entry"]["entry_id"]);
+
+  // Where a plan decides, a bonus typed in is refused; so is less than the programme's minimum.
+  json entered = ask;
+  entered["bonus"] = 5000;
+  HttpResponse refused = c.Post("/v1/value/top-up", entered, clerk, "till-1-topup-2");
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_EQ(refused.Json()["field"], "bonus");
+  HttpResponse small =
+      c.Post("/v1/value/top-up", {{"card", kZhang}, {"amount", 4999}}, clerk, "till-1-topup-3");
+  EXPECT_EQ(small.status, 422) << small.body;
+  EXPECT_EQ(small.Json()["field"], "amount");
+  EXPECT_EQ(
+      c.Post("/v1/value/top-up/quote", {{"card", kZhang}, {"amount", 100}, {"colour", 1}}, clerk)
+          .Json()["code"],
+      "field_unknown");
+  HttpResponse balance = c.Get(std::string("/v1/cards/") + kZhang + "/balance", clerk);
+  const json assets = balance.Json()["assets"];
+  for (const auto& a : assets) {
+    if (a["asset"] == "stored_value") {
+      EXPECT_EQ(a["balance"], 158200);
+    }
+  }
+
+  // Marketing restricts top-ups to store managers at sh01: the clerk is refused with 403 (the
+  // role comes from the login), the manager of sh01 may.
+  std::ifstream in(std::string(ONECARD_SOURCE_DIR) + "/examples/programmes/p1a.toml");
+  const std::string p1a((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string marketing = Login(c, "marketing", "onecard-marketing");
+  HttpResponse added = c.Post(
+      "/v1/programmes",
+      {{"document", p1a + "\n[stored_value]\nstores = [\"sh01\"]\nroles = [\"store_manager\"]\n"}},
+      marketing, "prog-sv-1");
+  ASSERT_EQ(added.status, 201) << added.body;
+  ASSERT_EQ(
+      c.Post("/v1/programmes/" + std::to_string(added.Json()["version"].get<int>()) + "/activate",
+             json::object(), marketing)
+          .status,
+      200);
+  HttpResponse clerk_refused = c.Post("/v1/value/top-up", ask, clerk, "till-1-topup-4");
+  EXPECT_EQ(clerk_refused.status, 403) << clerk_refused.body;
+  EXPECT_EQ(clerk_refused.Json()["code"], "top_up_not_permitted");
+  EXPECT_EQ(clerk_refused.Json()["field"], "staff");
+  const std::string manager = Login(c, "zhou.manager", "onecard-manager");
+  HttpResponse by_manager = c.Post("/v1/value/top-up", ask, manager, "till-1-topup-5");
+  ASSERT_EQ(by_manager.status, 200) << by_manager.body;
+  EXPECT_EQ(by_manager.Json()["bonus"], 0) << "the new version has no plans";
+  EXPECT_EQ(VerifyOk(c), "");
+}
+
 }  // namespace
 }  // namespace onecard::testing

@@ -689,3 +689,275 @@ TEST(EvaluateCouponTest, ACouponThatWouldNotApplyAtTheNewTiersPricesKeepsThePurc
 
 }  // namespace
 }  // namespace onecard::testing
+
+// ---------------------------------------------------------------------------------------------
+// Top-ups (issue #5 item 6, R-501): [stored_value] read and checked, bonus plans by tier and
+// amount band, deposit tiers, and who may take a top-up where.
+
+namespace onecard::testing {
+namespace {
+
+constexpr const char* kTopUpBase = R"(
+[programme]
+code = "sv"
+name = "Stored value"
+effective_from = "2026-01-01"
+
+[earn]
+rate = { points = 1, per = 1 }
+
+[[tiers]]
+code = "member"
+
+[[tiers]]
+code = "gold"
+entry = { cumulative_spend = 10000 }
+
+[[tiers]]
+code = "vip"
+entry = { deposit = 5000 }
+
+[[tiers]]
+code = "vvip"
+entry = { deposit = 8000 }
+)";
+
+core::TopUpOutcome TopUp(const core::Programme& p, const char* tier, std::int64_t fen) {
+  auto r = core::EvaluateTopUp(p, tier, fen, Day("2026-03-10"));
+  EXPECT_TRUE(r) << r.error().ToString();
+  return r ? *r : core::TopUpOutcome{};
+}
+
+TEST(TopUpPlanTest, PlansGiveTheirBonusByTierAndAmountBand) {
+  const core::Programme p = Read(std::string(kTopUpBase) + R"(
+[stored_value]
+min_top_up = 50
+max_top_up = 20000
+
+[[stored_value.bonus]]
+name = "small"
+tiers = ["member"]
+from = 500
+below = 2000
+fixed = 30
+
+[[stored_value.bonus]]
+name = "big"
+tiers = ["member"]
+from = 2000
+percent = "12.5%"
+cap = 400
+valid_months = 6
+
+[[stored_value.bonus]]
+name = "gold every 1000"
+tiers = ["gold", "vip"]
+fixed = 100
+every = 1000
+)");
+  ASSERT_EQ(p.stored_value.plans.size(), 3u);
+  EXPECT_EQ(p.stored_value.min_top_up, 5000);
+  // Below the first band: nothing; the band's lower edge is in it, the upper edge is not.
+  EXPECT_EQ(TopUp(p, "member", 49999).bonus, 0);
+  EXPECT_EQ(TopUp(p, "member", 49999).plan, "");
+  EXPECT_EQ(TopUp(p, "member", 50000).bonus, 3000);
+  EXPECT_EQ(TopUp(p, "member", 199999).bonus, 3000);
+  const core::TopUpOutcome big = TopUp(p, "member", 200000);
+  EXPECT_EQ(big.plan, "big");
+  EXPECT_EQ(big.bonus, 25000);  // 12.5% of ¥2,000
+  EXPECT_EQ(big.bonus_expires_on, Day("2026-09-09"));
+  EXPECT_NE(big.explain.front().find("12.5% of ¥2000.00 = ¥250.00"), std::string::npos)
+      << big.explain.front();
+  // A share is rounded down to the fen; the cap binds above ¥3,200.
+  EXPECT_EQ(TopUp(p, "member", 200007).bonus, 25000);  // 25,000.875 fen
+  EXPECT_EQ(TopUp(p, "member", 400000).bonus, 40000);
+  // "every": ¥100 for each full ¥1,000, for the tiers named; "" is the lowest tier.
+  EXPECT_EQ(TopUp(p, "gold", 99999).bonus, 0);
+  EXPECT_EQ(TopUp(p, "gold", 250000).bonus, 20000);
+  EXPECT_EQ(TopUp(p, "", 250000).plan, "big");
+  EXPECT_FALSE(TopUp(p, "gold", 250000).bonus_expires_on.has_value());
+  // Limits, and a tier the programme lacks.
+  auto small = core::EvaluateTopUp(p, "member", 4999, Day("2026-03-10"));
+  ASSERT_FALSE(small);
+  EXPECT_EQ(small.error().code, core::ErrorCode::kInvalidArgument);
+  EXPECT_EQ(small.error().field, "amount");
+  EXPECT_FALSE(core::EvaluateTopUp(p, "member", 2000001, Day("2026-03-10")));
+  EXPECT_EQ(core::EvaluateTopUp(p, "silver", 10000, Day("2026-03-10")).error().code,
+            core::ErrorCode::kFieldInvalid);
+}
+
+TEST(TopUpPlanTest, ADepositReachesTheHighestTierItMeetsAboveTheMembers) {
+  const core::Programme p = Read(kTopUpBase);
+  EXPECT_EQ(TopUp(p, "member", 499999).tier_after, "member");
+  const core::TopUpOutcome vip = TopUp(p, "member", 500000);
+  EXPECT_EQ(vip.tier_after, "vip");
+  EXPECT_NE(vip.tier_reason.find("deposit of ¥5000.00"), std::string::npos) << vip.tier_reason;
+  EXPECT_EQ(TopUp(p, "gold", 900000).tier_after, "vvip");
+  // Never down, and not sideways: a vvip topping up ¥5,000 stays vvip.
+  EXPECT_EQ(TopUp(p, "vvip", 500000).tier_after, "vvip");
+  EXPECT_EQ(TopUp(p, "vip", 500000).tier_after, "vip");
+  EXPECT_EQ(TopUp(p, "member", 500000).bonus, 0);  // no plans: no bonus
+}
+
+TEST(TopUpPlanTest, TheOutcomesFollowTheDocumentsNumbers) {
+  // The same shape with other numbers: the engine holds no example figure.
+  std::string text = std::string(kTopUpBase) + R"(
+[[stored_value.bonus]]
+from = 300
+percent = "7%"
+)";
+  const core::Programme p = Read(text);
+  EXPECT_EQ(TopUp(p, "member", 30000).bonus, 2100);
+  EXPECT_EQ(TopUp(p, "member", 29999).bonus, 0);
+  EXPECT_EQ(p.stored_value.plans[0].name, "plan 1");
+  const std::string deeper =
+      std::string(text).replace(text.find("deposit = 5000"), 14, "deposit = 6000");
+  const core::Programme q = Read(deeper);
+  EXPECT_EQ(TopUp(q, "member", 500000).tier_after, "member");
+  EXPECT_EQ(TopUp(q, "member", 600000).tier_after, "vip");
+}
+
+// The line of the first occurrence of `needle` in `text` (1-based).
+int LineOf(const std::string& text, const std::string& needle) {
+  const std::size_t at = text.find(needle);
+  EXPECT_NE(at, std::string::npos) << needle;
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
+}
+
+// Whether some problem on a line (any) at `path` says `words`.
+bool HasAt(const std::vector<programme::Problem>& problems, const std::string& path,
+           const std::string& words) {
+  return std::any_of(problems.begin(), problems.end(), [&](const programme::Problem& p) {
+    return p.line > 0 && p.path == path && p.message.find(words) != std::string::npos;
+  });
+}
+
+TEST(TopUpPlanTest, BadPlansAreRefusedNamingTheField) {
+  const std::string doc = std::string(kTopUpBase) + R"(
+[stored_value]
+stores = []
+colour = "red"
+max_top_up = 10
+min_top_up = 20
+
+[[stored_value.bonus]]
+name = "both"
+percent = "5%"
+fixed = 10
+
+[[stored_value.bonus]]
+name = "neither"
+from = 100
+
+[[stored_value.bonus]]
+name = "cap on fixed"
+fixed = 10
+cap = 5
+from = 100000
+
+[[stored_value.bonus]]
+name = "every on percent"
+percent = "5%"
+every = 100
+from = 200000
+
+[[stored_value.bonus]]
+name = "band upside down"
+tiers = ["gold", "platinum"]
+from = 500
+below = 400
+fixed = 1
+
+[[stored_value.bonus]]
+name = "overlap"
+tiers = ["member"]
+from = 1000
+below = 3000
+fixed = 1
+
+[[stored_value.bonus]]
+name = "overlap too"
+from = 2000
+below = 2500
+percent = "1%"
+)";
+  const auto problems = Problems(doc);
+  const std::string all = Dump(problems);
+  EXPECT_TRUE(Has(problems, LineOf(doc, "stores = []"), "stored_value.stores", "at least one"))
+      << all;
+  EXPECT_TRUE(Has(problems, LineOf(doc, "colour"), "stored_value.colour", "unknown field")) << all;
+  EXPECT_TRUE(
+      Has(problems, LineOf(doc, "max_top_up = 10"), "stored_value.max_top_up", "below min_top_up"))
+      << all;
+  EXPECT_TRUE(HasAt(problems, "stored_value.bonus[0]", "one of them")) << all;
+  EXPECT_TRUE(HasAt(problems, "stored_value.bonus[1]", "one of them")) << all;
+  EXPECT_TRUE(
+      Has(problems, LineOf(doc, "cap = 5"), "stored_value.bonus[2].cap", "only a percent bonus"))
+      << all;
+  EXPECT_TRUE(Has(problems, LineOf(doc, "every = 100"), "stored_value.bonus[3].every",
+                  "only a fixed bonus"))
+      << all;
+  EXPECT_TRUE(
+      Has(problems, LineOf(doc, "platinum"), "stored_value.bonus[4].tiers", "no tier platinum"))
+      << all;
+  EXPECT_TRUE(
+      Has(problems, LineOf(doc, "below = 400"), "stored_value.bonus[4].below", "above from"))
+      << all;
+  EXPECT_TRUE(HasAt(problems, "stored_value.bonus[6]",
+                    "overlaps stored_value.bonus[5] (\"overlap\"): a top-up of ¥2000.00 at member"))
+      << all;
+  // Apart by tier or by amount is fine.
+  EXPECT_TRUE(Problems(std::string(kTopUpBase) + R"(
+[[stored_value.bonus]]
+tiers = ["member"]
+fixed = 1
+[[stored_value.bonus]]
+tiers = ["gold"]
+fixed = 2
+[[stored_value.bonus]]
+tiers = ["vip"]
+below = 1000
+fixed = 3
+[[stored_value.bonus]]
+tiers = ["vip"]
+from = 1000
+fixed = 4
+)")
+                  .empty());
+}
+
+TEST(TopUpPlanTest, TakersAreCheckedAgainstTheStoresRolesAndOperators) {
+  core::StoredValueRules rules;
+  EXPECT_TRUE(core::CheckTopUpTaker(rules, {"s9", "anyone", "clerk", false}));
+  EXPECT_TRUE(core::CheckTopUpTaker(rules, {"", "anyone", "clerk", false}));
+  rules.stores = {"s1", "s2"};
+  rules.head_office = false;
+  rules.roles = {"store_manager"};
+  rules.operators = {"till-07"};
+  EXPECT_TRUE(core::CheckTopUpTaker(rules, {"s1", "boss", "store_manager", false}));
+  EXPECT_TRUE(core::CheckTopUpTaker(rules, {"s2", "till-07", "clerk", false}));
+  EXPECT_TRUE(core::CheckTopUpTaker(rules, {"s2", "root", "", true}));  // the command line
+  const auto store = core::CheckTopUpTaker(rules, {"s3", "boss", "store_manager", false});
+  ASSERT_FALSE(store);
+  EXPECT_EQ(store.error().code, core::ErrorCode::kTopUpNotPermitted);
+  EXPECT_EQ(store.error().field, "store");
+  EXPECT_NE(store.error().message.find("s1, s2"), std::string::npos);
+  EXPECT_EQ(core::CheckTopUpTaker(rules, {"", "root", "", true}).error().field, "store");
+  const auto staff = core::CheckTopUpTaker(rules, {"s1", "wang", "clerk", false});
+  ASSERT_FALSE(staff);
+  EXPECT_EQ(staff.error().field, "staff");
+  EXPECT_NE(staff.error().message.find("wang (clerk) may not take top-ups"), std::string::npos)
+      << staff.error().message;
+}
+
+TEST(TopUpPlanTest, TheAllianceProgrammeGivesItsBandsBonuses) {
+  const core::Programme p = Read(Example("p4.toml"));
+  EXPECT_EQ(TopUp(p, "", 49999).bonus, 0);
+  EXPECT_EQ(TopUp(p, "", 50000).bonus, 3000);
+  EXPECT_EQ(TopUp(p, "", 300000).bonus, 24000);
+  EXPECT_EQ(TopUp(p, "", 2000000).bonus, 100000);  // capped at ¥1,000
+  EXPECT_FALSE(core::EvaluateTopUp(p, "", 9999, Day("2026-03-10")));
+}
+
+}  // namespace
+}  // namespace onecard::testing
