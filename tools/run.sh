@@ -49,6 +49,8 @@ Try (in another terminal):
   88000000013 has a 20% coupon its identify lists — add "coupons":["WELCOME10",{"id":1}] to a sale.
   Top-ups (docs/storedvalue.md): ¥50 for every ¥500 (10% at gold and diamond); ask first with
   POST /v1/value/top-up/quote -d '{"card":"88000000013","amount":100000}', then /v1/value/top-up.
+  Count cards (docs/passes.md): 李娜 (13900139000) has 88000000088, "10 teas": a line
+  {"sku":"TEA-POT-INSTORE","pass":"88000000088"} in her sale at bj01 costs nothing (2 a day).
   The API: http://$listen/openapi.json · docs/api.md · the command line: $bin --help
 
 MSG

@@ -67,7 +67,7 @@ Result<service::SaleSpec> SpecOf(const SaleOptions& o) {
   service::SaleSpec spec;
   spec.card = o.card;
   spec.doc_no = o.doc;
-  ONECARD_TRY(spec.lines, ReadBasket(o.basket));
+  ONECARD_TRY(spec.lines, ReadBasket(o.basket, true));
   for (std::size_t i = 0; i < o.tenders.size(); ++i) {
     ONECARD_TRY(service::TenderSpec t, ParseTender(o.tenders[i], i));
     spec.tenders.push_back(std::move(t));
@@ -96,6 +96,7 @@ void PrintSale(Session& s, const service::SaleView& v) {
     out << "  " << l.line << ". " << l.sku << " ×" << l.quantity << "  " << Yuan(l.list);
     if (l.discount > 0) out << "  −" << Yuan(l.discount);
     out << "  = " << Yuan(l.paid) << "  " << l.points << " pts";
+    if (!l.pass.empty()) out << "  (card " << l.pass << ")";
     if (l.returned > 0) out << "  (" << l.returned << " returned)";
     out << "\n";
   }
@@ -295,6 +296,13 @@ void AddCheckoutCommands(CLI::App& app, CliContext& ctx) {
         }
         out << "points " << v.points << "  cashable points " << v.cashable_points
             << "  stored value " << Yuan(v.stored_value) << "\n";
+        for (const service::PassView& p : v.passes) {
+          out << "pass " << p.card << " (" << p.card_type << ", " << p.kind << ")";
+          if (p.uses_left) out << "  " << *p.uses_left << " uses left";
+          if (p.valid_until) out << "  until " << p.valid_until->ToString();
+          if (p.per_day > 0) out << "  " << p.used_today << "/" << p.per_day << " today";
+          out << (p.usable ? "" : "  — " + p.note) << "\n";
+        }
         for (const std::string& a : v.alerts) out << "! " << a << "\n";
       });
       return {};

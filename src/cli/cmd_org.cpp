@@ -119,6 +119,17 @@ void AddRegionAndStore(CLI::App& app, CliContext& ctx, std::shared_ptr<OrgOption
   });
 }
 
+void PrintPassTerms(Session& s, const service::PassTermsView& v) {
+  std::ostream& o = s.out();
+  o << "Card type " << v.card_type << " (" << v.kind << ") pays for";
+  for (const std::string& sku : v.skus) o << " " << sku;
+  for (const std::string& c : v.categories) o << " " << c << "/*";
+  o << "\n  at";
+  if (v.stores.empty()) o << " every store";
+  for (const std::string& store : v.stores) o << " " << store;
+  o << " · " << (v.per_day == 0 ? "no daily limit" : std::to_string(v.per_day) + " a day") << "\n";
+}
+
 void AddCardTypes(CLI::App& app, CliContext& ctx, std::shared_ptr<OrgOptions> o) {
   auto* ct = app.add_subcommand("card-type", "Card types the tenant issues");
   ct->require_subcommand(1);
@@ -144,6 +155,35 @@ void AddCardTypes(CLI::App& app, CliContext& ctx, std::shared_ptr<OrgOptions> o)
                   s.services().org().AddCardType(
                       req, service::CardTypeSpec{o->code, o->name, kind, o->validity_months, fee}));
       s.Emit(v, [&] { s.out() << "Added card type " << v.code << " (" << v.kind << ")\n"; });
+      return {};
+    };
+  });
+  // What a count card or pass pays for (docs/passes.md).
+  auto terms = std::make_shared<service::PassTermsSpec>();
+  auto terms_code = std::make_shared<std::string>();
+  auto* set_terms = ct->add_subcommand("pass-terms", "Set what a count card or pass pays for");
+  set_terms->add_option("code", *terms_code, "Type code (of kind count or pass)")->required();
+  set_terms->add_option("--sku", terms->skus, "A SKU it pays for (repeat)");
+  set_terms->add_option("--category", terms->categories,
+                        "A category it pays for, with those below (repeat)");
+  set_terms->add_option("--store", terms->stores, "A store it is used at (repeat; none: every)");
+  set_terms->add_option("--per-day", terms->per_day, "Uses a day (0: no limit)");
+  set_terms->callback([&ctx, terms, terms_code] {
+    ctx.action = [terms, terms_code](Session& s) -> Status {
+      ONECARD_TRY(service::Request req, s.MakeRequest(false));
+      ONECARD_TRY(service::PassTermsView v,
+                  s.services().passes().SetTerms(req, *terms_code, *terms));
+      s.Emit(v, [&] { PrintPassTerms(s, v); });
+      return {};
+    };
+  });
+  auto* show_terms = ct->add_subcommand("pass-terms-show", "What a count card or pass pays for");
+  show_terms->add_option("code", *terms_code, "Type code")->required();
+  show_terms->callback([&ctx, terms_code] {
+    ctx.action = [terms_code](Session& s) -> Status {
+      ONECARD_TRY(service::TenantRef t, s.Tenant());
+      ONECARD_TRY(service::PassTermsView v, s.services().passes().Terms(t, *terms_code));
+      s.Emit(v, [&] { PrintPassTerms(s, v); });
       return {};
     };
   });

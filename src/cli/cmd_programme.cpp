@@ -30,14 +30,14 @@ Result<std::string> ReadText(const std::string& path, std::string_view field) {
 
 // A basket file: {"lines": [{"sku": "A1", "quantity": 2, "price": "59.90", "categories": […],
 // "item_class": "goods", "non_earning": false}, …]}.
-Result<std::vector<core::BasketLine>> ReadBasket(const std::string& path) {
+Result<std::vector<core::BasketLine>> ReadBasket(const std::string& path, bool passes) {
   ONECARD_TRY(std::string text, ReadText(path, "basket"));
   const json doc = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object() || !doc.contains("lines")) {
     return MakeError(ErrorCode::kInvalidArgument,
                      path + " is not a basket: expected {\"lines\": [ … ]}", "basket");
   }
-  return service::BasketFromJson(doc["lines"], "lines");
+  return service::BasketFromJson(doc["lines"], "lines", passes);
 }
 
 namespace {

@@ -82,8 +82,9 @@ class Session {
 // A file's whole text. Error: kInvalidArgument naming `field` when it cannot be read.
 core::Result<std::string> ReadText(const std::string& path, std::string_view field);
 // A basket file: {"lines": [{"sku", "quantity", "price" (yuan), "categories", "item_class",
-// "non_earning"}, …]}.
-core::Result<std::vector<core::BasketLine>> ReadBasket(const std::string& path);
+// "non_earning"}, …]}; with `passes` (checkout) a line may name the "pass" that pays for it.
+core::Result<std::vector<core::BasketLine>> ReadBasket(const std::string& path,
+                                                       bool passes = false);
 
 // Command groups, each in its own file.
 void AddOrgCommands(CLI::App& app, CliContext& ctx);

@@ -94,6 +94,9 @@ enum class ErrorCode : std::uint16_t {
   kCouponExpired,
   kCouponUsedUp,
   kCouponVoid,
+  kPassNotApplicable,
+  kPassExpired,
+  kPassLimitReached,
   // kConflict
   kIdempotencyConflict,
   kCardNumberTaken,

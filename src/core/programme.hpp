@@ -282,6 +282,9 @@ struct BasketLine {
   std::vector<TierPrice> tier_prices;
   std::optional<std::int64_t> promo_price;  // fen per unit
   std::string promo;
+  // A count card or period pass (card number) that pays for the line at checkout; the services
+  // take such lines out of the evaluation (they cost the member nothing and earn nothing).
+  std::string pass;
 };
 
 struct MemberState {

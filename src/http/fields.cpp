@@ -89,6 +89,18 @@ Result<std::optional<bool>> Fields::OptBool(std::string_view name) {
   return std::optional<bool>(v->get<bool>());
 }
 
+Result<std::vector<std::string>> Fields::Strings(std::string_view name) {
+  std::vector<std::string> out;
+  const nlohmann::json* v = Get(name);
+  if (v == nullptr) return out;
+  if (!v->is_array()) return WrongType(name, "a list of strings");
+  for (const nlohmann::json& item : *v) {
+    if (!item.is_string()) return WrongType(name, "a list of strings");
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
 Result<std::vector<std::pair<std::string, std::string>>> Fields::OptStringMap(
     std::string_view name) {
   std::vector<std::pair<std::string, std::string>> out;

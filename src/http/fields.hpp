@@ -32,6 +32,8 @@ class Fields {
   core::Result<std::int64_t> Int(std::string_view name);
   core::Result<std::optional<std::int64_t>> OptInt(std::string_view name);
   core::Result<std::optional<bool>> OptBool(std::string_view name);
+  // A list of strings (codes); empty when absent or null.
+  core::Result<std::vector<std::string>> Strings(std::string_view name);
   // A JSON object of string values (e.g. custom fields), in order.
   core::Result<std::vector<std::pair<std::string, std::string>>> OptStringMap(
       std::string_view name);

@@ -84,6 +84,27 @@ void PostCardType(S services, const CallPtr& call) {
       [](S s, R req, const service::CardTypeSpec& spec) { return s.org().AddCardType(req, spec); });
 }
 
+// What a count-card or pass card type pays for.
+void PutPassTerms(S services, const CallPtr& call) {
+  auto b = BeginWrite(call, false, false);
+  if (!b) return;
+  service::PassTermsSpec spec;
+  ONECARD_TRY_REPLY(spec.skus, b->fields.Strings("skus"));
+  ONECARD_TRY_REPLY(spec.categories, b->fields.Strings("categories"));
+  ONECARD_TRY_REPLY(spec.stores, b->fields.Strings("stores"));
+  ONECARD_TRY_REPLY(std::optional<std::int64_t> per_day, b->fields.OptInt("per_day"));
+  if (per_day && (*per_day < 0 || *per_day > 1000)) {
+    return ReplyError(call, MakeError(ErrorCode::kFieldInvalid,
+                                      "uses a day are 0 (no limit) to 1,000", "per_day"));
+  }
+  spec.per_day = static_cast<int>(per_day.value_or(0));
+  if (core::Status done = b->fields.Finish(); !done) return ReplyError(call, done.error());
+  Blocking(call, [&services, call, req = std::move(b->req), spec = std::move(spec),
+                  code = std::string(call->Param("code"))] {
+    ReplyResult(call, 200, services.passes().SetTerms(req, code, spec));
+  });
+}
+
 void PostField(S services, const CallPtr& call) {
   AdminWrite<core::FieldDefinition>(
       services, call, 201,
@@ -227,6 +248,18 @@ void AddAdminRoutes(Routes& routes) {
   routes.push_back(
       ListRoute("/v1/card-types", P::kOrgRead, [](S s, T t) { return s.org().ListCardTypes(t); }));
   routes.push_back(MakeRoute("POST", "/v1/card-types", true, P::kOrgWrite, PostCardType));
+  routes.push_back(MakeRoute(
+      "GET", "/v1/card-types/{code}/pass-terms", true, P::kOrgRead, [](S s, const CallPtr& call) {
+        ReplyResult(call, 200,
+                    s.passes().Terms(call->Who().tenant, std::string(call->Param("code"))));
+      }));
+  routes.push_back(
+      MakeRoute("PUT", "/v1/card-types/{code}/pass-terms", true, P::kOrgWrite, PutPassTerms));
+  routes.push_back(MakeRoute(
+      "GET", "/v1/members/{id}/passes", true, P::kMemberRead, [](S s, const CallPtr& call) {
+        ONECARD_TRY_REPLY(std::int64_t id, PositiveId(call->Param("id"), "id"));
+        ReplyItems(call, s.passes().OfMember(call->Who().tenant, core::MemberId{id}));
+      }));
   routes.push_back(
       ListRoute("/v1/fields", P::kOrgRead, [](S s, T t) { return s.org().ListFields(t); }));
   routes.push_back(MakeRoute("POST", "/v1/fields", true, P::kOrgWrite, PostField));

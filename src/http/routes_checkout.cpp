@@ -1,6 +1,8 @@
 // Checkout routes (issue #5, first part; issue #4 item 5): quote and settle a sale at the till,
 // take goods back, read a sale or a return, a member's tier and its history, put a member in a
 // tier, and run the tier review.
+#include <algorithm>
+
 #include "http/api_internal.hpp"
 #include "service/identify.hpp"
 #include "service/services.hpp"
@@ -24,10 +26,12 @@ Result<service::SaleSpec> ReadSale(Fields& f, bool tenders_required) {
   if (lines == nullptr) {
     return MakeError(ErrorCode::kFieldInvalid, "lines is required: the basket", "lines");
   }
-  ONECARD_TRY(spec.lines, service::BasketFromJson(*lines, "lines"));
+  ONECARD_TRY(spec.lines, service::BasketFromJson(*lines, "lines", true));
   if (const nlohmann::json* tenders = f.Raw("tenders")) {
     ONECARD_TRY(spec.tenders, service::TendersFromJson(*tenders, "tenders"));
-  } else if (tenders_required) {
+  } else if (tenders_required &&
+             std::any_of(spec.lines.begin(), spec.lines.end(),
+                         [](const core::BasketLine& l) { return l.pass.empty(); })) {
     return MakeError(ErrorCode::kFieldInvalid, "tenders is required: how the sale is paid",
                      "tenders");
   }

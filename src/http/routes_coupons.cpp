@@ -21,24 +21,6 @@ Result<std::optional<core::CivilDate>> OptDate(Fields& f, std::string_view field
   return std::optional<core::CivilDate>(d);
 }
 
-Result<std::vector<std::string>> Codes(Fields& f, std::string_view field) {
-  std::vector<std::string> out;
-  const nlohmann::json* list = f.Raw(field);
-  if (list == nullptr) return out;
-  if (!list->is_array()) {
-    return MakeError(ErrorCode::kFieldInvalid, std::string(field) + " is a list of codes",
-                     std::string(field));
-  }
-  for (const nlohmann::json& c : *list) {
-    if (!c.is_string()) {
-      return MakeError(ErrorCode::kFieldInvalid, std::string(field) + " holds codes (strings)",
-                       std::string(field));
-    }
-    out.push_back(c.get<std::string>());
-  }
-  return out;
-}
-
 // A campaign for some stores only may be made by whoever covers them all; one for every store
 // needs a tenant-wide principal.
 core::Status CoversStores(const service::Principal& who, const std::vector<std::string>& stores) {
@@ -72,9 +54,9 @@ void PostCampaign(S services, const CallPtr& call) {
   c.max_discount = max_discount.value_or(0);
   ONECARD_TRY_REPLY(std::optional<std::int64_t> min_spend, f.OptInt("min_spend"));
   c.min_spend = min_spend.value_or(0);
-  ONECARD_TRY_REPLY(c.skus, Codes(f, "skus"));
-  ONECARD_TRY_REPLY(c.categories, Codes(f, "categories"));
-  ONECARD_TRY_REPLY(c.stores, Codes(f, "stores"));
+  ONECARD_TRY_REPLY(c.skus, f.Strings("skus"));
+  ONECARD_TRY_REPLY(c.categories, f.Strings("categories"));
+  ONECARD_TRY_REPLY(c.stores, f.Strings("stores"));
   ONECARD_TRY_REPLY(c.valid_from, OptDate(f, "valid_from"));
   ONECARD_TRY_REPLY(c.valid_until, OptDate(f, "valid_until"));
   ONECARD_TRY_REPLY(std::optional<std::int64_t> valid_days, f.OptInt("valid_days"));

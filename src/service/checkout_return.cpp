@@ -12,6 +12,7 @@
 #include "service/digest.hpp"
 #include "service/ledger_txn.hpp"
 #include "service/ledger_util.hpp"
+#include "service/pass_service.hpp"
 
 namespace onecard::service {
 namespace {
@@ -103,6 +104,42 @@ Status RestoreGiftTenders(LedgerTxn& l, core::EntryPlan& plan, const storage::Sa
     const std::size_t mark = plan.moves().size();
     ONECARD_CHECK(RestoreTaken(l, plan, taken, already, t.amount - t.deducted, restored));
     ONECARD_CHECK(l.PostCounterpartsSince(plan, mark, core::AccountRole::kSales, sale.store));
+  }
+  return {};
+}
+
+// Gives the uses of the returned lines a count card paid for back onto the card, into the lots
+// the sale took them from (the latest taken first).
+Status RestorePassUses(LedgerTxn& l, core::EntryPlan& plan, const storage::SaleRecord& sale,
+                       const storage::ReturnRecord& r, const Taken& before) {
+  std::optional<std::vector<storage::LotMoveRecord>> moves;
+  std::map<std::int64_t, std::int64_t> already;  // uses of each card returned so far
+  for (const storage::SaleLineRecord& sold : sale.lines) {
+    if (!sold.pass_card.valid()) continue;
+    const auto b = before.lines.find(sold.line_no);
+    if (b != before.lines.end()) already[sold.pass_card.value] += b->second.quantity;
+  }
+  const core::LotSpec restored{std::nullopt, core::LotSource::kRestored, sale.store, {}};
+  for (const storage::ReturnLineRecord& rl : r.lines) {
+    const storage::SaleLineRecord& sold = sale.lines[static_cast<std::size_t>(rl.line_no - 1)];
+    if (!sold.pass_card.valid() || !sale.entry.valid()) continue;
+    ONECARD_TRY(ResolvedCard card, l.CardById(sold.pass_card));
+    ONECARD_TRY(std::optional<storage::CardTypeRecord> type,
+                l.txn().GetCardType(sale.tenant, card.owner.type));
+    if (!type || type->kind != core::CardKind::kCount) continue;
+    ONECARD_TRY(core::AccountPlanner * holder, l.Holder(card.owner, core::Asset::kUses));
+    if (!moves) {
+      ONECARD_TRY(moves, l.txn().ListLotMoves(sale.entry));
+    }
+    std::vector<storage::LotMoveRecord> taken;
+    for (const storage::LotMoveRecord& m : *moves) {
+      if (m.delta < 0 && m.account == holder->id()) taken.push_back(m);
+    }
+    std::int64_t& done = already[sold.pass_card.value];
+    const std::size_t mark = plan.moves().size();
+    ONECARD_CHECK(RestoreTaken(l, plan, taken, done, rl.quantity, restored));
+    ONECARD_CHECK(l.PostCounterpartsSince(plan, mark, core::AccountRole::kSales, sale.store));
+    done += rl.quantity;
   }
   return {};
 }
@@ -637,6 +674,10 @@ Result<CheckoutService::PreparedReturn> CheckoutService::PrepareReturn(const Req
             ONECARD_CHECK(l.PostCounterpartsSince(plan, mark, core::AccountRole::kSales, at));
             ONECARD_CHECK(RestoreGiftTenders(l, plan, sale, r, before));
           }
+          ONECARD_CHECK(RestorePassUses(l, plan, sale, r, before));
+          if (!card && !plan.postings().empty()) {
+            ONECARD_TRY(card, l.CardById(sale.card));
+          }
           if (!plan.postings().empty()) {
             storage::EntryRecord header =
                 l.Header(core::EntryKind::kReturn, *card, spec.doc_no, spec.reason);
@@ -711,6 +752,13 @@ Result<CheckoutService::PreparedReturn> CheckoutService::PrepareReturn(const Req
         }
 
         ONECARD_TRY(r.id, txn.InsertReturn(r));
+        for (const storage::ReturnLineRecord& rl : r.lines) {
+          const storage::SaleLineRecord& sold =
+              sale.lines[static_cast<std::size_t>(rl.line_no - 1)];
+          if (!sold.pass_card.valid()) continue;
+          ONECARD_CHECK(RecordPassUse(txn, rq.tenant.id, sold.pass_card, sale.member, sale.id,
+                                      rl.line_no, r.id, -rl.quantity, sale.business_date, now));
+        }
         // The last of the sale back: its coupon uses are given back where the campaign says so.
         bool all_back = true;
         for (const storage::SaleLineRecord& l : sale.lines) {

@@ -14,6 +14,7 @@
 #include "service/ledger_service.hpp"
 #include "service/ledger_txn.hpp"
 #include "service/ledger_util.hpp"
+#include "service/pass_service.hpp"
 
 namespace onecard::service {
 namespace {
@@ -311,7 +312,7 @@ void FillPriced(SaleView& v, const core::Evaluation& e, std::span<const core::Ba
   for (std::size_t i = 0; i < e.lines.size(); ++i) {
     const core::PricedLine& l = e.lines[i];
     v.lines.push_back({static_cast<int>(i + 1), l.sku, l.quantity, lines[i].unit_price, l.list,
-                       l.discount, l.paid, l.points, 0});
+                       l.discount, l.paid, l.points, 0, lines[i].pass});
   }
   v.list_total = e.list_total;
   v.discount_total = e.discount_total;
@@ -320,6 +321,60 @@ void FillPriced(SaleView& v, const core::Evaluation& e, std::span<const core::Ba
   v.point_asset = e.points > 0 ? std::string(core::AssetName(e.point_asset)) : "";
   v.points_expire_on = e.expires_on;
   v.explain = e.explain;
+}
+
+// Lines a count card or pass pays for are not priced by the programme: the evaluator sees the
+// others only, and MergePassLines puts them back in their places, free and earning nothing.
+std::vector<core::BasketLine> WithoutPassLines(std::span<const core::BasketLine> lines) {
+  std::vector<core::BasketLine> out;
+  out.reserve(lines.size());
+  for (const core::BasketLine& l : lines) {
+    if (l.pass.empty()) out.push_back(l);
+  }
+  return out;
+}
+
+bool HasPassLines(std::span<const core::BasketLine> lines) {
+  return std::any_of(lines.begin(), lines.end(),
+                     [](const core::BasketLine& l) { return !l.pass.empty(); });
+}
+
+void MergePassLines(core::Evaluation& e, std::span<const core::BasketLine> lines) {
+  if (!HasPassLines(lines)) return;
+  std::vector<core::PricedLine> merged;
+  merged.reserve(lines.size());
+  std::size_t next = 0;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const core::BasketLine& l = lines[i];
+    if (l.pass.empty()) {
+      merged.push_back(std::move(e.lines[next++]));
+      continue;
+    }
+    core::PricedLine p;
+    p.sku = l.sku;
+    p.quantity = l.quantity;
+    p.list = l.quantity * l.unit_price;
+    p.discount = p.list;
+    e.list_total += p.list;
+    e.discount_total += p.list;
+    e.explain.push_back("lines[" + std::to_string(i) + "] " + l.sku + " ×" +
+                        std::to_string(l.quantity) + ": paid with card " + l.pass +
+                        " (no charge, no points)");
+    merged.push_back(std::move(p));
+  }
+  e.lines = std::move(merged);
+}
+
+// A walk-in has no passes: a line naming one needs the member's card.
+Status RequireMemberForPasses(std::span<const core::BasketLine> lines) {
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (!lines[i].pass.empty()) {
+      return MakeError(ErrorCode::kInvalidArgument,
+                       "a line paid with a count card or pass needs the member's card",
+                       "lines[" + std::to_string(i) + "].pass");
+    }
+  }
+  return {};
 }
 
 // Takes each gift-card tender from its card (PINs checked before the writer): the card must be a
@@ -419,6 +474,7 @@ Result<SaleView> CheckoutService::Quote(const Request& req, const SaleSpec& spec
   std::vector<core::BasketLine> lines = spec.lines;
   ONECARD_CHECK(ResolveBasket(*txn, req.tenant.id, lines, now));
   if (spec.card.empty()) {
+    ONECARD_CHECK(RequireMemberForPasses(lines));
     ONECARD_TRY(std::vector<HeldCoupon> held,
                 HoldCoupons(*txn, req.tenant.id, coupon_refs, {}, v.business_date));
     const std::vector<core::CouponTerms> terms = TermsOf(held);
@@ -475,11 +531,41 @@ Result<SaleView> CheckoutService::Quote(const Request& req, const SaleSpec& spec
               HoldCoupons(*txn, req.tenant.id, coupon_refs, member_id, v.business_date));
   const std::vector<core::CouponTerms> terms = TermsOf(held);
   const core::EvalContext ctx{v.business_date, minute, req.actor.store_code, 0, terms};
+  // Each pass is checked as the settle will; a count card's uses against its balance.
+  std::map<std::string, std::int64_t, std::less<>> pass_uses;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].pass.empty()) continue;
+    const std::string at = "lines[" + std::to_string(i) + "].pass";
+    ONECARD_TRY(std::optional<storage::CardRecord> pass,
+                txn->FindCard(req.tenant.id, lines[i].pass));
+    if (!pass) {
+      return MakeError(ErrorCode::kCardNotFound, "no card numbered " + lines[i].pass, at);
+    }
+    std::int64_t& earlier = pass_uses[lines[i].pass];
+    ONECARD_TRY(PassCheck check, CheckPass(*txn, req.tenant.id, *pass, lines[i], i, member_id,
+                                           req.actor.store_code, v.business_date, earlier));
+    earlier += lines[i].quantity;
+    if (!check.count) continue;
+    std::int64_t uses = 0;
+    ONECARD_TRY(std::vector<storage::AccountRecord> pass_accounts,
+                txn->ListAccountsOfCard(req.tenant.id, pass->id));
+    for (const storage::AccountRecord& a : pass_accounts) {
+      if (a.key.role == core::AccountRole::kHolder && a.key.asset == core::Asset::kUses) {
+        uses = a.balance;
+      }
+    }
+    if (uses < earlier) {
+      core::Error e = Insufficient(lines[i].pass, "uses", uses, earlier, core::Unit::kUse);
+      e.field = at;
+      return e;
+    }
+  }
   std::int64_t points_value = 0;
   ONECARD_TRY(core::Evaluation e,
-              Evaluate(*in_force->programme, eval_state, lines, ctx, PointsTendered(spec.tenders),
-                       points_value, core::Explain::kYes));
+              Evaluate(*in_force->programme, eval_state, WithoutPassLines(lines), ctx,
+                       PointsTendered(spec.tenders), points_value, core::Explain::kYes));
   ONECARD_CHECK(CheckCouponBudgets(held, e.coupon_discounts));
+  MergePassLines(e, lines);
   e.explain.insert(e.explain.begin(), notes.begin(), notes.end());
   FillPriced(v, e, lines);
   v.coupons = QuotedCoupons(held, e.coupon_discounts);
@@ -528,9 +614,18 @@ storage::SaleRecord SaleRecordOf(const Request& req, const SaleSpec& spec, const
   r.explain = json(v.explain).dump();
   for (std::size_t i = 0; i < v.lines.size(); ++i) {
     const SaleLineView& l = v.lines[i];
-    r.lines.push_back({static_cast<int>(i + 1), l.sku, spec.lines[i].item_class,
-                       Categories(spec.lines[i].categories), spec.lines[i].non_earning, l.quantity,
-                       l.unit_price, l.list, l.discount, l.paid, l.points});
+    r.lines.push_back({static_cast<int>(i + 1),
+                       l.sku,
+                       spec.lines[i].item_class,
+                       Categories(spec.lines[i].categories),
+                       spec.lines[i].non_earning,
+                       l.quantity,
+                       l.unit_price,
+                       l.list,
+                       l.discount,
+                       l.paid,
+                       l.points,
+                       {}});
   }
   for (std::size_t i = 0; i < v.tenders.size(); ++i) {
     const TenderView& t = v.tenders[i];
@@ -567,7 +662,9 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
                      "doc_no");
   }
   ONECARD_CHECK(ValidateNotes(spec.doc_no, ""));
-  if (spec.tenders.empty()) {
+  const bool all_passes = std::all_of(spec.lines.begin(), spec.lines.end(),
+                                      [](const core::BasketLine& l) { return !l.pass.empty(); });
+  if (spec.tenders.empty() && !all_passes) {
     return MakeError(ErrorCode::kInvalidArgument, "a sale needs at least one tender", "tenders");
   }
   ONECARD_CHECK(ValidateIdempotencyKey(req.idempotency_key));
@@ -583,7 +680,7 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
   Canonical c = CanonicalOf(req, "sale");
   c.Add("card", spec.card).Add("doc", spec.doc_no);
   for (const core::BasketLine& l : spec.lines) {
-    c.Add("sku", l.sku).Add("qty", l.quantity).Add("price", l.unit_price);
+    c.Add("sku", l.sku).Add("qty", l.quantity).Add("price", l.unit_price).Add("pass", l.pass);
     c.Add("class", l.item_class).Add("cats", Categories(l.categories));
     c.Add("non_earning", l.non_earning ? 1 : 0);
   }
@@ -653,6 +750,7 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
         v.business_date = date;
         LedgerTxn l(txn, rq, now, accounts_.get());
         if (sale.card.empty()) {
+          ONECARD_CHECK(RequireMemberForPasses(sale.lines));
           ONECARD_TRY(std::vector<HeldCoupon> held,
                       HoldCoupons(txn, rq.tenant.id, coupon_refs, {}, date));
           const std::vector<core::CouponTerms> terms = TermsOf(held);
@@ -723,10 +821,11 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
         const std::vector<core::CouponTerms> terms = TermsOf(held);
         const core::EvalContext ctx{date, minute, rq.actor.store_code, 0, terms};
         std::int64_t points_value = 0;
-        ONECARD_TRY(core::Evaluation e, Evaluate(p, eval_state, sale.lines, ctx, points,
-                                                 points_value, core::Explain::kYes));
+        ONECARD_TRY(core::Evaluation e, Evaluate(p, eval_state, WithoutPassLines(sale.lines), ctx,
+                                                 points, points_value, core::Explain::kYes));
         ONECARD_CHECK(CheckCouponBudgets(held, e.coupon_discounts));
         ONECARD_CHECK(CheckTotal(sale.tenders, points_value, e.paid_total));
+        MergePassLines(e, sale.lines);
         notes.insert(notes.end(), e.explain.begin(), e.explain.end());
         e.explain = std::move(notes);
 
@@ -757,6 +856,8 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
         }
         ONECARD_TRY(std::vector<ResolvedCard> gift_cards,
                     TakeGiftTenders(l, plan, sale.tenders, *gift_pins, date));
+        ONECARD_TRY(std::vector<std::optional<PassCheck>> passes,
+                    TakePasses(l, plan, sale.lines, member_id, date));
         if (e.points > 0) {
           ONECARD_TRY(core::AccountPlanner * holder, l.Holder(card.owner, e.point_asset));
           const std::size_t mark = plan.moves().size();
@@ -805,7 +906,16 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
         record.entry = core::EntryId{v.entry_id};
         record.tier_before = tier_before;
         if (receipt) FillGiftTenders(v, record, gift_cards, *receipt);
+        for (std::size_t i = 0; i < passes.size(); ++i) {
+          if (passes[i]) record.lines[i].pass_card = passes[i]->card.id;
+        }
         ONECARD_TRY(v.id, txn.InsertSale(record));
+        for (std::size_t i = 0; i < passes.size(); ++i) {
+          if (!passes[i]) continue;
+          ONECARD_CHECK(RecordPassUse(txn, rq.tenant.id, passes[i]->card.id, member_id, v.id,
+                                      static_cast<int>(i + 1), 0, sale.lines[i].quantity, date,
+                                      now));
+        }
         ONECARD_TRY(v.coupons, RedeemCoupons(txn, held, e.coupon_discounts, v.id, member_id, now));
 
         // The member's state moves on with the sale.
@@ -951,8 +1061,13 @@ Result<SaleView> CheckoutService::Get(const TenantRef& tenant, std::int64_t id) 
         if (rl.line_no == l.line_no) returned += rl.quantity;
       }
     }
+    std::string pass;
+    if (l.pass_card.valid()) {
+      ONECARD_TRY(std::optional<storage::CardRecord> card, txn->GetCard(tenant.id, l.pass_card));
+      if (card) pass = card->number;
+    }
     v.lines.push_back({l.line_no, l.sku, l.quantity, l.unit_price, l.list, l.discount, l.paid,
-                       l.points, returned});
+                       l.points, returned, pass});
   }
   for (const storage::ReturnRecord& ret : returns) {
     v.returns.push_back({ret.id, ret.doc_no, ret.at, ret.refund_total - ret.deducted});

@@ -68,9 +68,10 @@ struct SaleLineView {
   std::int64_t paid = 0;
   std::int64_t points = 0;
   std::int64_t returned = 0;  // quantity returned so far
+  std::string pass;           // the count card or pass that paid for the line ("" none)
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SaleLineView, line, sku, quantity, unit_price, list, discount,
-                                   paid, points, returned)
+                                   paid, points, returned, pass)
 
 struct TenderView {
   std::string method;

@@ -29,24 +29,6 @@ core::Error Invalid(std::string message, std::string field) {
   return MakeError(ErrorCode::kFieldInvalid, std::move(message), std::move(field));
 }
 
-std::vector<std::string> Split(const std::string& csv) {
-  std::vector<std::string> out;
-  std::size_t start = 0;
-  while (start < csv.size()) {
-    std::size_t comma = csv.find(',', start);
-    if (comma == std::string::npos) comma = csv.size();
-    if (comma > start) out.push_back(csv.substr(start, comma - start));
-    start = comma + 1;
-  }
-  return out;
-}
-
-std::string Join(const std::vector<std::string>& list) {
-  std::string out;
-  for (const std::string& s : list) out += (out.empty() ? "" : ",") + s;
-  return out;
-}
-
 std::string Who(const Request& req) {
   return req.actor.kind + ":" + req.actor.staff;
 }
@@ -72,9 +54,9 @@ core::CouponTerms TermsOf(const storage::CouponCampaignRecord& c) {
   t.amount_off = c.amount_off;
   t.max_discount = c.max_discount;
   t.min_spend = c.min_spend;
-  t.skus = Split(c.skus);
-  t.categories = Split(c.categories);
-  t.stores = Split(c.stores);
+  t.skus = SplitList(c.skus);
+  t.categories = SplitList(c.categories);
+  t.stores = SplitList(c.stores);
   t.label = c.code + " (" + core::DescribeCoupon(t) + ")";
   return t;
 }
@@ -89,9 +71,9 @@ CampaignView ViewOf(const storage::CouponCampaignRecord& c) {
   v.amount_off = c.amount_off;
   v.max_discount = c.max_discount;
   v.min_spend = c.min_spend;
-  v.skus = Split(c.skus);
-  v.categories = Split(c.categories);
-  v.stores = Split(c.stores);
+  v.skus = SplitList(c.skus);
+  v.categories = SplitList(c.categories);
+  v.stores = SplitList(c.stores);
   v.valid_from = c.valid_from;
   v.valid_until = c.valid_until;
   v.valid_days = c.valid_days;
@@ -321,9 +303,9 @@ Result<CampaignView> CouponService::CreateCampaign(const Request& req, const Cam
   if (spec.budget != 0) ONECARD_CHECK(ValidateAmount(spec.budget, "budget"));
   c.budget = spec.budget;
   c.restore_on_return = spec.restore_on_return;
-  c.skus = Join(spec.skus);
-  c.categories = Join(spec.categories);
-  c.stores = Join(spec.stores);
+  c.skus = JoinList(spec.skus);
+  c.categories = JoinList(spec.categories);
+  c.stores = JoinList(spec.stores);
   c.created_by = req.actor.staff;
 
   Canonical d = CanonicalOf(req, "coupon.campaign");

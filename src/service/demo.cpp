@@ -162,9 +162,13 @@ Status DemoBuilder::Org() {
 Status DemoBuilder::Catalogue() {
   CatalogueService& catalogue = services_.catalogue();
   const std::vector<std::array<std::string, 3>> categories = {
-      {"tea", "Tea 茶叶", ""},          {"green-tea", "Green tea 绿茶", "tea"},
-      {"oolong", "Oolong 乌龙", "tea"}, {"bakery", "Bakery 烘焙", ""},
-      {"teaware", "Teaware 茶具", ""},  {"sundries", "Sundries 杂项", ""},
+      {"tea", "Tea 茶叶", ""},
+      {"green-tea", "Green tea 绿茶", "tea"},
+      {"oolong", "Oolong 乌龙", "tea"},
+      {"bakery", "Bakery 烘焙", ""},
+      {"teaware", "Teaware 茶具", ""},
+      {"sundries", "Sundries 杂项", ""},
+      {"tea-drinks", "Tea drinks 茶饮", ""},
   };
   for (const auto& [code, name, parent] : categories) {
     ONECARD_CHECK(catalogue.AddCategory(Req(""), code, name, parent));
@@ -190,6 +194,13 @@ Status DemoBuilder::Catalogue() {
   ONECARD_CHECK(product("POT-YIXING", "Yixing clay teapot 宜兴紫砂壶", 68000, {"teaware"}, false,
                         {{"diamond", 61200}}));
   ONECARD_CHECK(product("BAG", "Paper bag 纸袋", 100, {"sundries"}, true, {}));
+  ONECARD_CHECK(product("TEA-POT-INSTORE", "A pot of tea in store 堂饮一壶茶", 1800, {"tea-drinks"},
+                        false, {}));
+  // The "10 teas" count card pays for tea drunk in store, two pots a day at most.
+  PassTermsSpec tea10;
+  tea10.categories = {"tea-drinks"};
+  tea10.per_day = 2;
+  ONECARD_CHECK(services_.passes().SetTerms(Req(""), "tea10", tea10));
   PromotionSpec promo;
   promo.sku = "CAKE-MOON-6";
   promo.name = "Mooncake week 月饼特惠";

@@ -108,6 +108,7 @@ Result<IdentifyView> Identify(Services& services, const TenantRef& tenant,
                        LocalDateTime(tenant.timezone, *v.next_points_expiry).substr(0, 10));
   }
   ONECARD_TRY(v.coupons, services.coupons().UsableOf(tenant, core::MemberId{member->id}, today));
+  ONECARD_TRY(v.passes, services.passes().OfMember(tenant, core::MemberId{member->id}));
   return v;
 }
 

@@ -24,6 +24,24 @@ Status ValidateAmount(std::int64_t amount, std::string_view field) {
   return {};
 }
 
+std::vector<std::string> SplitList(const std::string& csv) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start < csv.size()) {
+    std::size_t comma = csv.find(',', start);
+    if (comma == std::string::npos) comma = csv.size();
+    if (comma > start) out.push_back(csv.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return out;
+}
+
+std::string JoinList(const std::vector<std::string>& list) {
+  std::string out;
+  for (const std::string& s : list) out += (out.empty() ? "" : ",") + s;
+  return out;
+}
+
 Status ValidateNotes(std::string_view doc_no, std::string_view reason) {
   ONECARD_CHECK(core::ValidateText(doc_no, "doc_no", 64));
   return core::ValidateText(reason, "reason", 500);

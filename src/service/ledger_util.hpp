@@ -2,6 +2,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -31,6 +32,9 @@ std::int64_t AvailableOf(const std::vector<core::AccountPlanner*>& holders);
 // The canonical text of a command starts with its name and the store it is made at.
 Canonical CanonicalOf(const Request& req, std::string_view command);
 void AddExpiry(Canonical& c, const std::optional<core::Timestamp>& expires_at);
+// Lists as the store keeps them: "a,b,c" (empty items dropped) and back.
+std::vector<std::string> SplitList(const std::string& csv);
+std::string JoinList(const std::vector<std::string>& list);
 // A balance view of one account: lots earliest expiry first, the next expiry, and `held`.
 AssetBalance BalanceOf(const core::AccountPlanner& account, std::int64_t held);
 

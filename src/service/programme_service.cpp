@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "core/card.hpp"
 #include "core/money.hpp"
 #include "programme/document.hpp"
 #include "service/access.hpp"
@@ -566,7 +567,8 @@ Result<std::int64_t> NonNegativeFen(const json& v, const std::string& field) {
 
 }  // namespace
 
-Result<std::vector<core::BasketLine>> BasketFromJson(const json& lines, std::string_view field) {
+Result<std::vector<core::BasketLine>> BasketFromJson(const json& lines, std::string_view field,
+                                                     bool passes) {
   if (!lines.is_array()) return Bad(field, "must be a list of lines");
   if (lines.empty()) return Bad(field, "has no lines");
   if (lines.size() > 1000) return Bad(field, "has more than 1,000 lines");
@@ -575,11 +577,21 @@ Result<std::vector<core::BasketLine>> BasketFromJson(const json& lines, std::str
     const json& l = lines[i];
     const std::string at = std::string(field) + "[" + std::to_string(i) + "]";
     if (!l.is_object()) return Bad(at, "must be an object");
-    ONECARD_CHECK(
-        OnlyKnown(l, at, {"sku", "quantity", "price", "categories", "item_class", "non_earning"}));
+    if (passes) {
+      ONECARD_CHECK(OnlyKnown(
+          l, at, {"sku", "quantity", "price", "categories", "item_class", "non_earning", "pass"}));
+    } else {
+      ONECARD_CHECK(OnlyKnown(
+          l, at, {"sku", "quantity", "price", "categories", "item_class", "non_earning"}));
+    }
     core::BasketLine line;
     if (!l.contains("sku") || !l["sku"].is_string()) return Bad(at + ".sku", "must be a string");
     line.sku = l["sku"].get<std::string>();
+    if (l.contains("pass")) {
+      if (!l["pass"].is_string()) return Bad(at + ".pass", "must be a card number");
+      line.pass = l["pass"].get<std::string>();
+      ONECARD_CHECK(core::ValidateCardNumber(line.pass, at + ".pass"));
+    }
     if (l.contains("quantity")) {
       if (!l["quantity"].is_number_integer())
         return Bad(at + ".quantity", "must be a whole number");

@@ -161,9 +161,12 @@ nlohmann::json EvaluationJson(const core::Evaluation& e);
 void to_json(nlohmann::json& j, const ExplainView& v);
 
 // A basket as JSON: [{"sku", "quantity", "price" (yuan text), "categories", "item_class",
-// "non_earning"}, …]. Errors (kFieldInvalid, kFieldUnknown) name the field ("lines[2].price").
+// "non_earning"}, …], and with `passes` (a checkout's) "pass": the card number of a count card or
+// pass that pays for the line. Errors (kFieldInvalid, kFieldUnknown) name the field
+// ("lines[2].price").
 core::Result<std::vector<core::BasketLine>> BasketFromJson(const nlohmann::json& lines,
-                                                           std::string_view field);
+                                                           std::string_view field,
+                                                           bool passes = false);
 // A member's state as JSON: {"tier", "birthday", "spend" (yuan), "points" (earned so far),
 // "carried" (yuan), "balance" (points held), "redemptions" (this period), "downgraded_from",
 // "spend_since_downgrade" (yuan)}, every field optional.

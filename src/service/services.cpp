@@ -18,6 +18,7 @@ Services::Services(storage::Store& store, const Clock& clock, WriterOptions opti
       checkout_(store, clock, writer_, programmes_, gifts_, coupons_),
       tiers_(store, clock, writer_, programmes_),
       stored_value_(store, clock, writer_, programmes_),
+      passes_(store, clock, writer_),
       catalogue_(store, clock, writer_, programmes_) {}
 
 core::Result<VerifyReport> Services::Verify() {

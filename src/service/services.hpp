@@ -19,6 +19,7 @@
 #include "service/ledger_service.hpp"
 #include "service/member_service.hpp"
 #include "service/org_service.hpp"
+#include "service/pass_service.hpp"
 #include "service/programme_service.hpp"
 #include "service/staff_service.hpp"
 #include "service/stored_value_service.hpp"
@@ -45,6 +46,7 @@ class Services {
   CouponService& coupons() { return coupons_; }
   TierService& tiers() { return tiers_; }
   StoredValueService& stored_value() { return stored_value_; }
+  PassService& passes() { return passes_; }
   CatalogueService& catalogue() { return catalogue_; }
   Writer& writer() { return writer_; }
   const Clock& clock() const { return clock_; }
@@ -69,6 +71,7 @@ class Services {
   CheckoutService checkout_;
   TierService tiers_;
   StoredValueService stored_value_;
+  PassService passes_;
   CatalogueService catalogue_;
 };
 

@@ -330,6 +330,7 @@ struct SaleLineRecord {
   std::int64_t discount = 0;
   std::int64_t paid = 0;
   std::int64_t points = 0;
+  CardId pass_card;  // valid: a count card or period pass paid for the line
 };
 
 struct SaleTenderRecord {
@@ -669,6 +670,30 @@ struct CouponFailureRecord {
   TenantId tenant;
   std::string who;
   std::string client;
+  Timestamp at;
+};
+
+// What a count-card or pass card type pays for (issue #5 item 9). Lists are comma-separated.
+struct PassTermsRecord {
+  CardTypeId card_type;
+  TenantId tenant;
+  std::string skus;
+  std::string categories;
+  std::string stores;
+  std::int64_t per_day = 0;
+  Timestamp updated_at;
+};
+
+// A use of a pass at a sale (+quantity) or its return (−quantity).
+struct PassUseRecord {
+  TenantId tenant;
+  CardId card;
+  MemberId member;
+  std::int64_t sale_id = 0;
+  int line_no = 0;
+  std::int64_t return_id = 0;  // 0: a use at the sale
+  std::int64_t quantity = 0;
+  core::CivilDate business_date;
   Timestamp at;
 };
 

@@ -234,6 +234,11 @@ class ReadTxn {
   virtual Result<std::vector<GiftReportRecord>> ListGiftReports(TenantId tenant,
                                                                 std::int64_t before, int limit) = 0;
 
+  // Count cards and passes (issue #5).
+  virtual Result<std::optional<PassTermsRecord>> GetPassTerms(TenantId tenant, CardTypeId type) = 0;
+  // The uses of a pass card on a business date (its uses less their returns).
+  virtual Result<std::int64_t> PassUsesOn(TenantId tenant, CardId card, core::CivilDate date) = 0;
+
   // Coupons (issue #5).
   virtual Result<std::optional<CouponCampaignRecord>> FindCouponCampaign(TenantId tenant,
                                                                          std::string_view code) = 0;
@@ -430,6 +435,8 @@ class WriteTxn : public ReadTxn {
   virtual Result<std::int64_t> InsertGiftReport(const GiftReportRecord& report) = 0;
 
   // kCodeTaken when the tenant has a campaign with that code or promo code.
+  virtual Status PutPassTerms(const PassTermsRecord& terms) = 0;
+  virtual Status InsertPassUse(const PassUseRecord& use) = 0;
   virtual Result<std::int64_t> InsertCouponCampaign(const CouponCampaignRecord& campaign) = 0;
   // Writes state, issued, used and discount_given.
   virtual Status UpdateCouponCampaign(const CouponCampaignRecord& campaign) = 0;

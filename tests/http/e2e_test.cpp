@@ -870,7 +870,7 @@ TEST_F(ServeTest, MarketingKeepsTheCatalogueAndAClerkSellsBySku) {
   // The demo's catalogue, as a clerk sees it.
   HttpResponse tree = c.Get("/v1/categories", clerk);
   ASSERT_EQ(tree.status, 200) << tree.body;
-  ASSERT_EQ(tree.Json()["items"].size(), 6u);
+  ASSERT_EQ(tree.Json()["items"].size(), 7u);
   EXPECT_EQ(tree.Json()["items"][2]["code"], "tea");
   EXPECT_EQ(tree.Json()["items"][3]["path"], json::array({"tea", "green-tea"}));
   HttpResponse teas = c.Get("/v1/products?category=tea", clerk);
@@ -933,7 +933,7 @@ TEST_F(ServeTest, MarketingKeepsTheCatalogueAndAClerkSellsBySku) {
             403);
   HttpResponse same = c.Send("POST", "/v1/products.csv", csv.body, auth);
   ASSERT_EQ(same.status, 200) << same.body;
-  EXPECT_EQ(same.Json()["unchanged"], 7);
+  EXPECT_EQ(same.Json()["unchanged"], 8);
   HttpResponse bad = c.Send("POST", "/v1/products.csv", "sku,list_price\nBAG,1\nSCONE,x\n", auth);
   EXPECT_EQ(bad.status, 422) << bad.body;
   EXPECT_EQ(bad.Json()["field"], "csv");
@@ -1356,6 +1356,72 @@ TEST_F(ServeTest, AClerkQuotesAndTakesATopUpWithTheProgrammesBonus) {
   HttpResponse by_manager = c.Post("/v1/value/top-up", ask, manager, "till-1-topup-5");
   ASSERT_EQ(by_manager.status, 200) << by_manager.body;
   EXPECT_EQ(by_manager.Json()["bonus"], 0) << "the new version has no plans";
+  EXPECT_EQ(VerifyOk(c), "");
+}
+
+TEST_F(ServeTest, AClerkPaysForTeaWithAMembersCountCardOverHttp) {
+  Start();
+  HttpClient c(port());
+  const std::string clerk = Login(c, "wang.clerk", "onecard-clerk");  // at bj01
+  const std::string admin = Login(c, "admin", "onecard-admin");
+  const std::string li = "13900139000";   // 李娜's card (her phone number)
+  const std::string tea = "88000000088";  // her "10 teas" card: 8 uses left
+
+  HttpResponse who = c.Post("/v1/checkout/identify", {{"phone", li}}, clerk);
+  ASSERT_EQ(who.status, 200) << who.body;
+  ASSERT_EQ(who.Json()["passes"].size(), 1u) << who.body;
+  EXPECT_EQ(who.Json()["passes"][0]["card"], tea);
+  EXPECT_EQ(who.Json()["passes"][0]["uses_left"], 8);
+  EXPECT_EQ(who.Json()["passes"][0]["per_day"], 2);
+
+  // Two pots paid by the card: nothing to pay, no tender needed, two uses taken.
+  const json two = {
+      {"card", li},
+      {"doc_no", "T-1"},
+      {"lines", json::array({{{"sku", "TEA-POT-INSTORE"}, {"quantity", 2}, {"pass", tea}}})}};
+  HttpResponse sale = c.Post("/v1/checkout/settle", two, clerk, "bj01-tea-1");
+  ASSERT_EQ(sale.status, 201) << sale.body;
+  EXPECT_EQ(sale.Json()["due"], 0);
+  EXPECT_EQ(sale.Json()["lines"][0]["pass"], tea);
+  EXPECT_EQ(sale.Json()["points_earned"], 0);
+  // A third pot today is over the card's daily limit; the card is not another member's to use.
+  json third = two;
+  third["doc_no"] = "T-2";
+  third["lines"][0]["quantity"] = 1;
+  HttpResponse limit = c.Post("/v1/checkout/settle", third, clerk, "bj01-tea-2");
+  EXPECT_EQ(limit.status, 409) << limit.body;
+  EXPECT_EQ(limit.Json()["code"], "pass_limit_reached");
+  EXPECT_EQ(limit.Json()["field"], "lines[0].pass");
+  json foreign = third;
+  foreign["card"] = kZhang;
+  HttpResponse not_hers = c.Post("/v1/checkout/settle", foreign, clerk, "bj01-tea-3");
+  EXPECT_EQ(not_hers.Json()["code"], "pass_not_applicable") << not_hers.body;
+
+  HttpResponse passes = c.Get("/v1/members/2/passes", clerk);
+  ASSERT_EQ(passes.status, 200) << passes.body;
+  EXPECT_EQ(passes.Json()["items"][0]["uses_left"], 6);
+  EXPECT_EQ(passes.Json()["items"][0]["used_today"], 2);
+  EXPECT_EQ(passes.Json()["items"][0]["usable"], false);
+
+  // Head office raises the daily limit; a clerk may not.
+  const json terms = {{"categories", json::array({"tea-drinks"})}, {"per_day", 3}};
+  EXPECT_EQ(c.Put("/v1/card-types/tea10/pass-terms", terms, clerk).status, 403);
+  HttpResponse raised = c.Put("/v1/card-types/tea10/pass-terms", terms, admin);
+  ASSERT_EQ(raised.status, 200) << raised.body;
+  EXPECT_EQ(raised.Json()["per_day"], 3);
+  EXPECT_EQ(c.Get("/v1/card-types/tea10/pass-terms", clerk).Json()["per_day"], 3);
+  ASSERT_EQ(c.Post("/v1/checkout/settle", third, clerk, "bj01-tea-4").status, 201);
+
+  // The two pots come back (a return needs a manager's rights): the uses return to the card.
+  HttpResponse back = c.Post("/v1/checkout/return",
+                             {{"receipt", "T-1"},
+                              {"all", true},
+                              {"doc_no", "TR-1"},
+                              {"reason", "spilt"},
+                              {"store", "bj01"}},
+                             admin, "bj01-tea-5");
+  ASSERT_EQ(back.status, 201) << back.body;
+  EXPECT_EQ(c.Get("/v1/members/2/passes", clerk).Json()["items"][0]["uses_left"], 7);
   EXPECT_EQ(VerifyOk(c), "");
 }
 

@@ -154,12 +154,26 @@ HttpResponse HttpClient::Get(const std::string& target, const std::string& token
   return Send("GET", target, "", h);
 }
 
-HttpResponse HttpClient::Post(const std::string& target, const nlohmann::json& body,
-                              const std::string& token, const std::string& key) {
+namespace {
+
+std::vector<std::pair<std::string, std::string>> Headers(const std::string& token,
+                                                         const std::string& key) {
   std::vector<std::pair<std::string, std::string>> h;
   if (!token.empty()) h.emplace_back("Authorization", "Bearer " + token);
   if (!key.empty()) h.emplace_back("Idempotency-Key", key);
-  return Send("POST", target, body.dump(), h);
+  return h;
+}
+
+}  // namespace
+
+HttpResponse HttpClient::Post(const std::string& target, const nlohmann::json& body,
+                              const std::string& token, const std::string& key) {
+  return Send("POST", target, body.dump(), Headers(token, key));
+}
+
+HttpResponse HttpClient::Put(const std::string& target, const nlohmann::json& body,
+                             const std::string& token, const std::string& key) {
+  return Send("PUT", target, body.dump(), Headers(token, key));
 }
 
 std::string Login(HttpClient& c, const std::string& username, const std::string& password) {

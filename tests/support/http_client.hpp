@@ -42,6 +42,8 @@ class HttpClient {
   HttpResponse Get(const std::string& target, const std::string& token = "");
   HttpResponse Post(const std::string& target, const nlohmann::json& body,
                     const std::string& token = "", const std::string& key = "");
+  HttpResponse Put(const std::string& target, const nlohmann::json& body,
+                   const std::string& token = "", const std::string& key = "");
 
   bool Connect();
   void Close();

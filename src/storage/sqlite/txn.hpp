@@ -92,6 +92,10 @@ class SqliteTxn final : public WriteTxn {
   Result<std::int64_t> InsertGiftReport(const GiftReportRecord& report) override;
 
   // txn_coupons.cpp
+  Result<std::optional<PassTermsRecord>> GetPassTerms(TenantId tenant, CardTypeId type) override;
+  Result<std::int64_t> PassUsesOn(TenantId tenant, CardId card, core::CivilDate date) override;
+  Status PutPassTerms(const PassTermsRecord& terms) override;
+  Status InsertPassUse(const PassUseRecord& use) override;
   Result<std::optional<CouponCampaignRecord>> FindCouponCampaign(TenantId tenant,
                                                                  std::string_view code) override;
   Result<std::optional<CouponCampaignRecord>> GetCouponCampaign(TenantId tenant,

@@ -75,6 +75,7 @@ SaleLineRecord ReadLine(const Stmt& s, int from) {
   l.discount = s.Int(from + 8);
   l.paid = s.Int(from + 9);
   l.points = s.Int(from + 10);
+  l.pass_card = CardId{s.Int(from + 11)};
   return l;
 }
 
@@ -97,7 +98,8 @@ Result<std::optional<SaleRecord>> SqliteTxn::GetSale(TenantId tenant, std::int64
   ONECARD_TRY(std::optional<SaleRecord> sale, ReadOne<SaleRecord>(st, ReadSale));
   if (!sale) return sale;
   ONECARD_TRY(Stmt lines, Prepare("SELECT line_no, sku, item_class, categories, non_earning, "
-                                  "quantity, unit_price, list, discount, paid, points "
+                                  "quantity, unit_price, list, discount, paid, points, "
+                                  "COALESCE(pass_card_id, 0) "
                                   "FROM sale_lines WHERE sale_id = ?1 ORDER BY line_no"));
   lines.Bind(1, id);
   ONECARD_TRY(sale->lines,
@@ -252,10 +254,12 @@ Status SqliteTxn::ForEachSale(TenantId tenant, core::CivilDate first, core::Civi
                       "AND +tenant_id = ?1 AND +business_date BETWEEN ?2 AND ?3 ORDER BY id"));
   sales.Bind(1, tenant.value).Bind(2, first.ToString()).Bind(3, last.ToString());
   sales.Bind(4, low).Bind(5, high);
-  ONECARD_TRY(Stmt lines, Prepare("SELECT sale_id, line_no, sku, item_class, categories, "
-                                  "non_earning, quantity, unit_price, list, discount, paid, points "
-                                  "FROM sale_lines WHERE sale_id BETWEEN ?1 AND ?2 "
-                                  "ORDER BY sale_id, line_no"));
+  ONECARD_TRY(Stmt lines,
+              Prepare("SELECT sale_id, line_no, sku, item_class, categories, "
+                      "non_earning, quantity, unit_price, list, discount, paid, points, "
+                      "COALESCE(pass_card_id, 0) "
+                      "FROM sale_lines WHERE sale_id BETWEEN ?1 AND ?2 "
+                      "ORDER BY sale_id, line_no"));
   lines.Bind(1, low).Bind(2, high);
   ONECARD_TRY(bool line_row, lines.Step());
   SaleRecord sale;
@@ -408,14 +412,15 @@ Result<std::int64_t> SqliteTxn::InsertSale(const SaleRecord& r) {
   const std::int64_t id = conn_.LastInsertId();
   static constexpr const char* kLine =
       "INSERT INTO sale_lines (sale_id, line_no, tenant_id, member_id, sku, item_class, "
-      "categories, non_earning, quantity, unit_price, list, discount, paid, points) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)";
+      "categories, non_earning, quantity, unit_price, list, discount, paid, points, "
+      "pass_card_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
   for (const SaleLineRecord& l : r.lines) {
     ONECARD_TRY(Stmt line, Prepare(kLine));  // cached; reset when it goes out of scope
     line.Bind(1, id).Bind(2, std::int64_t{l.line_no}).Bind(3, r.tenant.value);
     line.BindId(4, r.member.value).Bind(5, l.sku).Bind(6, l.item_class).Bind(7, l.categories);
     line.Bind(8, std::int64_t{l.non_earning ? 1 : 0}).Bind(9, l.quantity).Bind(10, l.unit_price);
     line.Bind(11, l.list).Bind(12, l.discount).Bind(13, l.paid).Bind(14, l.points);
+    line.BindId(15, l.pass_card.value);
     ONECARD_CHECK(line.Run());
   }
   static constexpr const char* kTender =
