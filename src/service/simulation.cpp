@@ -45,10 +45,21 @@ Status Simulation::Add(const storage::SaleRecord& sale) {
     m.seen = true;
     if (draft_.FindTier(sale.tier_before) != nullptr) m.state.tier = sale.tier_before;
   }
-  lines_.resize(sale.lines.size());  // the lines of earlier sales are reused, their memory too
-  for (std::size_t i = 0; i < sale.lines.size(); ++i) {
-    const storage::SaleLineRecord& l = sale.lines[i];
-    core::BasketLine& b = lines_[i];
+  // Lines a count card or pass paid for are no programme's to price: both sides leave them out.
+  std::int64_t pass_discount = 0;
+  std::size_t n = 0;
+  for (const storage::SaleLineRecord& l : sale.lines) {
+    if (l.pass_card.valid()) {
+      pass_discount += l.discount;
+    } else {
+      ++n;
+    }
+  }
+  lines_.resize(n);  // the lines of earlier sales are reused, their memory too
+  std::size_t next = 0;
+  for (const storage::SaleLineRecord& l : sale.lines) {
+    if (l.pass_card.valid()) continue;
+    core::BasketLine& b = lines_[next++];
     b.categories.clear();
     b.sku = l.sku;
     b.item_class = l.item_class;
@@ -68,11 +79,11 @@ Status Simulation::Add(const storage::SaleRecord& sale) {
   // The actual side, as recorded.
   ++report_.sales;
   report_.actual.paid += sale.paid_total;
-  report_.actual.discounts += sale.discount_total;
+  report_.actual.discounts += sale.discount_total - pass_discount;
   report_.actual.points_issued += sale.points_earned;
   report_.actual.redemption_value += sale.points_value;
   m.figures.actual_points += sale.points_earned;
-  m.figures.actual_discount += sale.discount_total;
+  m.figures.actual_discount += sale.discount_total - pass_discount;
   m.figures.actual_tier = sale.tier_after;
   ++m.figures.sales;
 

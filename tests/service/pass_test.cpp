@@ -111,6 +111,17 @@ TEST_F(PassTest, ACountCardPaysForItsLinesAndAReturnGivesTheUsesBack) {
   auto shown = env_.services().checkout().Get(env_.tenant(), sale->id);
   ASSERT_TRUE(shown) << shown.error().ToString();
   EXPECT_EQ(shown->lines[0].pass, count_card_);
+  // Replayed under the same programme, the sale comes out the same: the draft does not price the
+  // lines the card paid for, and the figures leave them out on both sides.
+  const core::CivilDate today = *core::CivilDate::Parse("2026-11-23", "d");
+  auto same = env_.services().programmes().Simulate(env_.tenant(), ExampleProgramme("p3.toml"),
+                                                    today, today);
+  ASSERT_TRUE(same) << same.error().ToString();
+  EXPECT_EQ(same->failed, 0);
+  EXPECT_EQ(same->draft.paid, same->actual.paid);
+  EXPECT_EQ(same->actual.paid, 5000);
+  EXPECT_EQ(same->draft.discounts, same->actual.discounts);
+  EXPECT_EQ(same->draft.points_issued, 500);
 
   // One cut back, then the rest of the sale: the uses return to the card, no money for them.
   service::ReturnSpec one;
