@@ -67,7 +67,9 @@ struct AdjustRequest {
   std::string reason;
 };
 
-// Loads stored value, gift value or uses; `bonus` (≥ 0) is a separate bonus lot.
+// Loads stored value or uses as the ledger sees it: `bonus` (≥ 0) is a separate bonus lot. Tills,
+// the API and the command line go through StoredValueService, which applies the programme's
+// [stored_value] rules (who, where, how much, the bonus plan, deposit tiers) and then loads.
 struct TopUpRequest {
   std::string card;
   core::Asset asset = core::Asset::kStoredValue;
