@@ -205,19 +205,6 @@ std::vector<core::CouponTerms> TermsOf(const std::vector<HeldCoupon>& held) {
   return out;
 }
 
-// What each coupon took off, for a quote's receipt.
-std::vector<SaleCouponView> QuotedCoupons(const std::vector<HeldCoupon>& held,
-                                          const std::vector<std::int64_t>& discounts) {
-  std::vector<SaleCouponView> out;
-  for (std::size_t i = 0; i < held.size() && i < discounts.size(); ++i) {
-    const HeldCoupon& h = held[i];
-    out.push_back({h.campaign.code, h.campaign.name,
-                   h.coupon ? std::optional(h.coupon->id) : std::nullopt,
-                   h.coupon ? "…" + h.coupon->hint : h.campaign.promo_code, discounts[i]});
-  }
-  return out;
-}
-
 }  // namespace
 
 CheckoutService::CheckoutService(storage::Store& store, const Clock& clock, Writer& writer,

@@ -766,6 +766,15 @@ Result<std::vector<HeldCoupon>> HoldCoupons(storage::ReadTxn& txn, core::TenantI
   return out;
 }
 
+std::vector<SaleCouponView> QuotedCoupons(const std::vector<HeldCoupon>& held,
+                                          const std::vector<std::int64_t>& discounts) {
+  std::vector<SaleCouponView> out;
+  for (std::size_t i = 0; i < held.size() && i < discounts.size(); ++i) {
+    out.push_back(SaleCouponOf(held[i].campaign, held[i].coupon, discounts[i]));
+  }
+  return out;
+}
+
 Status CheckCouponBudgets(const std::vector<HeldCoupon>& held,
                           const std::vector<std::int64_t>& discounts) {
   ONECARD_ASSERT(held.size() == discounts.size(), "a discount for every coupon");

@@ -264,6 +264,9 @@ core::Result<std::vector<HeldCoupon>> HoldCoupons(storage::ReadTxn& txn, core::T
 // Refuses (kCouponUsedUp) a discount beyond what is left of a campaign's budget.
 core::Status CheckCouponBudgets(const std::vector<HeldCoupon>& held,
                                 const std::vector<std::int64_t>& discounts);
+// The held coupons as a quote's receipt shows them, with what each took off.
+std::vector<SaleCouponView> QuotedCoupons(const std::vector<HeldCoupon>& held,
+                                          const std::vector<std::int64_t>& discounts);
 // Records the uses at the sale and moves the counters on; returns the receipt's lines.
 core::Result<std::vector<SaleCouponView>> RedeemCoupons(storage::WriteTxn& txn,
                                                         std::vector<HeldCoupon>& held,
