@@ -3,15 +3,12 @@
 #include <algorithm>
 
 #include "core/assert.hpp"
+#include "core/lists.hpp"
 #include "core/money.hpp"
 #include "core/programme.hpp"
 
 namespace onecard::core {
 namespace {
-
-bool Contains(const std::vector<std::string>& list, std::string_view value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
-}
 
 // Whether the coupon is for the line (bundles never are).
 bool AppliesTo(const CouponTerms& c, const BasketLine& l) {

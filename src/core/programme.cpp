@@ -5,6 +5,7 @@
 
 #include "core/assert.hpp"
 #include "core/int128.hpp"
+#include "core/lists.hpp"
 
 namespace onecard::core {
 namespace {
@@ -26,10 +27,6 @@ Result<std::int64_t> Narrow(i128 v) {
 int IsoWeekday(const CivilDate& d) {
   const int w = d.Weekday();
   return w == 0 ? 7 : w;
-}
-
-bool Contains(const std::vector<std::string>& list, std::string_view value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
 }
 
 bool BirthdayIs(const CivilDate& birthday, const CivilDate& today) {

@@ -2,14 +2,11 @@
 // applies, and the tier a deposit reaches (core/programme.hpp).
 #include <algorithm>
 
+#include "core/lists.hpp"
 #include "core/programme.hpp"
 
 namespace onecard::core {
 namespace {
-
-bool Listed(const std::vector<std::string>& list, std::string_view value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
-}
 
 std::string JoinList(const std::vector<std::string>& list) {
   std::string out;
@@ -58,7 +55,7 @@ Status CheckTopUpTaker(const StoredValueRules& rules, const TopUpTaker& taker) {
                        "[stored_value] head_office = false)",
                        "store");
     }
-  } else if (!rules.stores.empty() && !Listed(rules.stores, taker.store)) {
+  } else if (!rules.stores.empty() && !Contains(rules.stores, taker.store)) {
     return MakeError(ErrorCode::kTopUpNotPermitted,
                      "store " + std::string(taker.store) +
                          " does not take top-ups; the programme's [stored_value] stores are " +
@@ -66,7 +63,7 @@ Status CheckTopUpTaker(const StoredValueRules& rules, const TopUpTaker& taker) {
                      "store");
   }
   if (taker.trusted || (rules.roles.empty() && rules.operators.empty())) return {};
-  if (Listed(rules.roles, taker.role) || Listed(rules.operators, taker.staff)) return {};
+  if (Contains(rules.roles, taker.role) || Contains(rules.operators, taker.staff)) return {};
   std::string who = rules.roles.empty() ? "" : "staff of the roles " + JoinList(rules.roles);
   if (!rules.operators.empty()) {
     who += (who.empty() ? "" : " and ") + std::string("the operators ") + JoinList(rules.operators);
@@ -103,7 +100,7 @@ Result<TopUpOutcome> EvaluateTopUp(const Programme& p, std::string_view tier, st
   out.tier_after = tier_code;
   const TopUpPlan* plan = nullptr;
   for (const TopUpPlan& candidate : rules.plans) {
-    const bool for_tier = candidate.tiers.empty() || Listed(candidate.tiers, tier_code);
+    const bool for_tier = candidate.tiers.empty() || Contains(candidate.tiers, tier_code);
     const bool in_band =
         amount >= candidate.from && (candidate.below == 0 || amount < candidate.below);
     if (for_tier && in_band) {

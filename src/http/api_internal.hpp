@@ -45,15 +45,21 @@ inline std::string Dump(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
+// The JSON text of a service result: written directly where it has an encoder (the same JSON).
+template <class T>
+std::string JsonBody(const T& value) {
+  if constexpr (service::detail::HasReplyEncoder<T>) {
+    return EncodeReply(value);
+  } else {
+    return Dump(nlohmann::json(value));
+  }
+}
+
 // Answers with a JSON body.
 void Reply(const CallPtr& call, int status, std::string body);
 template <class T>
 void ReplyJson(const CallPtr& call, int status, const T& value) {
-  if constexpr (service::detail::HasReplyEncoder<T>) {
-    Reply(call, status, EncodeReply(value));  // the same JSON, written directly
-  } else {
-    Reply(call, status, Dump(nlohmann::json(value)));
-  }
+  Reply(call, status, JsonBody(value));
 }
 // Answers with the error document and the status of the error's class.
 void ReplyError(const CallPtr& call, const core::Error& e);

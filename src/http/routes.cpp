@@ -27,11 +27,7 @@ void LedgerAnswer(const CallPtr& call, int status, Result<Reply> r) {
   if (!r) return ReplyError(call, r.error());
   ApiResponse res;
   res.status = status;
-  if constexpr (service::detail::HasReplyEncoder<Reply>) {
-    res.body = service::EncodeReply(*r);
-  } else {
-    res.body = Dump(nlohmann::json(*r));
-  }
+  res.body = JsonBody(*r);
   if (r->replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
   call->api->Finish(call, std::move(res));
 }

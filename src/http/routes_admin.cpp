@@ -93,11 +93,7 @@ void PutPassTerms(S services, const CallPtr& call) {
   ONECARD_TRY_REPLY(spec.categories, b->fields.Strings("categories"));
   ONECARD_TRY_REPLY(spec.stores, b->fields.Strings("stores"));
   ONECARD_TRY_REPLY(std::optional<std::int64_t> per_day, b->fields.OptInt("per_day"));
-  if (per_day && (*per_day < 0 || *per_day > 1000)) {
-    return ReplyError(call, MakeError(ErrorCode::kFieldInvalid,
-                                      "uses a day are 0 (no limit) to 1,000", "per_day"));
-  }
-  spec.per_day = static_cast<int>(per_day.value_or(0));
+  spec.per_day = per_day.value_or(0);  // the service checks the range
   if (core::Status done = b->fields.Finish(); !done) return ReplyError(call, done.error());
   Blocking(call, [&services, call, req = std::move(b->req), spec = std::move(spec),
                   code = std::string(call->Param("code"))] {

@@ -50,7 +50,7 @@ service::Callback<T> Created(const CallPtr& call) {
     if (!r) return ReplyError(call, r.error());
     ApiResponse res;
     res.status = 201;
-    res.body = Dump(nlohmann::json(*r));
+    res.body = JsonBody(*r);
     if (r->replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
     call->api->Finish(call, std::move(res));
   };

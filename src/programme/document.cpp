@@ -1052,6 +1052,18 @@ void ReadReferral(Reader& r, const toml::table& root, core::Programme& p) {
 
 }  // namespace
 
+// A tier two plans are both for (an empty list: every tier), or nullopt when they share none.
+std::optional<std::string> SharedTier(const std::vector<std::string>& a,
+                                      const std::vector<std::string>& b) {
+  if (a.empty() && b.empty()) return "any tier";
+  if (a.empty()) return b.front();
+  if (b.empty()) return a.front();
+  for (const std::string& code : a) {
+    if (std::find(b.begin(), b.end(), code) != b.end()) return code;
+  }
+  return std::nullopt;
+}
+
 // [stored_value]: where and by whom top-ups are taken, and [[stored_value.bonus]] plans.
 void ReadStoredValue(Reader& r, const toml::table& root, core::Programme& p) {
   const toml::node* node = root.get("stored_value");
@@ -1157,26 +1169,15 @@ void ReadStoredValue(Reader& r, const toml::table& root, core::Programme& p) {
     // No two plans may match one top-up: their tiers meet and their bands overlap.
     for (std::size_t j = 0; j < sv.plans.size(); ++j) {
       const core::TopUpPlan& other = sv.plans[j];
-      std::string tier;
-      if (plan.tiers.empty() || other.tiers.empty()) {
-        tier = plan.tiers.empty() ? (other.tiers.empty() ? "any tier" : other.tiers.front())
-                                  : plan.tiers.front();
-      } else {
-        for (const std::string& code : plan.tiers) {
-          if (std::find(other.tiers.begin(), other.tiers.end(), code) != other.tiers.end()) {
-            tier = code;
-            break;
-          }
-        }
-      }
-      if (tier.empty()) continue;
+      const std::optional<std::string> tier = SharedTier(plan.tiers, other.tiers);
+      if (!tier) continue;
       const std::int64_t low = std::max(plan.from, other.from);
       const std::int64_t high_a = plan.below == 0 ? core::kAmountMax + 1 : plan.below;
       const std::int64_t high_b = other.below == 0 ? core::kAmountMax + 1 : other.below;
       if (low < std::min(high_a, high_b)) {
         r.Report(&(*a)[i], path,
                  "overlaps stored_value.bonus[" + std::to_string(j) + "] (\"" + other.name +
-                     "\"): a top-up of " + core::YuanSign(low) + " at " + tier +
+                     "\"): a top-up of " + core::YuanSign(low) + " at " + *tier +
                      " would match both; make their tiers or amounts apart");
       }
     }

@@ -15,17 +15,6 @@ using core::Status;
 
 namespace {
 
-Result<storage::CardRecord> FindCardOrFail(storage::ReadTxn& txn, const TenantRef& tenant,
-                                           std::string_view number) {
-  ONECARD_TRY(std::optional<storage::CardRecord> card, txn.FindCard(tenant.id, number));
-  if (!card) {
-    return MakeError(ErrorCode::kCardNotFound,
-                     "no card numbered " + std::string(number) + " in tenant " + tenant.code,
-                     "card");
-  }
-  return *card;
-}
-
 // A new card number: "88" + a sequence + a Luhn check digit, skipping numbers already taken.
 Result<std::string> GenerateNumber(storage::WriteTxn& txn, const TenantRef& tenant) {
   ONECARD_TRY(std::int64_t seq, txn.MaxCardId());

@@ -310,20 +310,22 @@ void FillPriced(SaleView& v, const core::Evaluation& e, std::span<const core::Ba
   v.explain = e.explain;
 }
 
-// Lines a count card or pass pays for are not priced by the programme: the evaluator sees the
-// others only, and MergePassLines puts them back in their places, free and earning nothing.
-std::vector<core::BasketLine> WithoutPassLines(std::span<const core::BasketLine> lines) {
-  std::vector<core::BasketLine> out;
-  out.reserve(lines.size());
-  for (const core::BasketLine& l : lines) {
-    if (l.pass.empty()) out.push_back(l);
-  }
-  return out;
-}
-
 bool HasPassLines(std::span<const core::BasketLine> lines) {
   return std::any_of(lines.begin(), lines.end(),
                      [](const core::BasketLine& l) { return !l.pass.empty(); });
+}
+
+// Lines a count card or pass pays for are not priced by the programme: the evaluator sees the
+// others only (`lines` itself when there are none to leave out: a settle copies nothing), and
+// MergePassLines puts them back in their places, free and earning nothing.
+std::span<const core::BasketLine> WithoutPassLines(std::span<const core::BasketLine> lines,
+                                                   std::vector<core::BasketLine>& kept) {
+  if (!HasPassLines(lines)) return lines;
+  kept.clear();
+  for (const core::BasketLine& l : lines) {
+    if (l.pass.empty()) kept.push_back(l);
+  }
+  return kept;
 }
 
 void MergePassLines(core::Evaluation& e, std::span<const core::BasketLine> lines) {
@@ -473,19 +475,9 @@ Result<SaleView> CheckoutService::Quote(const Request& req, const SaleSpec& spec
       v.tenders.push_back({t.method, t.amount, 0, t.reference, t.card, std::nullopt});
     return v;
   }
-  ONECARD_TRY(std::optional<storage::CardRecord> card, txn->FindCard(req.tenant.id, spec.card));
-  if (!card) {
-    return MakeError(ErrorCode::kCardNotFound,
-                     "no card numbered " + spec.card + " in tenant " + req.tenant.code, "card");
-  }
-  ONECARD_CHECK(core::CheckCardUsable(card->status, card->number));
-  storage::CardRecord owner = *card;
-  if (card->primary.valid()) {
-    ONECARD_TRY(std::optional<storage::CardRecord> primary,
-                txn->GetCard(req.tenant.id, card->primary));
-    if (primary) owner = *primary;
-    ONECARD_CHECK(core::CheckCardUsable(owner.status, owner.number));
-  }
+  ONECARD_TRY(ResolvedCard resolved, ReadUsableCard(*txn, req.tenant, spec.card));
+  const storage::CardRecord* card = &resolved.presented;
+  const storage::CardRecord& owner = resolved.owner;
   const core::MemberId member_id = card->member.valid() ? card->member : owner.member;
   if (!member_id.valid()) {
     return MakeError(ErrorCode::kCardHasNoMember, "card " + spec.card + " has no member", "card");
@@ -533,14 +525,8 @@ Result<SaleView> CheckoutService::Quote(const Request& req, const SaleSpec& spec
                                            req.actor.store_code, v.business_date, earlier));
     earlier += lines[i].quantity;
     if (!check.count) continue;
-    std::int64_t uses = 0;
-    ONECARD_TRY(std::vector<storage::AccountRecord> pass_accounts,
-                txn->ListAccountsOfCard(req.tenant.id, pass->id));
-    for (const storage::AccountRecord& a : pass_accounts) {
-      if (a.key.role == core::AccountRole::kHolder && a.key.asset == core::Asset::kUses) {
-        uses = a.balance;
-      }
-    }
+    ONECARD_TRY(std::int64_t uses,
+                HolderBalance(*txn, req.tenant.id, pass->id, core::Asset::kUses));
     if (uses < earlier) {
       core::Error e = Insufficient(lines[i].pass, "uses", uses, earlier, core::Unit::kUse);
       e.field = at;
@@ -548,8 +534,9 @@ Result<SaleView> CheckoutService::Quote(const Request& req, const SaleSpec& spec
     }
   }
   std::int64_t points_value = 0;
+  std::vector<core::BasketLine> priced;
   ONECARD_TRY(core::Evaluation e,
-              Evaluate(*in_force->programme, eval_state, WithoutPassLines(lines), ctx,
+              Evaluate(*in_force->programme, eval_state, WithoutPassLines(lines, priced), ctx,
                        PointsTendered(spec.tenders), points_value, core::Explain::kYes));
   ONECARD_CHECK(CheckCouponBudgets(held, e.coupon_discounts));
   MergePassLines(e, lines);
@@ -667,7 +654,8 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
   Canonical c = CanonicalOf(req, "sale");
   c.Add("card", spec.card).Add("doc", spec.doc_no);
   for (const core::BasketLine& l : spec.lines) {
-    c.Add("sku", l.sku).Add("qty", l.quantity).Add("price", l.unit_price).Add("pass", l.pass);
+    c.Add("sku", l.sku).Add("qty", l.quantity).Add("price", l.unit_price);
+    if (!l.pass.empty()) c.Add("pass", l.pass);  // a pass-less sale keeps the digest it had
     c.Add("class", l.item_class).Add("cats", Categories(l.categories));
     c.Add("non_earning", l.non_earning ? 1 : 0);
   }
@@ -808,8 +796,10 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
         const std::vector<core::CouponTerms> terms = TermsOf(held);
         const core::EvalContext ctx{date, minute, rq.actor.store_code, 0, terms};
         std::int64_t points_value = 0;
-        ONECARD_TRY(core::Evaluation e, Evaluate(p, eval_state, WithoutPassLines(sale.lines), ctx,
-                                                 points, points_value, core::Explain::kYes));
+        std::vector<core::BasketLine> priced;
+        ONECARD_TRY(core::Evaluation e,
+                    Evaluate(p, eval_state, WithoutPassLines(sale.lines, priced), ctx, points,
+                             points_value, core::Explain::kYes));
         ONECARD_CHECK(CheckCouponBudgets(held, e.coupon_discounts));
         ONECARD_CHECK(CheckTotal(sale.tenders, points_value, e.paid_total));
         MergePassLines(e, sale.lines);

@@ -346,4 +346,37 @@ Result<EntryReceipt> ReadReceipt(storage::ReadTxn& txn, core::TenantId tenant, c
   return r;
 }
 
+Result<storage::CardRecord> FindCardOrFail(storage::ReadTxn& txn, const TenantRef& tenant,
+                                           std::string_view number) {
+  ONECARD_TRY(std::optional<storage::CardRecord> card, txn.FindCard(tenant.id, number));
+  if (!card) {
+    return MakeError(ErrorCode::kCardNotFound,
+                     "no card numbered " + std::string(number) + " in tenant " + tenant.code,
+                     "card");
+  }
+  return *card;
+}
+
+Result<ResolvedCard> ReadUsableCard(storage::ReadTxn& txn, const TenantRef& tenant,
+                                    std::string_view number) {
+  ONECARD_TRY(storage::CardRecord card, FindCardOrFail(txn, tenant, number));
+  ONECARD_CHECK(core::CheckCardUsable(card.status, card.number));
+  ResolvedCard out{card, card};
+  if (card.primary.valid()) {
+    ONECARD_TRY(std::optional<storage::CardRecord> primary, txn.GetCard(tenant.id, card.primary));
+    if (primary) out.owner = *primary;
+    ONECARD_CHECK(core::CheckCardUsable(out.owner.status, out.owner.number));
+  }
+  return out;
+}
+
+Result<std::int64_t> HolderBalance(storage::ReadTxn& txn, core::TenantId tenant, core::CardId card,
+                                   core::Asset asset) {
+  ONECARD_TRY(std::vector<storage::AccountRecord> accounts, txn.ListAccountsOfCard(tenant, card));
+  for (const storage::AccountRecord& a : accounts) {
+    if (a.key.role == core::AccountRole::kHolder && a.key.asset == asset) return a.balance;
+  }
+  return std::int64_t{0};
+}
+
 }  // namespace onecard::service

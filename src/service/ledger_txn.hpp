@@ -55,6 +55,17 @@ struct ResolvedCard {
   storage::CardRecord owner;      // the card whose accounts are used (the primary of a linked card)
 };
 
+// The card numbered `number`, whatever its state. Errors: kCardNotFound (field "card").
+core::Result<storage::CardRecord> FindCardOrFail(storage::ReadTxn& txn, const TenantRef& tenant,
+                                                 std::string_view number);
+// The card numbered `number` read outside a write, with the card whose accounts it uses (its
+// primary when linked), both usable. Errors: kCardNotFound; the card-state errors.
+core::Result<ResolvedCard> ReadUsableCard(storage::ReadTxn& txn, const TenantRef& tenant,
+                                          std::string_view number);
+// The balance of `card`'s holder account of `asset` (0 when it has none).
+core::Result<std::int64_t> HolderBalance(storage::ReadTxn& txn, core::TenantId tenant,
+                                         core::CardId card, core::Asset asset);
+
 class LedgerTxn {
  public:
   // `cache` (may be null) remembers programme account ids across commands.

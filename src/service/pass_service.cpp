@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/card.hpp"
+#include "core/lists.hpp"
 #include "service/calendar.hpp"
 #include "service/digest.hpp"
 #include "service/ledger_util.hpp"
@@ -23,10 +24,6 @@ constexpr int kMaxPerDay = 1000;
 
 bool IsPassKind(core::CardKind kind) {
   return kind == core::CardKind::kCount || kind == core::CardKind::kPass;
-}
-
-bool Listed(const std::vector<std::string>& list, std::string_view value) {
-  return std::find(list.begin(), list.end(), value) != list.end();
 }
 
 Result<storage::CardTypeRecord> PassType(storage::ReadTxn& txn, core::TenantId tenant,
@@ -180,15 +177,7 @@ Result<std::vector<PassView>> PassService::OfMember(const TenantRef& tenant,
     }
     ONECARD_TRY(v.used_today, txn->PassUsesOn(tenant.id, card.id, today));
     if (type->kind == core::CardKind::kCount) {
-      std::int64_t left = 0;
-      ONECARD_TRY(std::vector<storage::AccountRecord> accounts,
-                  txn->ListAccountsOfCard(tenant.id, card.id));
-      for (const storage::AccountRecord& a : accounts) {
-        if (a.key.role == core::AccountRole::kHolder && a.key.asset == core::Asset::kUses) {
-          left = a.balance;
-        }
-      }
-      v.uses_left = left;
+      ONECARD_TRY(v.uses_left, HolderBalance(*txn, tenant.id, card.id, core::Asset::kUses));
     }
     if (Status usable = core::CheckCardUsable(card.status, card.number); !usable) {
       v.note = usable.error().message;
@@ -233,15 +222,16 @@ Result<PassCheck> CheckPass(storage::ReadTxn& txn, core::TenantId tenant,
                   "(" + type->code + ") pays for nothing yet: its card type has no pass terms");
   }
   const std::vector<std::string> stores = SplitList(t->stores);
-  if (!stores.empty() && !Listed(stores, store_code)) {
+  if (!stores.empty() && !core::Contains(stores, store_code)) {
     return refuse(ErrorCode::kPassNotApplicable, "(" + type->code + ") is not used at store " +
                                                      std::string(store_code) + "; it is at " +
                                                      t->stores);
   }
   const std::vector<std::string> categories = SplitList(t->categories);
-  const bool covered = Listed(SplitList(t->skus), line.sku) ||
-                       std::any_of(line.categories.begin(), line.categories.end(),
-                                   [&](const std::string& c) { return Listed(categories, c); });
+  const bool covered =
+      core::Contains(SplitList(t->skus), line.sku) ||
+      std::any_of(line.categories.begin(), line.categories.end(),
+                  [&](const std::string& c) { return core::Contains(categories, c); });
   if (!covered) {
     return refuse(ErrorCode::kPassNotApplicable, "(" + type->code + ") does not pay for " +
                                                      line.sku + "; it pays for " + Covers(*t));
@@ -266,7 +256,12 @@ Result<std::vector<std::optional<PassCheck>>> TakePasses(LedgerTxn& l, core::Ent
                                                          std::span<const core::BasketLine> lines,
                                                          core::MemberId member,
                                                          core::CivilDate date) {
-  std::vector<std::optional<PassCheck>> out(lines.size());
+  std::vector<std::optional<PassCheck>> out;
+  if (std::all_of(lines.begin(), lines.end(),
+                  [](const core::BasketLine& line) { return line.pass.empty(); })) {
+    return out;  // the common sale: nothing to check, nothing allocated
+  }
+  out.resize(lines.size());
   std::map<std::string, std::int64_t, std::less<>> in_basket;  // uses of each card so far
   const Request& req = l.request();
   for (std::size_t i = 0; i < lines.size(); ++i) {

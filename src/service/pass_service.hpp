@@ -33,7 +33,7 @@ struct PassTermsSpec {
   std::vector<std::string> skus;
   std::vector<std::string> categories;
   std::vector<std::string> stores;  // empty: every store
-  int per_day = 0;                  // uses a day; 0: no limit
+  std::int64_t per_day = 0;         // uses a day, 0 (no limit) to 1,000
 };
 
 struct PassTermsView {
@@ -107,8 +107,8 @@ core::Result<PassCheck> CheckPass(storage::ReadTxn& txn, core::TenantId tenant,
 
 // Settles the pass lines of a sale: checks each, takes a count card's uses (one a unit) into
 // `plan` against the store's sales account, and returns the checks in line order (nullopt for
-// lines without a pass). Errors: CheckPass's; kInsufficientBalance ("lines[i].pass") when a
-// count card has too few uses left.
+// lines without a pass; empty when no line has one). Errors: CheckPass's; kInsufficientBalance
+// ("lines[i].pass") when a count card has too few uses left.
 core::Result<std::vector<std::optional<PassCheck>>> TakePasses(
     LedgerTxn& l, core::EntryPlan& plan, std::span<const core::BasketLine> lines,
     core::MemberId member, core::CivilDate date);

@@ -69,30 +69,11 @@ void FillOutcome(TopUpView& v, core::TopUpOutcome outcome) {
   v.explain = std::move(outcome.explain);
 }
 
-}  // namespace
-
-StoredValueService::StoredValueService(storage::Store& store, const Clock& clock, Writer& writer,
-                                       ProgrammeService& programmes)
-    : store_(store),
-      clock_(clock),
-      writer_(writer),
-      programmes_(programmes),
-      accounts_(std::make_unique<SystemAccountCache>(writer)) {}
-
-StoredValueService::~StoredValueService() = default;
-
-namespace {
-
 // Checks what can be checked before anything is read: the asset, amounts, notes, and — under a
 // programme — who takes the top-up, where, and whether a bonus may be entered.
 Status Validate(const Request& req, const TopUpSpec& spec,
                 const std::optional<ProgrammeService::InForce>& governing) {
-  if (spec.asset != core::Asset::kStoredValue && spec.asset != core::Asset::kUses) {
-    return MakeError(ErrorCode::kInvalidArgument,
-                     "a top-up loads stored value or uses; points are earned and gift value is "
-                     "sold with the gift card",
-                     "asset");
-  }
+  ONECARD_CHECK(RequireLoadableAsset(spec.asset));
   ONECARD_CHECK(ValidateAmount(spec.amount, "amount"));
   if (spec.bonus && (*spec.bonus < 0 || *spec.bonus > core::kAmountMax)) {
     return MakeError(ErrorCode::kAmountNotPositive, "a bonus is zero or more", "bonus");
@@ -114,31 +95,29 @@ Status Validate(const Request& req, const TopUpSpec& spec,
 
 }  // namespace
 
+StoredValueService::StoredValueService(storage::Store& store, const Clock& clock, Writer& writer,
+                                       ProgrammeService& programmes)
+    : store_(store),
+      clock_(clock),
+      writer_(writer),
+      programmes_(programmes),
+      accounts_(std::make_unique<SystemAccountCache>(writer)) {}
+
+StoredValueService::~StoredValueService() = default;
+
 Result<TopUpView> StoredValueService::QuoteTopUp(const Request& req, const TopUpSpec& spec) {
   const core::Timestamp now = clock_.Now();
   ONECARD_TRY(auto governing, Governing(programmes_, req.tenant, spec.asset, now));
   ONECARD_CHECK(Validate(req, spec, governing));
   ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store_.BeginRead());
-  ONECARD_TRY(std::optional<storage::CardRecord> card, txn->FindCard(req.tenant.id, spec.card));
-  if (!card) {
-    return MakeError(ErrorCode::kCardNotFound,
-                     "no card numbered " + spec.card + " in tenant " + req.tenant.code, "card");
-  }
-  ONECARD_CHECK(core::CheckCardUsable(card->status, card->number));
-  storage::CardRecord owner = *card;
-  if (card->primary.valid()) {
-    ONECARD_TRY(std::optional<storage::CardRecord> primary,
-                txn->GetCard(req.tenant.id, card->primary));
-    ONECARD_ASSERT(primary.has_value(), "linked card without its primary");
-    owner = *primary;
-    ONECARD_CHECK(core::CheckCardUsable(owner.status, owner.number));
-  }
+  ONECARD_TRY(ResolvedCard card, ReadUsableCard(*txn, req.tenant, spec.card));
   TopUpView v;
   v.quote = true;
   v.card = spec.card;
   v.asset = std::string(core::AssetName(spec.asset));
   v.amount = spec.amount;
-  const core::MemberId member = card->member.valid() ? card->member : owner.member;
+  const core::MemberId member =
+      card.presented.member.valid() ? card.presented.member : card.owner.member;
   v.member_id = member.value;
   if (governing) {
     std::optional<storage::MemberStateRecord> state;
@@ -151,14 +130,8 @@ Result<TopUpView> StoredValueService::QuoteTopUp(const Request& req, const TopUp
   ONECARD_TRY(core::TopUpOutcome outcome, OutcomeOf(governing, v.tier_before, member.valid(), spec,
                                                     LocalDate(req.tenant.timezone, now)));
   FillOutcome(v, std::move(outcome));
-  ONECARD_TRY(std::vector<storage::AccountRecord> accounts,
-              txn->ListAccountsOfCard(req.tenant.id, owner.id));
-  for (const storage::AccountRecord& a : accounts) {
-    if (a.key.role == core::AccountRole::kHolder && a.key.asset == spec.asset) {
-      v.balance_after = a.balance;
-    }
-  }
-  ONECARD_TRY(v.balance_after, core::CheckedAdd(v.balance_after, v.amount + v.bonus));
+  ONECARD_TRY(std::int64_t balance, HolderBalance(*txn, req.tenant.id, card.owner.id, spec.asset));
+  ONECARD_TRY(v.balance_after, core::CheckedAdd(balance, v.amount + v.bonus));
   return v;
 }
 
