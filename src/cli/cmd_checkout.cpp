@@ -1,5 +1,5 @@
-// Commands: checkout quote and settle, sale show, tier show and set, jobs run tier-review
-// (issues #4 and #5).
+// Commands: checkout quote, settle and hold, sale show, capture and void, tier show and set, jobs
+// run tier-review (issues #4 and #5).
 #include <iostream>
 
 #include "cli/context.hpp"
@@ -58,6 +58,7 @@ Result<service::TenderSpec> ParseTender(const std::string& text, std::size_t ind
 
 struct SaleOptions {
   std::string card, basket, doc;
+  std::int64_t timeout = service::kSaleHoldDefaultSeconds;  // hold
   std::vector<std::string> tenders;
   std::vector<std::string> coupons;
   std::vector<std::int64_t> coupon_ids;
@@ -81,7 +82,14 @@ void PrintSale(Session& s, const service::SaleView& v) {
   std::ostream& out = s.out();
   if (v.id > 0) {
     out << "Sale " << v.id << "  receipt " << v.doc_no << "  at " << v.store << "  "
-        << s.Local(v.at) << (v.replayed ? "  (replayed)" : "") << "\n";
+        << s.Local(v.at) << "  " << v.status << (v.replayed ? "  (replayed)" : "") << "\n";
+    if (v.status == "held" && v.hold_expires_at) {
+      out << "held until " << s.Local(*v.hold_expires_at)
+          << ": capture it (sale capture) or void it (sale void)\n";
+    }
+    if (v.closed_at && v.status != "settled") {
+      out << v.status << " " << s.Local(*v.closed_at) << "  " << v.close_reason << "\n";
+    }
   } else {
     out << "Quote at " << v.store << "  " << s.Local(v.at) << "\n";
   }
@@ -116,7 +124,8 @@ void PrintSale(Session& s, const service::SaleView& v) {
     out << "\n";
   }
   if (v.points_earned > 0) {
-    out << "earned " << v.points_earned << " " << v.point_asset;
+    out << (v.status == "held" ? "to earn at capture " : "earned ") << v.points_earned << " "
+        << v.point_asset;
     if (v.points_expire_on) out << " valid to " << v.points_expire_on->ToString();
     out << "\n";
   }
@@ -233,12 +242,22 @@ void PrintTier(Session& s, const service::MemberTierView& v) {
 void AddCheckoutCommands(CLI::App& app, CliContext& ctx) {
   auto* group = app.add_subcommand("checkout", "Sales at the till: quote, settle and return");
   group->require_subcommand(1);
-  for (const bool settle : {false, true}) {
+  enum Mode { kQuote, kSettle, kHold };
+  for (const Mode mode : {kQuote, kSettle, kHold}) {
     auto o = std::make_shared<SaleOptions>();
+    const bool settle = mode != kQuote;
     auto* cmd = group->add_subcommand(
-        settle ? "settle" : "quote",
-        settle ? "Settle a sale: take the tenders, earn points, record it (at --store)"
-               : "Price a basket for a member without changing anything");
+        mode == kQuote    ? "quote"
+        : mode == kSettle ? "settle"
+                          : "hold",
+        mode == kQuote    ? "Price a basket for a member without changing anything"
+        : mode == kSettle ? "Settle a sale: take the tenders, earn points, record it (at --store)"
+                          : "Hold a sale: its tenders in escrow until `sale capture` or `sale "
+                            "void` (at --store)");
+    if (mode == kHold) {
+      cmd->add_option("--timeout", o->timeout,
+                      "Seconds the hold waits for its capture (10 … 86400, default 300)");
+    }
     cmd->add_option("--card", o->card, "The member's card (none: a walk-in sale)");
     cmd->add_option("--basket", o->basket, "Basket file (JSON: {\"lines\": [...]})")->required();
     cmd->add_option("--tender", o->tenders,
@@ -249,12 +268,14 @@ void AddCheckoutCommands(CLI::App& app, CliContext& ctx) {
     cmd->add_option("--coupon", o->coupons, "A coupon or promo code, repeatable");
     cmd->add_option("--coupon-id", o->coupon_ids,
                     "The id of one of the member's own coupons (see identify), repeatable");
-    cmd->callback([&ctx, o, settle] {
-      ctx.action = [o, settle](Session& s) -> Status {
+    cmd->callback([&ctx, o, settle, mode] {
+      ctx.action = [o, settle, mode](Session& s) -> Status {
         ONECARD_TRY(service::SaleSpec spec, SpecOf(*o));
         ONECARD_TRY(service::Request req, s.MakeRequest(settle));
         service::CheckoutService& c = s.services().checkout();
-        ONECARD_TRY(service::SaleView v, settle ? c.Settle(req, spec) : c.Quote(req, spec));
+        ONECARD_TRY(service::SaleView v, mode == kQuote    ? c.Quote(req, spec)
+                                         : mode == kSettle ? c.Settle(req, spec)
+                                                           : c.Hold(req, spec, o->timeout));
         s.Emit(v, [&] { PrintSale(s, v); });
         return {};
       };
@@ -270,6 +291,52 @@ void AddCheckoutCommands(CLI::App& app, CliContext& ctx) {
     ctx.action = [id](Session& s) -> Status {
       ONECARD_TRY(service::TenantRef t, s.Tenant());
       ONECARD_TRY(service::SaleView v, s.services().checkout().Get(t, *id));
+      s.Emit(v, [&] { PrintSale(s, v); });
+      return {};
+    };
+  });
+
+  auto capture = std::make_shared<std::pair<std::int64_t, std::vector<std::string>>>();
+  auto* capture_cmd = sale->add_subcommand(
+      "capture", "Capture a held sale: the tenders paid, the points earned (at --store)");
+  capture_cmd->add_option("id", capture->first, "Sale id")->required();
+  capture_cmd->add_option("--reference", capture->second,
+                          "TENDER=REFERENCE, repeatable: the bank slip of an external tender, by "
+                          "its place from 1 (2=SLIP-88123)");
+  capture_cmd->callback([&ctx, capture] {
+    ctx.action = [capture](Session& s) -> Status {
+      service::CaptureSaleSpec spec{capture->first, {}};
+      for (const std::string& text : capture->second) {
+        const std::size_t eq = text.find('=');
+        if (eq == std::string::npos) {
+          return MakeError(ErrorCode::kFieldInvalid,
+                           "--reference " + text + ": expected TENDER=REFERENCE, e.g. 2=SLIP-1",
+                           "reference");
+        }
+        ONECARD_TRY(std::int64_t seq, core::ParseCount(text.substr(0, eq), "--reference " + text,
+                                                       core::SignPolicy::kPositiveOnly));
+        if (seq > 100) {
+          return MakeError(ErrorCode::kFieldInvalid, "--reference " + text + ": no such tender",
+                           "reference");
+        }
+        spec.references.emplace_back(static_cast<int>(seq), text.substr(eq + 1));
+      }
+      ONECARD_TRY(service::Request req, s.MakeRequest(true));
+      ONECARD_TRY(service::SaleView v, s.services().checkout().Capture(req, spec));
+      s.Emit(v, [&] { PrintSale(s, v); });
+      return {};
+    };
+  });
+  auto voided = std::make_shared<std::pair<std::int64_t, std::string>>();
+  auto* void_cmd = sale->add_subcommand(
+      "void", "Void a held sale: every tender back where it came from, coupons and passes freed");
+  void_cmd->add_option("id", voided->first, "Sale id")->required();
+  void_cmd->add_option("--reason", voided->second, "Why (the card was declined…)")->required();
+  void_cmd->callback([&ctx, voided] {
+    ctx.action = [voided](Session& s) -> Status {
+      ONECARD_TRY(service::Request req, s.MakeRequest(true));
+      ONECARD_TRY(service::SaleView v,
+                  s.services().checkout().Void(req, voided->first, voided->second));
       s.Emit(v, [&] { PrintSale(s, v); });
       return {};
     };

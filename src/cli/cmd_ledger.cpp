@@ -288,12 +288,16 @@ void AddHolds(CLI::App& app, CliContext& ctx) {
     };
   });
 
-  app.add_subcommand("release-holds", "Release every hold whose timeout has passed")
+  app.add_subcommand("release-holds",
+                     "Release every hold, and void every held sale, whose timeout has passed")
       ->callback([&ctx] {
         ctx.action = [](Session& s) -> Status {
           ONECARD_TRY(std::int64_t n, s.services().ledger().ReleaseDueHolds());
-          s.Emit(nlohmann::json{{"released", n}},
-                 [&] { s.out() << "Released " << n << " timed-out hold(s).\n"; });
+          ONECARD_TRY(std::int64_t sales, s.services().checkout().ReleaseDueSales());
+          s.Emit(nlohmann::json{{"released", n}, {"sales_expired", sales}}, [&] {
+            s.out() << "Released " << n << " timed-out hold(s); " << sales
+                    << " held sale(s) expired.\n";
+          });
           return {};
         };
       });

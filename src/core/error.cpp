@@ -70,6 +70,7 @@ constexpr std::array kCodes = {
     CodeInfo{C::kEntryAlreadyReversed, "entry_already_reversed", K::kRejected},
     CodeInfo{C::kReturnExceedsSale, "return_exceeds_sale", K::kRejected},
     CodeInfo{C::kSaleAlreadyReturned, "sale_already_returned", K::kRejected},
+    CodeInfo{C::kSaleNotSettled, "sale_not_settled", K::kRejected},
     CodeInfo{C::kCreditLimitBelowDebt, "credit_limit_below_debt", K::kRejected},
     CodeInfo{C::kTenantAmbiguous, "tenant_ambiguous", K::kRejected},
     CodeInfo{C::kProgrammeStateInvalid, "programme_state_invalid", K::kRejected},

@@ -83,6 +83,7 @@ enum class ErrorCode : std::uint16_t {
   kEntryAlreadyReversed,
   kReturnExceedsSale,
   kSaleAlreadyReturned,
+  kSaleNotSettled,  // a held, voided or expired sale cannot be returned
   kCreditLimitBelowDebt,
   kTenantAmbiguous,
   kProgrammeStateInvalid,

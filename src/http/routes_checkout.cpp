@@ -1,6 +1,6 @@
-// Checkout routes (issue #5, first part; issue #4 item 5): quote and settle a sale at the till,
-// take goods back, read a sale or a return, a member's tier and its history, put a member in a
-// tier, and run the tier review.
+// Checkout routes (issue #5; issue #4 item 5): quote and settle a sale at the till (or hold it,
+// then capture or void it), take goods back, read a sale or a return, a member's tier and its
+// history, put a member in a tier, and run the tier review.
 #include <algorithm>
 
 #include "http/api_internal.hpp"
@@ -42,14 +42,14 @@ Result<service::SaleSpec> ReadSale(Fields& f, bool tenders_required) {
   return spec;
 }
 
-// The answer to an asynchronous write: 201 with what was made (marked when replayed), or the
+// The answer to an asynchronous write: `status` with the result (marked when replayed), or the
 // error.
 template <class T>
-service::Callback<T> Created(const CallPtr& call) {
-  return [call](Result<T> r) {
+service::Callback<T> Answer(const CallPtr& call, int status) {
+  return [call, status](Result<T> r) {
     if (!r) return ReplyError(call, r.error());
     ApiResponse res;
-    res.status = 201;
+    res.status = status;
     res.body = JsonBody(*r);
     if (r->replayed) res.headers.emplace_back("Idempotent-Replayed", "true");
     call->api->Finish(call, std::move(res));
@@ -93,8 +93,103 @@ void PostSettle(S services, const CallPtr& call) {
   // is free again: the writer answers when the sale is durable, so that many settles share one
   // group commit.
   Blocking(call, [&services, call, req = std::move(b->req), sale = std::move(*spec)] {
-    services.checkout().SettleAsync(req, sale, Created<service::SaleView>(call));
+    services.checkout().SettleAsync(req, sale, Answer<service::SaleView>(call, 201));
   });
+}
+
+void PostHold(S services, const CallPtr& call) {
+  auto b = BeginWrite(call, true, true);
+  if (!b) return;
+  Result<service::SaleSpec> spec = ReadSale(b->fields, true);
+  if (!spec) return ReplyError(call, spec.error());
+  Result<std::optional<std::int64_t>> timeout = b->fields.OptInt("timeout");
+  if (!timeout) return ReplyError(call, timeout.error());
+  if (core::Status done = b->fields.Finish(); !done) return ReplyError(call, done.error());
+  Blocking(call, [&services, call, req = std::move(b->req), sale = std::move(*spec),
+                  seconds = timeout->value_or(service::kSaleHoldDefaultSeconds)] {
+    services.checkout().HoldAsync(req, sale, seconds, Answer<service::SaleView>(call, 201));
+  });
+}
+
+// The references of a capture: [{"tender": 2, "reference": "slip 88123"}, …].
+Result<std::vector<std::pair<int, std::string>>> ReadReferences(const nlohmann::json* list) {
+  std::vector<std::pair<int, std::string>> out;
+  if (list == nullptr) return out;
+  if (!list->is_array() || list->size() > 20) {
+    return MakeError(ErrorCode::kFieldInvalid,
+                     "references is a list of {\"tender\", \"reference\"} (at most 20)",
+                     "references");
+  }
+  for (std::size_t i = 0; i < list->size(); ++i) {
+    const nlohmann::json& r = (*list)[i];
+    const std::string at = "references[" + std::to_string(i) + "]";
+    if (!r.is_object()) return MakeError(ErrorCode::kFieldInvalid, at + " is an object", at);
+    std::pair<int, std::string> ref{0, ""};
+    for (const auto& [key, value] : r.items()) {
+      if (key == "tender" && value.is_number_integer() && value.get<std::int64_t>() > 0 &&
+          value.get<std::int64_t>() <= 100) {
+        ref.first = value.get<int>();
+      } else if (key == "reference" && value.is_string()) {
+        ref.second = value.get<std::string>();
+      } else if (key == "tender" || key == "reference") {
+        return MakeError(
+            ErrorCode::kFieldInvalid,
+            at + "." + key + (key == "tender" ? " is the tender's place, from 1" : " is a text"),
+            at + "." + key);
+      } else {
+        return MakeError(ErrorCode::kFieldUnknown, at + "." + key + " is not a known field",
+                         at + "." + key);
+      }
+    }
+    if (ref.first == 0 || ref.second.empty()) {
+      return MakeError(ErrorCode::kFieldInvalid, at + " needs a tender and a reference", at);
+    }
+    out.push_back(std::move(ref));
+  }
+  return out;
+}
+
+// The held sale of the URL, seen from the caller's scope, then `close` (on the blocking pool).
+template <class Close>
+void CloseHeldSale(S services, const CallPtr& call, service::Request req, Close close) {
+  Result<std::int64_t> id = PositiveId(call->Param("id"), "id");
+  if (!id) return ReplyError(call, id.error());
+  Blocking(call, [&services, call, id = *id, req = std::move(req), close] {
+    Result<service::SaleView> sale = services.checkout().Get(req.tenant, id);
+    // A sale made at a store outside the caller's scope does not exist for it.
+    if (sale && !call->Who().CoversStore(sale->store)) {
+      sale = MakeError(ErrorCode::kSaleNotFound, "no sale " + std::to_string(id), "sale");
+    }
+    if (!sale) return ReplyError(call, sale.error());
+    close(services.checkout(), req, id, Answer<service::SaleView>(call, 200));
+  });
+}
+
+void PostCapture(S services, const CallPtr& call) {
+  auto b = BeginWrite(call, true, false);
+  if (!b) return;
+  Result<std::vector<std::pair<int, std::string>>> refs =
+      ReadReferences(b->fields.Raw("references"));
+  if (!refs) return ReplyError(call, refs.error());
+  if (core::Status done = b->fields.Finish(); !done) return ReplyError(call, done.error());
+  CloseHeldSale(services, call, std::move(b->req),
+                [refs = std::move(*refs)](service::CheckoutService& c, R req, std::int64_t id,
+                                          service::Callback<service::SaleView> done) {
+                  c.CaptureAsync(req, {id, refs}, std::move(done));
+                });
+}
+
+void PostVoid(S services, const CallPtr& call) {
+  auto b = BeginWrite(call, true, false);
+  if (!b) return;
+  Result<std::string> reason = b->fields.Text("reason", 500);
+  if (!reason) return ReplyError(call, reason.error());
+  if (core::Status done = b->fields.Finish(); !done) return ReplyError(call, done.error());
+  CloseHeldSale(services, call, std::move(b->req),
+                [reason = std::move(*reason)](service::CheckoutService& c, R req, std::int64_t id,
+                                              service::Callback<service::SaleView> done) {
+                  c.VoidAsync(req, id, reason, std::move(done));
+                });
 }
 
 void GetSale(S s, const CallPtr& call) {
@@ -144,7 +239,7 @@ void PostReturn(S services, const CallPtr& call) {
                        spec.sale ? "sale" : "receipt");
     }
     if (!sale) return ReplyError(call, sale.error());
-    services.checkout().ReturnAsync(req, spec, Created<service::ReturnView>(call));
+    services.checkout().ReturnAsync(req, spec, Answer<service::ReturnView>(call, 201));
   });
 }
 
@@ -207,7 +302,10 @@ void AddCheckoutRoutes(Routes& routes) {
   routes.push_back(MakeRoute("POST", "/v1/checkout/identify", true, P::kCheckout, PostIdentify));
   routes.push_back(MakeRoute("POST", "/v1/checkout/quote", true, P::kCheckout, PostQuote));
   routes.push_back(MakeRoute("POST", "/v1/checkout/settle", true, P::kCheckout, PostSettle));
+  routes.push_back(MakeRoute("POST", "/v1/checkout/hold", true, P::kCheckout, PostHold));
   routes.push_back(MakeRoute("GET", "/v1/sales/{id}", true, P::kLedgerRead, GetSale));
+  routes.push_back(MakeRoute("POST", "/v1/sales/{id}/capture", true, P::kCheckout, PostCapture));
+  routes.push_back(MakeRoute("POST", "/v1/sales/{id}/void", true, P::kCheckout, PostVoid));
   routes.push_back(MakeRoute("POST", "/v1/checkout/return", true, P::kReturn, PostReturn));
   routes.push_back(MakeRoute("GET", "/v1/returns/{id}", true, P::kLedgerRead, GetReturn));
   routes.push_back(MakeRoute("GET", "/v1/members/{id}/tier", true, P::kMemberRead, GetTier));

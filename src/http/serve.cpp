@@ -254,7 +254,7 @@ Status Serve(const ServeSettings& settings, std::ostream& out) {
   api.SetGauges([&server] { return server.gauges(); });
   ONECARD_TRY(std::uint16_t port, server.Listen());
 
-  // Timed-out holds are released in the background.
+  // Timed-out holds are released, and held sales past their timeout voided, in the background.
   std::mutex mu;
   std::condition_variable cv;
   bool stopping = false;
@@ -263,6 +263,7 @@ Status Serve(const ServeSettings& settings, std::ostream& out) {
     while (!cv.wait_for(lock, settings.hold_sweep, [&] { return stopping; })) {
       lock.unlock();
       (void)services.ledger().ReleaseDueHolds();
+      (void)services.checkout().ReleaseDueSales();
       lock.lock();
     }
   });

@@ -133,7 +133,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->OnHeader(ec); });
   }
 
+  // A read that completed just before Close() (a drain on shutdown) still runs its handler
+  // afterwards: a closed connection takes no request, or it would reach the handler after the
+  // server had stopped counting it — and be answered after the server (and the API) are gone.
   void OnHeader(beast::error_code ec) {
+    if (closed_) return;
     if (ec == bhttp::error::header_limit) {
       return Reject(431, "headers_too_large", "the request's headers are too large");
     }
@@ -166,6 +170,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void OnRequest(beast::error_code ec) {
+    if (closed_) return;
     if (ec == bhttp::error::body_limit) {
       return Reject(413, "body_too_large", "the request body is larger than the server accepts");
     }

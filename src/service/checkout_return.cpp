@@ -52,6 +52,19 @@ Taken SumReturns(const std::vector<storage::ReturnRecord>& returns) {
   return t;
 }
 
+// What the sale's entries moved on cards, lot by lot: a two-phase sale's hold (which took the
+// tenders), then its own entry (a capture's earned lot).
+Result<std::vector<storage::LotMoveRecord>> SaleMoves(storage::ReadTxn& txn,
+                                                      const storage::SaleRecord& sale) {
+  std::vector<storage::LotMoveRecord> out;
+  for (const core::EntryId entry : {sale.hold_entry, sale.entry}) {
+    if (!entry.valid()) continue;
+    ONECARD_TRY(std::vector<storage::LotMoveRecord> moves, txn.ListLotMoves(entry));
+    out.insert(out.end(), moves.begin(), moves.end());
+  }
+  return out;
+}
+
 // `part` of `of` units' share of `left`: rounded half up, and all of it for the last units.
 Result<std::int64_t> ShareOfLeft(std::int64_t left, std::int64_t part, std::int64_t of) {
   if (part >= of) return left;
@@ -83,7 +96,7 @@ Status RestoreTaken(LedgerTxn& l, core::EntryPlan& plan,
 // took (a gift card's value is never handed out as cash).
 Status RestoreGiftTenders(LedgerTxn& l, core::EntryPlan& plan, const storage::SaleRecord& sale,
                           const storage::ReturnRecord& r, const Taken& before) {
-  if (!sale.entry.valid()) return {};
+  if (!sale.entry.valid() && !sale.hold_entry.valid()) return {};
   std::optional<std::vector<storage::LotMoveRecord>> moves;
   const core::LotSpec restored{std::nullopt, core::LotSource::kRestored, sale.store, {}};
   for (const storage::ReturnTenderRecord& t : r.tenders) {
@@ -92,7 +105,7 @@ Status RestoreGiftTenders(LedgerTxn& l, core::EntryPlan& plan, const storage::Sa
     ONECARD_TRY(ResolvedCard card, l.CardById(sold.card));
     ONECARD_TRY(core::AccountPlanner * holder, l.Holder(card.owner, core::Asset::kGiftValue));
     if (!moves) {
-      ONECARD_TRY(moves, l.txn().ListLotMoves(sale.entry));
+      ONECARD_TRY(moves, SaleMoves(l.txn(), sale));
     }
     std::vector<storage::LotMoveRecord> taken;
     for (const storage::LotMoveRecord& m : *moves) {
@@ -122,14 +135,14 @@ Status RestorePassUses(LedgerTxn& l, core::EntryPlan& plan, const storage::SaleR
   const core::LotSpec restored{std::nullopt, core::LotSource::kRestored, sale.store, {}};
   for (const storage::ReturnLineRecord& rl : r.lines) {
     const storage::SaleLineRecord& sold = sale.lines[static_cast<std::size_t>(rl.line_no - 1)];
-    if (!sold.pass_card.valid() || !sale.entry.valid()) continue;
+    if (!sold.pass_card.valid()) continue;
     ONECARD_TRY(ResolvedCard card, l.CardById(sold.pass_card));
     ONECARD_TRY(std::optional<storage::CardTypeRecord> type,
                 l.txn().GetCardType(sale.tenant, card.owner.type));
     if (!type || type->kind != core::CardKind::kCount) continue;
     ONECARD_TRY(core::AccountPlanner * holder, l.Holder(card.owner, core::Asset::kUses));
     if (!moves) {
-      ONECARD_TRY(moves, l.txn().ListLotMoves(sale.entry));
+      ONECARD_TRY(moves, SaleMoves(l.txn(), sale));
     }
     std::vector<storage::LotMoveRecord> taken;
     for (const storage::LotMoveRecord& m : *moves) {
@@ -383,13 +396,22 @@ Result<CheckoutService::PreparedReturn> CheckoutService::PrepareReturn(const Req
   ONECARD_CHECK(ValidateNotes(spec.receipt, ""));
   ONECARD_CHECK(ValidateIdempotencyKey(req.idempotency_key));
 
-  // The sale never changes once made: read it (and the programme version that priced it) here.
+  // A settled sale never changes: read it (and the programme version that priced it) here.
   storage::SaleRecord found;
   std::string sale_store;
   std::string card_number;
   {
     ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store_.BeginRead());
     ONECARD_TRY(found, FindSaleOf(*txn, req, spec));
+    if (found.status != storage::SaleStatus::kSettled) {
+      return MakeError(ErrorCode::kSaleNotSettled,
+                       "sale " + std::to_string(found.id) + " is " +
+                           std::string(storage::SaleStatusName(found.status)) +
+                           (found.status == storage::SaleStatus::kHeld
+                                ? ": capture or void it; only a settled sale takes returns"
+                                : ": it was never paid, there is nothing to return"),
+                       spec.sale ? "sale" : "receipt");
+    }
     ONECARD_TRY(std::optional<storage::StoreRecord> st, txn->GetStore(req.tenant.id, found.store));
     if (st) sale_store = st->code;
     if (found.card.valid()) {
@@ -565,8 +587,8 @@ Result<CheckoutService::PreparedReturn> CheckoutService::PrepareReturn(const Req
             }
             std::vector<storage::LotMoveRecord> points_taken;
             std::vector<storage::LotMoveRecord> value_taken;
-            if (sale.entry.valid()) {
-              ONECARD_TRY(std::vector<storage::LotMoveRecord> moves, txn.ListLotMoves(sale.entry));
+            {
+              ONECARD_TRY(std::vector<storage::LotMoveRecord> moves, SaleMoves(txn, sale));
               for (const storage::LotMoveRecord& m : moves) {
                 if (m.delta >= 0) continue;
                 ONECARD_TRY(core::AccountPlanner * holder, l.HolderById(m.account));

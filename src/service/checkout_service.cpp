@@ -8,6 +8,7 @@
 #include "core/money.hpp"
 #include "service/basket.hpp"
 #include "service/calendar.hpp"
+#include "service/checkout_internal.hpp"
 #include "service/coupon_service.hpp"
 #include "service/digest.hpp"
 #include "service/gift_service.hpp"
@@ -19,20 +20,25 @@
 namespace onecard::service {
 namespace {
 
+constexpr std::array<std::string_view, 5> kExternalMethods = {"cash", "bank_card", "wechat",
+                                                              "alipay", "other"};
+
+}  // namespace
+
+bool IsExternal(std::string_view method) {
+  return std::find(kExternalMethods.begin(), kExternalMethods.end(), method) !=
+         kExternalMethods.end();
+}
+
+namespace {
+
 using core::ErrorCode;
 using core::MakeError;
 using core::Result;
 using core::Status;
 using json = nlohmann::json;
 
-constexpr std::array<std::string_view, 5> kExternalMethods = {"cash", "bank_card", "wechat",
-                                                              "alipay", "other"};
 constexpr std::size_t kMaxTenders = 20;
-
-bool IsExternal(std::string_view method) {
-  return std::find(kExternalMethods.begin(), kExternalMethods.end(), method) !=
-         kExternalMethods.end();
-}
 
 // Checks the tenders' shape; what they add up to is checked against the priced basket later. A
 // settle needs each gift card's PIN; a quote needs none.
@@ -409,7 +415,7 @@ Result<std::vector<ResolvedCard>> TakeGiftTenders(LedgerTxn& l, core::EntryPlan&
       e.field = at + ".amount";
       return e;
     }
-    ONECARD_CHECK(l.PostCounterpartsSince(plan, mark, core::AccountRole::kSales, rq.actor.store));
+    ONECARD_CHECK(l.PostTaken(plan, mark, core::AccountRole::kSales));
     out.push_back(std::move(*card));
   }
   // The right PIN ends a run of wrong ones (written last: nothing is written before every
@@ -448,6 +454,7 @@ Result<SaleView> CheckoutService::Quote(const Request& req, const SaleSpec& spec
   ONECARD_CHECK(ValidateTenders(spec.tenders, spec.card.empty(), false));
   const core::Timestamp now = clock_.Now();
   SaleView v;
+  v.status = "quote";
   v.store = req.actor.store_code;
   v.staff = req.actor.staff;
   v.at = now;
@@ -586,6 +593,10 @@ storage::SaleRecord SaleRecordOf(const Request& req, const SaleSpec& spec, const
   r.points_spent = v.points_spent;
   r.points_value = v.points_value;
   r.explain = json(v.explain).dump();
+  r.status = v.status == "held" ? storage::SaleStatus::kHeld : storage::SaleStatus::kSettled;
+  r.hold_expires_at = v.hold_expires_at;
+  r.points_expire_on = v.points_expire_on;
+  r.tier_reason = v.tier_reason;
   for (std::size_t i = 0; i < v.lines.size(); ++i) {
     const SaleLineView& l = v.lines[i];
     r.lines.push_back({static_cast<int>(i + 1),
@@ -610,21 +621,80 @@ storage::SaleRecord SaleRecordOf(const Request& req, const SaleSpec& spec, const
 
 }  // namespace
 
+// The member's state moves on with a settled sale: spend and points to date, the remainder
+// carried, purchases, the last purchase, the spend since a downgrade, and the tier — with a
+// history line naming the receipt — when the sale moves it.
+Status MoveMemberOn(storage::WriteTxn& txn, const Request& rq, const core::Programme& p,
+                    int version, storage::MemberStateRecord& state, const SaleEffect& e,
+                    const std::string& doc_no, std::int64_t sale_id, core::Timestamp now) {
+  state.cumulative_spend += e.paid;
+  state.cumulative_points += e.points;
+  state.carried_fen = e.carried_after;
+  state.purchases += 1;
+  state.last_purchase_at = now;
+  if (!e.downgraded_from.empty()) state.spend_since_downgrade += e.paid;
+  state.updated_at = now;
+  if (e.tier_after != e.tier_before) {
+    const bool regained = e.tier_after == e.downgraded_from;
+    if (p.TierRank(e.tier_after) >= p.TierRank(e.downgraded_from)) {
+      state.downgraded_from.clear();
+      state.spend_since_downgrade = 0;
+    }
+    state.tier = e.tier_after;
+    state.tier_since = now;
+    storage::TierChangeRecord change;
+    change.tenant = rq.tenant.id;
+    change.member = state.member;
+    change.from_tier = e.tier_before;
+    change.to_tier = e.tier_after;
+    change.cause = regained ? "regain" : "purchase";
+    change.reason = e.tier_reason;
+    change.doc_no = doc_no;
+    change.sale_id = sale_id;
+    change.programme_version = version;
+    change.staff = rq.actor.staff;
+    change.at = now;
+    ONECARD_CHECK(txn.InsertTierChange(change));
+  } else {
+    state.tier = e.tier_before;
+  }
+  return txn.PutMemberState(state);
+}
+
 Result<SaleView> CheckoutService::Settle(const Request& req, const SaleSpec& spec) {
   return Await<SaleView>([&](Callback<SaleView> done) { SettleAsync(req, spec, std::move(done)); });
 }
 
 void CheckoutService::SettleAsync(const Request& req, const SaleSpec& spec,
                                   Callback<SaleView> done) {
-  Result<Prepared> prepared = PrepareSettle(req, spec);
+  Result<Prepared> prepared = PrepareSettle(req, spec, std::nullopt);
   if (!prepared) return done(std::move(prepared).error());
   writer_.CallAsync<SaleView>(req.tenant.id, req.idempotency_key, std::move(prepared->digest),
                               std::move(prepared->run), std::move(done),
                               AuditOf(req, "checkout.settle", "sale", spec.doc_no));
 }
 
-Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& req,
-                                                                 const SaleSpec& spec) {
+Result<SaleView> CheckoutService::Hold(const Request& req, const SaleSpec& spec,
+                                       std::int64_t timeout_seconds) {
+  return Await<SaleView>(
+      [&](Callback<SaleView> done) { HoldAsync(req, spec, timeout_seconds, std::move(done)); });
+}
+
+void CheckoutService::HoldAsync(const Request& req, const SaleSpec& spec,
+                                std::int64_t timeout_seconds, Callback<SaleView> done) {
+  Result<Prepared> prepared = PrepareSettle(req, spec, timeout_seconds);
+  if (!prepared) return done(std::move(prepared).error());
+  writer_.CallAsync<SaleView>(req.tenant.id, req.idempotency_key, std::move(prepared->digest),
+                              std::move(prepared->run), std::move(done),
+                              AuditOf(req, "checkout.hold", "sale", spec.doc_no));
+}
+
+Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(
+    const Request& req, const SaleSpec& spec, std::optional<std::int64_t> hold_seconds) {
+  if (hold_seconds && (*hold_seconds < 10 || *hold_seconds > kSaleHoldMaxSeconds)) {
+    return MakeError(ErrorCode::kFieldInvalid,
+                     "timeout: a sale is held for 10 seconds to 24 hours (86400)", "timeout");
+  }
   ONECARD_CHECK(ValidateLines(spec.lines));
   ONECARD_CHECK(ValidateTenders(spec.tenders, spec.card.empty(), true));
   if (!req.actor.store.valid()) {
@@ -651,7 +721,8 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
   ONECARD_TRY(int minute, ParseLocalTime(local.substr(11, 5), "time"));
   const core::CivilDate date = LocalDate(req.tenant.timezone, now);
 
-  Canonical c = CanonicalOf(req, "sale");
+  Canonical c = CanonicalOf(req, hold_seconds ? "sale-hold" : "sale");
+  if (hold_seconds) c.Add("timeout", *hold_seconds);
   c.Add("card", spec.card).Add("doc", spec.doc_no);
   for (const core::BasketLine& l : spec.lines) {
     c.Add("sku", l.sku).Add("qty", l.quantity).Add("price", l.unit_price);
@@ -703,8 +774,8 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
   auto shared = std::make_shared<const Request>(req);
   return Prepared{
       c.digest(),
-      [this, shared, resolved, resolution, in_force, now, minute, date, gift_pins,
-       coupon_refs](storage::WriteTxn& txn) -> Result<SaleView> {
+      [this, shared, resolved, resolution, in_force, now, minute, date, gift_pins, coupon_refs,
+       hold_seconds](storage::WriteTxn& txn) -> Result<SaleView> {
         const Request& rq = *shared;
         ONECARD_CHECK(resolution);
         const SaleSpec& sale = *resolved;
@@ -718,12 +789,18 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
                            "doc_no");
         }
         SaleView v;
+        v.status = hold_seconds ? "held" : "settled";
         v.doc_no = sale.doc_no;
         v.store = rq.actor.store_code;
         v.staff = rq.actor.staff;
         v.at = now;
         v.business_date = date;
+        if (hold_seconds) v.hold_expires_at = now.PlusSeconds(*hold_seconds);
         LedgerTxn l(txn, rq, now, accounts_.get());
+        // A held sale's tenders go into escrow, its entry is the hold's, and what it earns waits
+        // for the capture.
+        if (hold_seconds) l.TakeIntoEscrow();
+        const core::EntryKind kind = hold_seconds ? core::EntryKind::kHold : core::EntryKind::kSale;
         if (sale.card.empty()) {
           ONECARD_CHECK(RequireMemberForPasses(sale.lines));
           ONECARD_TRY(std::vector<HeldCoupon> held,
@@ -741,12 +818,10 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
                       TakeGiftTenders(l, plan, sale.tenders, *gift_pins, date));
           storage::SaleRecord record = SaleRecordOf(rq, sale, v, {}, {});
           if (!gift_cards.empty()) {
-            ONECARD_TRY(
-                EntryReceipt receipt,
-                l.Write(l.Header(core::EntryKind::kSale, gift_cards.front(), sale.doc_no, "sale"),
-                        plan));
+            ONECARD_TRY(EntryReceipt receipt,
+                        l.Write(l.Header(kind, gift_cards.front(), sale.doc_no, "sale"), plan));
             v.entry_id = receipt.entry_id;
-            record.entry = core::EntryId{v.entry_id};
+            (hold_seconds ? record.hold_entry : record.entry) = core::EntryId{v.entry_id};
             FillGiftTenders(v, record, gift_cards, receipt);
           }
           ONECARD_TRY(v.id, txn.InsertSale(record));
@@ -816,8 +891,7 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
                                               points, core::Unit::kPoint),
                                  sale.tenders, "points");
           }
-          ONECARD_CHECK(
-              l.PostCounterpartsSince(plan, 0, core::AccountRole::kPointsRedeemed, store));
+          ONECARD_CHECK(l.PostTaken(plan, 0, core::AccountRole::kPointsRedeemed));
         }
         for (const TenderSpec& t : sale.tenders) {
           if (t.method != "stored_value") continue;
@@ -829,13 +903,13 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
                                               core::Unit::kFen),
                                  sale.tenders, "stored_value");
           }
-          ONECARD_CHECK(l.PostCounterpartsSince(plan, mark, core::AccountRole::kSales, store));
+          ONECARD_CHECK(l.PostTaken(plan, mark, core::AccountRole::kSales));
         }
         ONECARD_TRY(std::vector<ResolvedCard> gift_cards,
                     TakeGiftTenders(l, plan, sale.tenders, *gift_pins, date));
         ONECARD_TRY(std::vector<std::optional<PassCheck>> passes,
                     TakePasses(l, plan, sale.lines, member_id, date));
-        if (e.points > 0) {
+        if (e.points > 0 && !hold_seconds) {
           ONECARD_TRY(core::AccountPlanner * holder, l.Holder(card.owner, e.point_asset));
           const std::size_t mark = plan.moves().size();
           std::optional<core::Timestamp> expires;
@@ -862,8 +936,7 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
 
         std::optional<EntryReceipt> receipt;
         if (!plan.postings().empty()) {
-          ONECARD_TRY(receipt,
-                      l.Write(l.Header(core::EntryKind::kSale, card, sale.doc_no, "sale"), plan));
+          ONECARD_TRY(receipt, l.Write(l.Header(kind, card, sale.doc_no, "sale"), plan));
           v.entry_id = receipt->entry_id;
           for (const PostingLine& line : receipt->lines) {
             if (line.card_number == card.owner.number) balances[line.asset] = line.balance_after;
@@ -880,8 +953,10 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
 
         const std::string tier_before = v.tier_before;
         storage::SaleRecord record = SaleRecordOf(rq, sale, v, member_id, card.presented.id);
-        record.entry = core::EntryId{v.entry_id};
+        (hold_seconds ? record.hold_entry : record.entry) = core::EntryId{v.entry_id};
         record.tier_before = tier_before;
+        record.carried_before = eval_state.carried_fen;
+        record.carried_after = e.carried_fen;
         if (receipt) FillGiftTenders(v, record, gift_cards, *receipt);
         for (std::size_t i = 0; i < passes.size(); ++i) {
           if (passes[i]) record.lines[i].pass_card = passes[i]->card.id;
@@ -895,39 +970,17 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(const Request& 
         }
         ONECARD_TRY(v.coupons, RedeemCoupons(txn, held, e.coupon_discounts, v.id, member_id, now));
 
-        // The member's state moves on with the sale.
-        state.cumulative_spend += e.paid_total;
-        state.cumulative_points += e.points;
-        state.carried_fen = e.carried_fen;
-        state.purchases += 1;
-        state.last_purchase_at = now;
-        if (!eval_state.downgraded_from.empty()) state.spend_since_downgrade += e.paid_total;
-        state.updated_at = now;
-        if (e.tier_after != tier_before) {
-          const bool regained = e.tier_after == eval_state.downgraded_from;
-          if (p.TierRank(e.tier_after) >= p.TierRank(eval_state.downgraded_from)) {
-            state.downgraded_from.clear();
-            state.spend_since_downgrade = 0;
-          }
-          state.tier = e.tier_after;
-          state.tier_since = now;
-          storage::TierChangeRecord change;
-          change.tenant = rq.tenant.id;
-          change.member = member_id;
-          change.from_tier = tier_before;
-          change.to_tier = e.tier_after;
-          change.cause = regained ? "regain" : "purchase";
-          change.reason = e.tier_reason;
-          change.doc_no = sale.doc_no;
-          change.sale_id = v.id;
-          change.programme_version = in_force->version;
-          change.staff = rq.actor.staff;
-          change.at = now;
-          ONECARD_CHECK(txn.InsertTierChange(change));
-        } else {
-          state.tier = tier_before;
-        }
-        ONECARD_CHECK(txn.PutMemberState(state));
+        // The member's state moves on with the sale (a held sale's, at its capture).
+        if (hold_seconds) return v;
+        const SaleEffect effect{e.paid_total,
+                                e.points,
+                                e.carried_fen,
+                                tier_before,
+                                e.tier_after,
+                                e.tier_reason,
+                                eval_state.downgraded_from};
+        ONECARD_CHECK(
+            MoveMemberOn(txn, rq, p, in_force->version, state, effect, sale.doc_no, v.id, now));
         return v;
       }};
 }
@@ -1007,31 +1060,29 @@ Result<std::vector<TenderSpec>> TendersFromJson(const json& tenders, std::string
   return out;
 }
 
-Result<SaleView> CheckoutService::Get(const TenantRef& tenant, std::int64_t id) {
-  ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store_.BeginRead());
-  ONECARD_TRY(std::optional<storage::SaleRecord> r, txn->GetSale(tenant.id, id));
-  if (!r) {
-    return MakeError(ErrorCode::kSaleNotFound, "no sale " + std::to_string(id), "sale");
-  }
+Result<SaleView> ViewOfSale(storage::ReadTxn& txn, const TenantRef& tenant,
+                            const storage::SaleRecord& r) {
   SaleView v;
-  v.id = r->id;
-  v.doc_no = r->doc_no;
-  ONECARD_TRY(std::optional<storage::StoreRecord> store, txn->GetStore(tenant.id, r->store));
+  v.id = r.id;
+  v.status = std::string(storage::SaleStatusName(r.status));
+  v.doc_no = r.doc_no;
+  ONECARD_TRY(std::optional<storage::StoreRecord> store, txn.GetStore(tenant.id, r.store));
   v.store = store ? store->code : "";
-  v.staff = r->staff;
-  v.at = r->at;
-  v.business_date = r->business_date;
-  v.member_id = r->member.value;
-  if (r->card.valid()) {
-    ONECARD_TRY(std::optional<storage::CardRecord> card, txn->GetCard(tenant.id, r->card));
+  v.staff = r.staff;
+  v.at = r.at;
+  v.business_date = r.business_date;
+  v.member_id = r.member.value;
+  if (r.card.valid()) {
+    ONECARD_TRY(std::optional<storage::CardRecord> card, txn.GetCard(tenant.id, r.card));
     if (card) v.card = card->number;
   }
-  v.programme_version = r->programme_version;
-  v.tier_before = r->tier_before;
-  v.tier = r->tier;
-  v.tier_after = r->tier_after;
-  ONECARD_TRY(std::vector<storage::ReturnRecord> returns, txn->ListReturnsOfSale(tenant.id, id));
-  for (const storage::SaleLineRecord& l : r->lines) {
+  v.programme_version = r.programme_version;
+  v.tier_before = r.tier_before;
+  v.tier = r.tier;
+  v.tier_after = r.tier_after;
+  v.tier_reason = r.tier_reason;
+  ONECARD_TRY(std::vector<storage::ReturnRecord> returns, txn.ListReturnsOfSale(tenant.id, r.id));
+  for (const storage::SaleLineRecord& l : r.lines) {
     std::int64_t returned = 0;
     for (const storage::ReturnRecord& ret : returns) {
       for (const storage::ReturnLineRecord& rl : ret.lines) {
@@ -1040,7 +1091,7 @@ Result<SaleView> CheckoutService::Get(const TenantRef& tenant, std::int64_t id) 
     }
     std::string pass;
     if (l.pass_card.valid()) {
-      ONECARD_TRY(std::optional<storage::CardRecord> card, txn->GetCard(tenant.id, l.pass_card));
+      ONECARD_TRY(std::optional<storage::CardRecord> card, txn.GetCard(tenant.id, l.pass_card));
       if (card) pass = card->number;
     }
     v.lines.push_back({l.line_no, l.sku, l.quantity, l.unit_price, l.list, l.discount, l.paid,
@@ -1049,26 +1100,39 @@ Result<SaleView> CheckoutService::Get(const TenantRef& tenant, std::int64_t id) 
   for (const storage::ReturnRecord& ret : returns) {
     v.returns.push_back({ret.id, ret.doc_no, ret.at, ret.refund_total - ret.deducted});
   }
-  v.list_total = r->list_total;
-  v.discount_total = r->discount_total;
-  v.due = r->paid_total;
-  for (const storage::SaleTenderRecord& t : r->tenders) {
+  v.list_total = r.list_total;
+  v.discount_total = r.discount_total;
+  v.due = r.paid_total;
+  for (const storage::SaleTenderRecord& t : r.tenders) {
     std::string number;
     if (t.card.valid()) {
-      ONECARD_TRY(std::optional<storage::CardRecord> card, txn->GetCard(tenant.id, t.card));
+      ONECARD_TRY(std::optional<storage::CardRecord> card, txn.GetCard(tenant.id, t.card));
       if (card) number = card->number;
     }
     v.tenders.push_back({t.method, t.amount, t.points, t.reference, number, std::nullopt});
   }
-  ONECARD_TRY(v.coupons, CouponsOfSale(*txn, tenant.id, id));
-  v.points_earned = r->points_earned;
-  v.point_asset = r->point_asset;
-  v.points_spent = r->points_spent;
-  v.points_value = r->points_value;
-  v.entry_id = r->entry.value;
-  json explain = json::parse(r->explain, nullptr, false);
+  ONECARD_TRY(v.coupons, CouponsOfSale(txn, tenant.id, r.id));
+  v.points_earned = r.points_earned;
+  v.point_asset = r.point_asset;
+  v.points_expire_on = r.points_expire_on;
+  v.points_spent = r.points_spent;
+  v.points_value = r.points_value;
+  v.entry_id = (r.entry.valid() ? r.entry : r.hold_entry).value;
+  json explain = json::parse(r.explain, nullptr, false);
   if (explain.is_array()) v.explain = explain.get<std::vector<std::string>>();
+  v.hold_expires_at = r.hold_expires_at;
+  v.closed_at = r.closed_at;
+  v.close_reason = r.close_reason;
   return v;
+}
+
+Result<SaleView> CheckoutService::Get(const TenantRef& tenant, std::int64_t id) {
+  ONECARD_TRY(std::unique_ptr<storage::ReadTxn> txn, store_.BeginRead());
+  ONECARD_TRY(std::optional<storage::SaleRecord> r, txn->GetSale(tenant.id, id));
+  if (!r) {
+    return MakeError(ErrorCode::kSaleNotFound, "no sale " + std::to_string(id), "sale");
+  }
+  return ViewOfSale(*txn, tenant, *r);
 }
 
 }  // namespace onecard::service

@@ -102,9 +102,12 @@ struct SaleReturnBrief {
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SaleReturnBrief, id, doc_no, at, refund)
 
-// A sale (settled) or a quote (id 0). Amounts in fen.
+// A sale or a quote (id 0). Amounts in fen.
 struct SaleView {
   std::int64_t id = 0;
+  // "quote"; "settled"; a two-phase sale: "held" until "settled" (captured), "voided" or
+  // "expired".
+  std::string status;
   std::string doc_no;
   std::string store;
   std::string staff;
@@ -135,14 +138,30 @@ struct SaleView {
   std::optional<PointsLeftView> points_left;  // a quote for a member
   std::vector<std::string> explain;
   std::vector<SaleReturnBrief> returns;  // a recorded sale: its returns, oldest first
+  // A two-phase sale: until when the hold may be captured; when and why it was closed.
+  std::optional<core::Timestamp> hold_expires_at;
+  std::optional<core::Timestamp> closed_at;
+  std::string close_reason;
   bool replayed = false;
 };
-NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SaleView, id, doc_no, store, staff, at, business_date, member_id,
-                                   card, programme_version, tier_before, tier, tier_after,
-                                   tier_reason, lines, list_total, discount_total, coupons, due,
-                                   tenders, points_earned, point_asset, points_expire_on,
-                                   points_spent, points_value, entry_id, points_balance,
-                                   stored_value_balance, points_left, explain, returns)
+NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SaleView, id, status, doc_no, store, staff, at, business_date,
+                                   member_id, card, programme_version, tier_before, tier,
+                                   tier_after, tier_reason, lines, list_total, discount_total,
+                                   coupons, due, tenders, points_earned, point_asset,
+                                   points_expire_on, points_spent, points_value, entry_id,
+                                   points_balance, stored_value_balance, points_left, explain,
+                                   returns, hold_expires_at, closed_at, close_reason)
+
+// How long a held sale may wait for its capture: 10 s … 24 h (default 5 minutes).
+inline constexpr std::int64_t kSaleHoldDefaultSeconds = 300;
+inline constexpr std::int64_t kSaleHoldMaxSeconds = 24 * 3600;
+
+// The capture of a held sale: the sale, and references for its external tenders learnt since
+// the hold (the bank terminal's slip number…), by the tender's place from 1.
+struct CaptureSaleSpec {
+  std::int64_t sale = 0;
+  std::vector<std::pair<int, std::string>> references;
+};
 
 // A return: the sale (by id, or by its receipt number at a store), the lines and quantities
 // given back — or all that is left of the sale —, the return's own receipt number and why.
@@ -248,6 +267,29 @@ class CheckoutService {
   // a validation error) and must be quick.
   void SettleAsync(const Request& req, const SaleSpec& spec, Callback<SaleView> done);
 
+  // Two-phase settle (issue #5 item 4): Hold does all that Settle does — the same pricing,
+  // checks and errors, the receipt number taken — but the points, stored value, gift-card value
+  // and count-card uses tendered go into escrow, the coupons and pass visits are reserved, and
+  // nothing is earned yet: the sale is "held" for `timeout_seconds` (10 s … 24 h). Capture makes
+  // it the sale it would have been (escrow to the store, the points priced at the hold earned,
+  // the member's state and tier moved on); Void puts everything back exactly. A hold not
+  // captured in time is voided by ReleaseDueSales (status "expired"). Errors of Capture and
+  // Void: kIdempotencyKeyMissing; kSaleNotFound; kHoldNotActive (the sale is not held);
+  // kHoldExpired (a capture after the timeout); kFieldInvalid (a reference names no external
+  // tender); kIdempotencyConflict.
+  core::Result<SaleView> Hold(const Request& req, const SaleSpec& spec,
+                              std::int64_t timeout_seconds);
+  void HoldAsync(const Request& req, const SaleSpec& spec, std::int64_t timeout_seconds,
+                 Callback<SaleView> done);
+  core::Result<SaleView> Capture(const Request& req, const CaptureSaleSpec& spec);
+  void CaptureAsync(const Request& req, const CaptureSaleSpec& spec, Callback<SaleView> done);
+  core::Result<SaleView> Void(const Request& req, std::int64_t sale, const std::string& reason);
+  void VoidAsync(const Request& req, std::int64_t sale, const std::string& reason,
+                 Callback<SaleView> done);
+  // Voids every held sale whose hold has run out (status "expired"); safe to run at any time.
+  // Returns how many.
+  core::Result<std::int64_t> ReleaseDueSales();
+
   // A recorded sale. Error: kSaleNotFound (also for a sale of another tenant).
   core::Result<SaleView> Get(const TenantRef& tenant, std::int64_t id);
   // The id and store code of the sale a return names (for scope checks). Error: kSaleNotFound.
@@ -279,7 +321,14 @@ class CheckoutService {
     std::string digest;
     std::function<core::Result<SaleView>(storage::WriteTxn&)> run;
   };
-  core::Result<Prepared> PrepareSettle(const Request& req, const SaleSpec& spec);
+  // `hold_seconds`: a held sale (Hold), none: Settle.
+  core::Result<Prepared> PrepareSettle(const Request& req, const SaleSpec& spec,
+                                       std::optional<std::int64_t> hold_seconds);
+  // The capture (`capture`) or the void of a held sale, as a write.
+  enum class Close : std::uint8_t { kCapture, kVoid, kExpire };
+  core::Result<Prepared> PrepareClose(const Request& req, std::int64_t sale, Close how,
+                                      std::vector<std::pair<int, std::string>> references,
+                                      std::string reason);
   struct PreparedReturn {
     std::string digest;
     std::function<core::Result<ReturnView>(storage::WriteTxn&)> run;

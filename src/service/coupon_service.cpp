@@ -841,31 +841,63 @@ Result<std::vector<SaleCouponView>> CouponsOfSale(storage::ReadTxn& txn, core::T
   return out;
 }
 
-Result<std::vector<SaleCouponView>> RestoreCoupons(storage::WriteTxn& txn, core::TenantId tenant,
-                                                   std::int64_t sale, std::int64_t return_id) {
+namespace {
+
+// Gives one coupon use back: the coupon's and the campaign's counters move back. Returns the
+// use as the receipt shows it.
+Result<SaleCouponView> GiveUseBack(storage::WriteTxn& txn, core::TenantId tenant,
+                                   const storage::CouponRedemptionRecord& r,
+                                   storage::CouponCampaignRecord& c) {
+  std::optional<storage::CouponRecord> k;
+  if (r.coupon != 0) {
+    ONECARD_TRY(k, txn.GetCoupon(tenant, r.coupon));
+    ONECARD_ASSERT(k.has_value(), "a redemption's coupon is missing");
+    k->used -= 1;
+    ONECARD_CHECK(txn.UpdateCoupon(*k));
+  }
+  c.used -= 1;
+  c.discount_given -= r.discount;
+  ONECARD_CHECK(txn.UpdateCouponCampaign(c));
+  return SaleCouponOf(c, k, r.discount);
+}
+
+// The uses of a sale still in force (not restored by a return, not voided), each with its
+// campaign.
+using UseInForce = std::pair<storage::CouponRedemptionRecord, storage::CouponCampaignRecord>;
+Result<std::vector<UseInForce>> UsesInForce(storage::ReadTxn& txn, core::TenantId tenant,
+                                            std::int64_t sale) {
   ONECARD_TRY(std::vector<storage::CouponRedemptionRecord> uses,
               txn.ListRedemptionsOfSale(tenant, sale));
-  std::vector<SaleCouponView> out;
+  std::vector<UseInForce> out;
   for (const auto& r : uses) {
-    if (r.return_id != 0) continue;
+    if (r.return_id != 0 || r.voided) continue;
     ONECARD_TRY(std::optional<storage::CouponCampaignRecord> c,
                 txn.GetCouponCampaign(tenant, r.campaign));
     ONECARD_ASSERT(c.has_value(), "a redemption's campaign is missing");
-    if (!c->restore_on_return) continue;
-    ONECARD_CHECK(txn.SetRedemptionReturned(tenant, r.id, return_id));
-    std::optional<storage::CouponRecord> k;
-    if (r.coupon != 0) {
-      ONECARD_TRY(k, txn.GetCoupon(tenant, r.coupon));
-      ONECARD_ASSERT(k.has_value(), "a redemption's coupon is missing");
-      k->used -= 1;
-      ONECARD_CHECK(txn.UpdateCoupon(*k));
-    }
-    c->used -= 1;
-    c->discount_given -= r.discount;
-    ONECARD_CHECK(txn.UpdateCouponCampaign(*c));
-    out.push_back(SaleCouponOf(*c, k, r.discount));
+    out.emplace_back(r, std::move(*c));
   }
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<SaleCouponView>> RestoreCoupons(storage::WriteTxn& txn, core::TenantId tenant,
+                                                   std::int64_t sale, std::int64_t return_id) {
+  ONECARD_TRY(std::vector<UseInForce> uses, UsesInForce(txn, tenant, sale));
+  std::vector<SaleCouponView> out;
+  for (auto& [r, c] : uses) {
+    if (!c.restore_on_return) continue;
+    ONECARD_CHECK(txn.SetRedemptionReturned(tenant, r.id, return_id));
+    ONECARD_TRY(SaleCouponView given, GiveUseBack(txn, tenant, r, c));
+    out.push_back(std::move(given));
+  }
+  return out;
+}
+
+Status VoidCoupons(storage::WriteTxn& txn, core::TenantId tenant, std::int64_t sale) {
+  ONECARD_TRY(std::vector<UseInForce> uses, UsesInForce(txn, tenant, sale));
+  for (auto& [r, c] : uses) ONECARD_CHECK(GiveUseBack(txn, tenant, r, c));
+  return txn.SetRedemptionsVoided(tenant, sale);
 }
 
 }  // namespace onecard::service

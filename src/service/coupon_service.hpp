@@ -283,4 +283,8 @@ core::Result<std::vector<SaleCouponView>> RestoreCoupons(storage::WriteTxn& txn,
                                                          core::TenantId tenant, std::int64_t sale,
                                                          std::int64_t return_id);
 
+// A held sale voided or expired: its coupon uses no longer count (marked voided, the counters
+// moved back), whatever the campaign says about returns.
+core::Status VoidCoupons(storage::WriteTxn& txn, core::TenantId tenant, std::int64_t sale);
+
 }  // namespace onecard::service

@@ -1,4 +1,6 @@
 // LedgerService: holds (two-phase payments) and their timeouts.
+#include <limits>
+
 #include "core/assert.hpp"
 #include "service/ledger_service.hpp"
 #include "service/ledger_txn.hpp"
@@ -11,19 +13,13 @@ using core::MakeError;
 using core::Result;
 using core::Status;
 
-namespace {
-
-// Closes an active hold in the current command: the first `capture` units of what the hold took
-// (in the order it took them) go to the store, the rest back to the exact lots.
-Result<HoldReceipt> CloseHold(LedgerTxn& l, storage::HoldRecord hold, std::int64_t capture,
-                              storage::HoldStatus status, std::string_view reason) {
-  ONECARD_TRY(ResolvedCard card, l.CardById(hold.card));
-  ONECARD_TRY(std::vector<storage::LotMoveRecord> moves, l.txn().ListLotMoves(hold.hold_entry));
-  core::EntryPlan plan;
+Status PlanEscrowRelease(LedgerTxn& l, core::EntryPlan& plan, core::EntryId hold_entry,
+                         std::optional<std::int64_t> capture, core::StoreId store) {
+  ONECARD_TRY(std::vector<storage::LotMoveRecord> moves, l.txn().ListLotMoves(hold_entry));
   std::map<core::Asset, std::int64_t> taken;
   std::map<core::Asset, std::int64_t> captured;
-  std::int64_t to_capture = capture;
-  const core::LotSpec restored{std::nullopt, core::LotSource::kRestored, hold.store, {}};
+  std::int64_t to_capture = capture.value_or(std::numeric_limits<std::int64_t>::max());
+  const core::LotSpec restored{std::nullopt, core::LotSource::kRestored, store, {}};
   for (const storage::LotMoveRecord& m : moves) {
     ONECARD_ASSERT(m.delta < 0, "a hold entry only takes value");
     ONECARD_TRY(core::AccountPlanner * holder, l.HolderById(m.account));
@@ -34,17 +30,29 @@ Result<HoldReceipt> CloseHold(LedgerTxn& l, storage::HoldRecord hold, std::int64
     captured[holder->asset()] += take;
     if (moved > take) plan.Restore(*holder, m.lot, moved - take, restored);
   }
-  ONECARD_ASSERT(to_capture == 0, "capture beyond what the hold took");
+  ONECARD_ASSERT(!capture || to_capture == 0, "capture beyond what the hold took");
   for (const auto& [asset, amount] : taken) {
     ONECARD_TRY(core::AccountId escrow, l.System({}, core::AccountRole::kHolds, asset));
     plan.Post(escrow, asset, -amount);
     if (captured[asset] > 0) {
       const core::AccountRole role =
           core::IsPoints(asset) ? core::AccountRole::kPointsRedeemed : core::AccountRole::kSales;
-      ONECARD_TRY(core::AccountId dest, l.System(hold.store, role, asset));
+      ONECARD_TRY(core::AccountId dest, l.System(store, role, asset));
       plan.Post(dest, asset, captured[asset]);
     }
   }
+  return {};
+}
+
+namespace {
+
+// Closes an active hold in the current command: the first `capture` units of what the hold took
+// (in the order it took them) go to the store, the rest back to the exact lots.
+Result<HoldReceipt> CloseHold(LedgerTxn& l, storage::HoldRecord hold, std::int64_t capture,
+                              storage::HoldStatus status, std::string_view reason) {
+  ONECARD_TRY(ResolvedCard card, l.CardById(hold.card));
+  core::EntryPlan plan;
+  ONECARD_CHECK(PlanEscrowRelease(l, plan, hold.hold_entry, capture, hold.store));
   storage::EntryRecord header = l.Header(
       capture > 0 ? core::EntryKind::kCapture : core::EntryKind::kVoid, card, hold.doc_no, reason);
   header.hold = hold.id;

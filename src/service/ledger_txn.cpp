@@ -205,6 +205,11 @@ Status LedgerTxn::PostCounterparts(core::EntryPlan& plan, core::AccountRole role
   return {};
 }
 
+Status LedgerTxn::PostTaken(core::EntryPlan& plan, std::size_t first_move, core::AccountRole role) {
+  if (escrow_) return PostCounterpartsSince(plan, first_move, core::AccountRole::kHolds, {});
+  return PostCounterpartsSince(plan, first_move, role, request_.actor.store);
+}
+
 Status LedgerTxn::PostCounterpartsSince(core::EntryPlan& plan, std::size_t first_move,
                                         core::AccountRole role, core::StoreId store) {
   std::map<core::Asset, std::int64_t> sums;

@@ -15,6 +15,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string_view>
 #include <tuple>
 #include <utility>
@@ -66,6 +67,14 @@ core::Result<ResolvedCard> ReadUsableCard(storage::ReadTxn& txn, const TenantRef
 core::Result<std::int64_t> HolderBalance(storage::ReadTxn& txn, core::TenantId tenant,
                                          core::CardId card, core::Asset asset);
 
+class LedgerTxn;
+
+// Plans the release of what the entry `hold_entry` put in escrow (a hold, or a held sale): the
+// first `capture` units it took, in the order it took them (none: all), go to `store`'s
+// redeemed-points or sales account; the rest goes back to the exact lots it came from.
+core::Status PlanEscrowRelease(LedgerTxn& l, core::EntryPlan& plan, core::EntryId hold_entry,
+                               std::optional<std::int64_t> capture, core::StoreId store);
+
 class LedgerTxn {
  public:
   // `cache` (may be null) remembers programme account ids across commands.
@@ -109,6 +118,12 @@ class LedgerTxn {
   core::Status PostCounterpartsSince(core::EntryPlan& plan, std::size_t first_move,
                                      core::AccountRole role, core::StoreId store);
 
+  // What a sale takes from cards (tenders, count-card uses) goes to the request's store account
+  // of `role` — or, once TakeIntoEscrow() is called (a held sale), to escrow.
+  void TakeIntoEscrow() { escrow_ = true; }
+  bool escrow() const { return escrow_; }
+  core::Status PostTaken(core::EntryPlan& plan, std::size_t first_move, core::AccountRole role);
+
   storage::EntryRecord Header(core::EntryKind kind, const ResolvedCard& card,
                               std::string_view doc_no, std::string_view reason) const;
   // Stores the plan as one entry and returns its receipt.
@@ -126,6 +141,7 @@ class LedgerTxn {
   std::map<core::AccountId, std::unique_ptr<core::AccountPlanner>> planners_;
   std::map<core::AccountId, std::string> card_numbers_;  // holder account → card number
   SystemAccountCache* cache_;
+  bool escrow_ = false;
 };
 
 // Loads a card account's snapshot (balance, debt, limit, open lots) for planning.

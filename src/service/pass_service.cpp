@@ -288,8 +288,7 @@ Result<std::vector<std::optional<PassCheck>>> TakePasses(LedgerTxn& l, core::Ent
         e.field = at;
         return e;
       }
-      ONECARD_CHECK(
-          l.PostCounterpartsSince(plan, mark, core::AccountRole::kSales, req.actor.store));
+      ONECARD_CHECK(l.PostTaken(plan, mark, core::AccountRole::kSales));
     }
     out[i] = std::move(check);
   }

@@ -342,6 +342,12 @@ struct SaleTenderRecord {
   CardId card;  // method "gift_card": the card paid from
 };
 
+// A sale settled at once is kSettled from the start; a two-phase sale is kHeld until it is
+// captured (kSettled), voided or expires.
+enum class SaleStatus : std::uint8_t { kHeld, kSettled, kVoided, kExpired };
+std::string_view SaleStatusName(SaleStatus status);
+core::Result<SaleStatus> ParseSaleStatus(std::string_view text);
+
 struct SaleRecord {
   std::int64_t id = 0;
   TenantId tenant;
@@ -363,8 +369,19 @@ struct SaleRecord {
   std::string point_asset;
   std::int64_t points_spent = 0;
   std::int64_t points_value = 0;
-  EntryId entry;
+  EntryId entry;        // the sale's entry (a held sale: the capture's or the void's, once closed)
   std::string explain;  // JSON array of text
+  SaleStatus status = SaleStatus::kSettled;
+  EntryId hold_entry;  // a two-phase sale: the entry that put its tenders in escrow
+  std::optional<Timestamp> hold_expires_at;
+  std::optional<Timestamp> closed_at;  // captured, voided or expired
+  std::string close_reason;
+  // Priced at the hold, applied at the capture: the earned lot's expiry, the remainder carried
+  // before and after, why the tier changes.
+  std::optional<core::CivilDate> points_expire_on;
+  std::int64_t carried_before = 0;
+  std::int64_t carried_after = 0;
+  std::string tier_reason;
   std::vector<SaleLineRecord> lines;
   std::vector<SaleTenderRecord> tenders;
 };
@@ -664,6 +681,7 @@ struct CouponRedemptionRecord {
   std::int64_t discount = 0;
   Timestamp at;
   std::int64_t return_id = 0;  // 0: not restored
+  bool voided = false;         // the held sale was voided or expired
 };
 
 struct CouponFailureRecord {

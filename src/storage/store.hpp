@@ -157,21 +157,28 @@ class ReadTxn {
   virtual Result<std::optional<SaleRecord>> GetSale(TenantId tenant, std::int64_t id) = 0;
   virtual Result<std::optional<std::int64_t>> FindSaleId(TenantId tenant, StoreId store,
                                                          std::string_view doc_no) = 0;
+  // Held sales whose hold ran out at or before `now`, in any tenant, oldest first:
+  // (tenant, sale id).
+  virtual Result<std::vector<std::pair<TenantId, std::int64_t>>> ListDueSales(Timestamp now,
+                                                                              int limit) = 0;
   // Returns of a sale, oldest first, with their lines and tenders.
   virtual Result<std::vector<ReturnRecord>> ListReturnsOfSale(TenantId tenant,
                                                               std::int64_t sale) = 0;
   virtual Result<std::optional<ReturnRecord>> GetReturn(TenantId tenant, std::int64_t id) = 0;
   virtual Result<std::optional<std::int64_t>> FindReturnId(TenantId tenant, StoreId store,
                                                            std::string_view doc_no) = 0;
-  // Fen the member paid in sales with a business date in [first, last], less what returns of
-  // those sales refunded (before any deduction).
+  // Fen the member paid in settled sales with a business date in [first, last], less what
+  // returns of those sales refunded (before any deduction). Held, voided and expired sales count
+  // nowhere below either.
   virtual Result<std::int64_t> SumMemberSpend(TenantId tenant, MemberId member,
                                               core::CivilDate first, core::CivilDate last) = 0;
-  // Calls `fn` with every sale (with lines, without tenders) of business dates [first, last],
+  // Calls `fn` with every settled sale (with lines, without tenders) of business dates
+  // [first, last],
   // in id order, stopping at the first error `fn` returns.
   virtual Status ForEachSale(TenantId tenant, core::CivilDate first, core::CivilDate last,
                              const std::function<Status(const SaleRecord&)>& fn) = 0;
-  // Per member, the fen paid and points earned in sales before `date`, less what returns of those
+  // Per member, the fen paid and points earned in settled sales before `date`, less what returns
+  // of those
   // sales refunded and took back.
   struct SaleTotals {
     MemberId member;
@@ -399,6 +406,9 @@ class WriteTxn : public ReadTxn {
   // Inserts the sale, its lines and tenders; kCodeTaken when the store has a sale with that
   // receipt number.
   virtual Result<std::int64_t> InsertSale(const SaleRecord& sale) = 0;
+  // Closes a held sale: writes its status, entry, closed_at and close_reason, and its tenders'
+  // references (a capture may bring the bank's slip numbers).
+  virtual Status CloseSale(const SaleRecord& sale) = 0;
   // Inserts the return, its lines and tenders; kCodeTaken when the store has a return with that
   // receipt number.
   virtual Result<std::int64_t> InsertReturn(const ReturnRecord& r) = 0;
@@ -448,6 +458,8 @@ class WriteTxn : public ReadTxn {
   // Marks the redemption restored by the return.
   virtual Status SetRedemptionReturned(TenantId tenant, std::int64_t id,
                                        std::int64_t return_id) = 0;
+  // Marks every coupon use of the sale voided (the held sale was voided or expired).
+  virtual Status SetRedemptionsVoided(TenantId tenant, std::int64_t sale) = 0;
   // Records an unknown code; forgets the tenant's failures before `forget_before`.
   virtual Status InsertCouponFailure(const CouponFailureRecord& failure,
                                      Timestamp forget_before) = 0;

@@ -4,7 +4,9 @@
 #include <signal.h>
 
 #include <atomic>
+#include <deque>
 #include <fstream>
+#include <iostream>
 #include <iterator>
 #include <mutex>
 #include <set>
@@ -42,6 +44,19 @@ class ServeTest : public ::testing::Test {
   void Start(std::vector<std::string> extra = {}) {
     server_ = std::make_unique<ServerProcess>(db_, std::move(extra));
     ASSERT_TRUE(server_->started()) << server_->output();
+  }
+  // A failed test shows the end of the server's stderr (its log, a sanitizer's report).
+  void TearDown() override {
+    if (!HasFailure()) return;
+    std::ifstream in(db_ + ".server.log");
+    std::deque<std::string> tail;
+    for (std::string line; std::getline(in, line);) {
+      tail.push_back(line);
+      if (tail.size() > 150) tail.pop_front();
+    }
+    std::string text;
+    for (const std::string& line : tail) text += line + "\n";
+    std::cerr << "--- the end of the server's stderr ---\n" << text;
   }
   int port() const { return server_->port(); }
   std::int64_t Points(HttpClient& c, const std::string& token, const std::string& card) {
@@ -1430,6 +1445,85 @@ TEST_F(ServeTest, AClerkPaysForTeaWithAMembersCountCardOverHttp) {
                              admin, "bj01-tea-5");
   ASSERT_EQ(back.status, 201) << back.body;
   EXPECT_EQ(c.Get("/v1/members/2/passes", clerk).Json()["items"][0]["uses_left"], 7);
+  EXPECT_EQ(VerifyOk(c), "");
+}
+
+// Two-phase settle over HTTP (issue #5 item 4): the till holds the sale while the bank terminal
+// decides, then captures it with the slip number — or voids it when the card is declined.
+TEST_F(ServeTest, AClerkHoldsASaleWhileTheBankDecidesThenCapturesOrVoidsIt) {
+  Start();
+  HttpClient c(port());
+  const std::string clerk = Login(c, "zhou.clerk", "onecard-clerk");  // at sh01
+  const std::string other = Login(c, "wang.clerk", "onecard-clerk");  // at bj01
+  const std::string card = "88000000013";  // 张伟: 350 points, ¥482.00 stored value
+  const json sale = {{"card", card},
+                     {"lines", json::array({{{"sku", "TV-55"}, {"price", "2100.00"}}})},
+                     {"doc_no", "R-8001"},
+                     {"timeout", 120},
+                     {"tenders", json::array({{{"method", "stored_value"}, {"amount", 40000}},
+                                              {{"method", "bank_card"}, {"amount", 170000}}})}};
+  HttpResponse held = c.Post("/v1/checkout/hold", sale, clerk, "sh01-hold-1");
+  ASSERT_EQ(held.status, 201) << held.body;
+  const json h = held.Json();
+  EXPECT_EQ(h["status"], "held");
+  EXPECT_TRUE(h["hold_expires_at"].is_string());
+  EXPECT_EQ(h["points_earned"], 2100);
+  EXPECT_EQ(h["stored_value_balance"], 8200);  // in escrow: no other till can spend it
+  const std::string path = "/v1/sales/" + std::to_string(h["id"].get<std::int64_t>());
+  EXPECT_EQ(c.Get(path, clerk).Json()["status"], "held");
+
+  // Another store's clerk does not see it; a capture needs a key; a reference must name an
+  // external tender; a return must wait.
+  EXPECT_EQ(c.Post(path + "/capture", json::object(), other, "bj01-cap-1").status, 404);
+  EXPECT_EQ(c.Post(path + "/capture", json::object(), clerk).Json()["code"],
+            "idempotency_key_missing");
+  HttpResponse bad_ref = c.Post(
+      path + "/capture", {{"references", json::array({{{"tender", 1}, {"reference", "X"}}})}},
+      clerk, "sh01-cap-0");
+  EXPECT_EQ(bad_ref.status, 422) << bad_ref.body;
+  EXPECT_EQ(bad_ref.Json()["field"], "references[0].tender");
+  const std::string admin = Login(c, "admin", "onecard-admin");
+  HttpResponse early = c.Post("/v1/checkout/return",
+                              {{"receipt", "R-8001"},
+                               {"all", true},
+                               {"doc_no", "RT-8001"},
+                               {"reason", "x"},
+                               {"store", "sh01"}},
+                              admin, "sh01-ret-1");
+  EXPECT_EQ(early.status, 409) << early.body;
+  EXPECT_EQ(early.Json()["code"], "sale_not_settled");
+
+  // The bank approves: the capture records the slip and the points are earned.
+  const json refs = {{"references", json::array({{{"tender", 2}, {"reference", "SLIP-88123"}}})}};
+  HttpResponse captured = c.Post(path + "/capture", refs, clerk, "sh01-cap-1");
+  ASSERT_EQ(captured.status, 200) << captured.body;
+  EXPECT_EQ(captured.Json()["status"], "settled");
+  EXPECT_EQ(captured.Json()["tenders"][1]["reference"], "SLIP-88123");
+  EXPECT_EQ(captured.Json()["points_balance"], 350 + 2100);
+  EXPECT_EQ(captured.Json()["tier_after"], "silver");
+  HttpResponse replay = c.Post(path + "/capture", refs, clerk, "sh01-cap-1");
+  ASSERT_EQ(replay.status, 200) << replay.body;
+  EXPECT_EQ(replay.Header("idempotent-replayed"), "true");
+  HttpResponse twice = c.Post(path + "/capture", json::object(), clerk, "sh01-cap-2");
+  EXPECT_EQ(twice.status, 409) << twice.body;
+  EXPECT_EQ(twice.Json()["code"], "hold_not_active");
+
+  // The next one is declined: the void gives the stored value back.
+  json second = sale;
+  second["doc_no"] = "R-8002";
+  second["lines"][0]["price"] = "50.00";
+  second["tenders"] = json::array({{{"method", "stored_value"}, {"amount", 5000}}});
+  HttpResponse held2 = c.Post("/v1/checkout/hold", second, clerk, "sh01-hold-2");
+  ASSERT_EQ(held2.status, 201) << held2.body;
+  EXPECT_EQ(held2.Json()["stored_value_balance"], 3200);
+  const std::string path2 = "/v1/sales/" + std::to_string(held2.Json()["id"].get<std::int64_t>());
+  EXPECT_EQ(c.Post(path2 + "/void", json::object(), clerk, "sh01-void-0").status, 422);
+  HttpResponse voided =
+      c.Post(path2 + "/void", {{"reason", "customer changed mind"}}, clerk, "sh01-void-1");
+  ASSERT_EQ(voided.status, 200) << voided.body;
+  EXPECT_EQ(voided.Json()["status"], "voided");
+  EXPECT_EQ(voided.Json()["stored_value_balance"], 8200);
+  EXPECT_EQ(voided.Json()["close_reason"], "customer changed mind");
   EXPECT_EQ(VerifyOk(c), "");
 }
 

@@ -239,6 +239,40 @@ TEST_F(PassTest, APeriodPassKeepsItsDailyLimitAndItsValidity) {
   EXPECT_EQ(env_.VerifyProblems(), "");
 }
 
+// A held sale (issue #5 item 4) reserves the uses and the day's visit; a void gives them back.
+TEST_F(PassTest, AHeldSaleReservesUsesAndVisitsAndAVoidGivesThemBack) {
+  auto& checkout = env_.services().checkout();
+  service::PassTermsSpec terms;
+  terms.categories = {"hair"};
+  terms.per_day = 1;
+  ASSERT_TRUE(env_.services().passes().SetTerms(env_.Req(""), "month", terms));
+  const std::string month = Issue("month");
+  auto held = checkout.Hold(
+      env_.Req("s1"),
+      Sale(member_card_, {Line("HAIRCUT", 2, count_card_), Line("HAIRCUT", 1, month)}, 0, "R-1"),
+      300);
+  ASSERT_TRUE(held) << held.error().ToString();
+  EXPECT_EQ(held->status, "held");
+  EXPECT_EQ(env_.Balance(count_card_, Asset::kUses), 3);
+  // Meanwhile only three uses are left, and today's visit on the pass is taken.
+  auto more = Settle(Sale(member_card_, {Line("HAIRCUT", 4, count_card_)}, 0, "R-2"));
+  ASSERT_FALSE(more);
+  EXPECT_EQ(more.error().code, ErrorCode::kInsufficientBalance);
+  auto visit = Settle(Sale(member_card_, {Line("HAIRCUT", 1, month)}, 0, "R-3"));
+  ASSERT_FALSE(visit);
+  EXPECT_EQ(visit.error().code, ErrorCode::kPassLimitReached);
+
+  auto voided = checkout.Void(env_.Req("s1"), held->id, "customer left");
+  ASSERT_TRUE(voided) << voided.error().ToString();
+  EXPECT_EQ(env_.Balance(count_card_, Asset::kUses), 5);
+  auto all = Settle(Sale(member_card_, {Line("HAIRCUT", 5, count_card_)}, 0, "R-4"));
+  ASSERT_TRUE(all) << all.error().ToString();
+  EXPECT_EQ(env_.Balance(count_card_, Asset::kUses), 0);
+  auto today = Settle(Sale(member_card_, {Line("HAIRCUT", 1, month)}, 0, "R-5"));
+  ASSERT_TRUE(today) << today.error().ToString();
+  EXPECT_EQ(env_.VerifyProblems(), "");
+}
+
 TEST_F(PassTest, ManyTillsUsingOneCountCardAtOnceTakeExactlyItsUses) {
   std::atomic<int> ok = 0;
   std::atomic<int> short_of_uses = 0;

@@ -129,6 +129,7 @@ class SqliteTxn final : public WriteTxn {
   Status UpdateCoupon(const CouponRecord& coupon) override;
   Result<std::int64_t> InsertCouponRedemption(const CouponRedemptionRecord& r) override;
   Status SetRedemptionReturned(TenantId tenant, std::int64_t id, std::int64_t return_id) override;
+  Status SetRedemptionsVoided(TenantId tenant, std::int64_t sale) override;
   Status InsertCouponFailure(const CouponFailureRecord& failure, Timestamp forget_before) override;
 
   // txn_programmes.cpp
@@ -140,6 +141,8 @@ class SqliteTxn final : public WriteTxn {
 
   // txn_sales.cpp
   Result<std::optional<SaleRecord>> GetSale(TenantId tenant, std::int64_t id) override;
+  Result<std::vector<std::pair<TenantId, std::int64_t>>> ListDueSales(Timestamp now,
+                                                                      int limit) override;
   Result<std::vector<ReturnRecord>> ListReturnsOfSale(TenantId tenant, std::int64_t sale) override;
   Result<std::optional<ReturnRecord>> GetReturn(TenantId tenant, std::int64_t id) override;
   Result<std::optional<std::int64_t>> FindReturnId(TenantId tenant, StoreId store,
@@ -161,6 +164,7 @@ class SqliteTxn final : public WriteTxn {
   Result<std::optional<JobRunRecord>> FindJobRun(TenantId tenant, std::string_view job,
                                                  core::CivilDate date) override;
   Result<std::int64_t> InsertSale(const SaleRecord& sale) override;
+  Status CloseSale(const SaleRecord& sale) override;
   Result<std::int64_t> InsertReturn(const ReturnRecord& r) override;
   Status PutMemberState(const MemberStateRecord& state) override;
   Result<std::int64_t> InsertTierChange(const TierChangeRecord& change) override;

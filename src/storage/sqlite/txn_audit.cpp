@@ -197,23 +197,28 @@ Result<std::vector<Discrepancy>> SqliteTxn::CheckHolds() {
                            Figures({{"amount", s.Int(1)}, {"taken from the card", s.Int(2)}})};
       }));
   // Escrow per tenant and asset against what active holds took.
-  ONECARD_CHECK(
-      Collect(conn_,
-              "SELECT tenant_id, asset, sum(escrow), sum(held) FROM ("
-              " SELECT a.tenant_id, a.asset, p.amount AS escrow, 0 AS held FROM accounts a "
-              "  JOIN postings p ON p.account_id = a.id WHERE a.role = 'holds' "
-              " UNION ALL "
-              " SELECT h.tenant_id, p.asset, 0, -p.amount FROM holds h "
-              "  JOIN postings p ON p.entry_id = h.hold_entry_id "
-              "  JOIN accounts a ON a.id = p.account_id AND a.holder_kind = 'card' "
-              "  WHERE h.status = 'active') x "
-              "GROUP BY tenant_id, asset HAVING sum(escrow) <> sum(held) ORDER BY 1, 2",
-              out, [](const Stmt& s) {
-                return Discrepancy{"hold", 0,
-                                   "tenant " + std::to_string(s.Int(0)) + " " + s.Text(1) +
-                                       " escrow holds " + std::to_string(s.Int(2)) +
-                                       " but active holds took " + std::to_string(s.Int(3))};
-              }));
+  ONECARD_CHECK(Collect(
+      conn_,
+      "SELECT tenant_id, asset, sum(escrow), sum(held) FROM ("
+      " SELECT a.tenant_id, a.asset, p.amount AS escrow, 0 AS held FROM accounts a "
+      "  JOIN postings p ON p.account_id = a.id WHERE a.role = 'holds' "
+      " UNION ALL "
+      " SELECT h.tenant_id, p.asset, 0, -p.amount FROM holds h "
+      "  JOIN postings p ON p.entry_id = h.hold_entry_id "
+      "  JOIN accounts a ON a.id = p.account_id AND a.holder_kind = 'card' "
+      "  WHERE h.status = 'active' "
+      " UNION ALL "
+      " SELECT s.tenant_id, p.asset, 0, -p.amount FROM sales s "
+      "  JOIN postings p ON p.entry_id = s.hold_entry_id "
+      "  JOIN accounts a ON a.id = p.account_id AND a.holder_kind = 'card' "
+      "  WHERE s.status = 'held') x "
+      "GROUP BY tenant_id, asset HAVING sum(escrow) <> sum(held) ORDER BY 1, 2",
+      out, [](const Stmt& s) {
+        return Discrepancy{"hold", 0,
+                           "tenant " + std::to_string(s.Int(0)) + " " + s.Text(1) +
+                               " escrow holds " + std::to_string(s.Int(2)) +
+                               " but active holds and held sales took " + std::to_string(s.Int(3))};
+      }));
   return out;
 }
 
@@ -262,13 +267,13 @@ Result<std::vector<Discrepancy>> SqliteTxn::CheckCoupons() {
       "SELECT c.id, c.issued, c.used, c.discount_given, "
       " (SELECT count(*) FROM coupons k WHERE k.campaign_id = c.id), "
       " (SELECT count(*) FROM coupon_redemptions r WHERE r.campaign_id = c.id "
-      "  AND r.return_id IS NULL), "
+      "  AND r.return_id IS NULL AND r.voided = 0), "
       " (SELECT COALESCE(sum(discount), 0) FROM coupon_redemptions r WHERE r.campaign_id = c.id "
-      "  AND r.return_id IS NULL), c.total_limit, c.budget "
+      "  AND r.return_id IS NULL AND r.voided = 0), c.total_limit, c.budget "
       "FROM coupon_campaigns c WHERE c.used <> (SELECT count(*) FROM coupon_redemptions r "
-      " WHERE r.campaign_id = c.id AND r.return_id IS NULL) "
+      " WHERE r.campaign_id = c.id AND r.return_id IS NULL AND r.voided = 0) "
       "OR c.discount_given <> (SELECT COALESCE(sum(discount), 0) FROM coupon_redemptions r "
-      " WHERE r.campaign_id = c.id AND r.return_id IS NULL) "
+      " WHERE r.campaign_id = c.id AND r.return_id IS NULL AND r.voided = 0) "
       "OR (c.promo_code IS NULL AND c.issued <> (SELECT count(*) FROM coupons k "
       " WHERE k.campaign_id = c.id)) "
       "OR (c.total_limit > 0 AND c.used > c.total_limit) "
@@ -290,10 +295,11 @@ Result<std::vector<Discrepancy>> SqliteTxn::CheckCoupons() {
   ONECARD_CHECK(Collect(
       conn_,
       "SELECT k.id, k.used, (SELECT count(*) FROM coupon_redemptions r WHERE r.coupon_id = k.id "
-      " AND r.return_id IS NULL), c.uses_per_coupon FROM coupons k "
+      " AND r.return_id IS NULL AND r.voided = 0), c.uses_per_coupon FROM coupons k "
       "JOIN coupon_campaigns c ON c.id = k.campaign_id "
       "WHERE k.used <> (SELECT count(*) FROM coupon_redemptions r WHERE r.coupon_id = k.id "
-      " AND r.return_id IS NULL) OR (c.uses_per_coupon > 0 AND k.used > c.uses_per_coupon) "
+      " AND r.return_id IS NULL AND r.voided = 0) OR (c.uses_per_coupon > 0 AND k.used > "
+      "c.uses_per_coupon) "
       "ORDER BY 1",
       out, [](const Stmt& s) {
         return Discrepancy{"coupon", s.Int(0),
@@ -306,7 +312,7 @@ Result<std::vector<Discrepancy>> SqliteTxn::CheckCoupons() {
   ONECARD_CHECK(Collect(
       conn_,
       "SELECT c.id, r.member_id, count(*), c.per_member_limit FROM coupon_redemptions r "
-      "JOIN coupon_campaigns c ON c.id = r.campaign_id WHERE r.return_id IS NULL "
+      "JOIN coupon_campaigns c ON c.id = r.campaign_id WHERE r.return_id IS NULL AND r.voided = 0 "
       "AND r.member_id IS NOT NULL AND c.per_member_limit > 0 "
       "GROUP BY c.id, r.member_id HAVING count(*) > c.per_member_limit ORDER BY 1, 2",
       out, [](const Stmt& s) {

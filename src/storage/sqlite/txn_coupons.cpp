@@ -18,7 +18,7 @@ namespace {
 
 #define ONECARD_REDEMPTION_COLS                                                         \
   "SELECT id, tenant_id, campaign_id, COALESCE(coupon_id, 0), COALESCE(member_id, 0), " \
-  "sale_id, discount, at, COALESCE(return_id, 0) FROM coupon_redemptions "
+  "sale_id, discount, at, COALESCE(return_id, 0), voided FROM coupon_redemptions "
 
 Result<CouponCampaignRecord> ReadCampaign(const Stmt& st) {
   CouponCampaignRecord c;
@@ -80,6 +80,7 @@ CouponRedemptionRecord ReadRedemption(const Stmt& st) {
   r.discount = st.Int(6);
   r.at = Timestamp{st.Int(7)};
   r.return_id = st.Int(8);
+  r.voided = st.Int(9) != 0;
   return r;
 }
 
@@ -146,7 +147,8 @@ Result<std::vector<CouponRecord>> SqliteTxn::ListCouponsOfMember(TenantId tenant
 Result<std::int64_t> SqliteTxn::CountMemberRedemptions(TenantId tenant, std::int64_t campaign,
                                                        MemberId member) {
   ONECARD_TRY(Stmt st, Prepare("SELECT count(*) FROM coupon_redemptions WHERE tenant_id = ?1 "
-                               "AND campaign_id = ?2 AND member_id = ?3 AND return_id IS NULL"));
+                               "AND campaign_id = ?2 AND member_id = ?3 AND return_id IS NULL "
+                               "AND voided = 0"));
   st.Bind(1, tenant.value).Bind(2, campaign).Bind(3, member.value);
   ONECARD_TRY(bool row, st.Step());
   return row ? st.Int(0) : 0;
@@ -257,6 +259,14 @@ Result<std::int64_t> SqliteTxn::InsertCouponRedemption(const CouponRedemptionRec
   st.Bind(5, r.sale).Bind(6, r.discount).Bind(7, r.at.micros);
   ONECARD_CHECK(st.Run());
   return conn_.LastInsertId();
+}
+
+Status SqliteTxn::SetRedemptionsVoided(TenantId tenant, std::int64_t sale) {
+  RequireWritable();
+  ONECARD_TRY(Stmt st, Prepare("UPDATE coupon_redemptions SET voided = 1 "
+                               "WHERE tenant_id = ?1 AND sale_id = ?2 AND return_id IS NULL"));
+  st.Bind(1, tenant.value).Bind(2, sale);
+  return st.Run();
 }
 
 Status SqliteTxn::SetRedemptionReturned(TenantId tenant, std::int64_t id, std::int64_t return_id) {

@@ -1,4 +1,5 @@
 // SqliteTxn: sales, member state, tier changes and job runs.
+#include "core/assert.hpp"
 #include "storage/sqlite/rows.hpp"
 #include "storage/sqlite/txn.hpp"
 
@@ -39,6 +40,15 @@ Result<SaleRecord> ReadSale(const Stmt& st) {
   r.points_value = st.Int(19);
   r.entry = EntryId{st.Int(20)};
   r.explain = st.Text(21);
+  ONECARD_TRY(r.status, ParseSaleStatus(st.Text(22)));
+  r.hold_entry = EntryId{st.Int(23)};
+  r.hold_expires_at = OptTime(st, 24);
+  r.closed_at = OptTime(st, 25);
+  r.close_reason = st.Text(26);
+  ONECARD_TRY(r.points_expire_on, OptDate(st, 27, "points_expire_on"));
+  r.carried_before = st.Int(28);
+  r.carried_after = st.Int(29);
+  r.tier_reason = st.Text(30);
   return r;
 }
 
@@ -79,11 +89,15 @@ SaleLineRecord ReadLine(const Stmt& s, int from) {
   return l;
 }
 
+#define ONECARD_SALE_HOLD_COLS                                                     \
+  "status, COALESCE(hold_entry_id, 0), hold_expires_at, closed_at, close_reason, " \
+  "points_expire_on, carried_before, carried_after, tier_reason "
+
 #define ONECARD_SALE_COLS                                                                         \
   "SELECT id, tenant_id, COALESCE(member_id, 0), COALESCE(card_id, 0), store_id, doc_no, staff, " \
   "at, business_date, programme_version, tier_before, tier, tier_after, list_total, "             \
   "discount_total, paid_total, points_earned, point_asset, points_spent, points_value, "          \
-  "COALESCE(entry_id, 0), explain FROM sales "
+  "COALESCE(entry_id, 0), explain, " ONECARD_SALE_HOLD_COLS "FROM sales "
 
 #define ONECARD_STATE_COLS                                                                       \
   "SELECT member_id, tenant_id, tier, tier_since, downgraded_from, spend_since_downgrade, "      \
@@ -250,8 +264,9 @@ Status SqliteTxn::ForEachSale(TenantId tenant, core::CivilDate first, core::Civi
                       "store_id, doc_no, staff, at, business_date, programme_version, "
                       "tier_before, tier, tier_after, list_total, discount_total, paid_total, "
                       "points_earned, point_asset, points_spent, points_value, "
-                      "COALESCE(entry_id, 0), '' FROM sales WHERE id BETWEEN ?4 AND ?5 "
-                      "AND +tenant_id = ?1 AND +business_date BETWEEN ?2 AND ?3 ORDER BY id"));
+                      "COALESCE(entry_id, 0), '', " ONECARD_SALE_HOLD_COLS
+                      "FROM sales WHERE id BETWEEN ?4 AND ?5 AND +tenant_id = ?1 "
+                      "AND +business_date BETWEEN ?2 AND ?3 AND +status = 'settled' ORDER BY id"));
   sales.Bind(1, tenant.value).Bind(2, first.ToString()).Bind(3, last.ToString());
   sales.Bind(4, low).Bind(5, high);
   ONECARD_TRY(Stmt lines,
@@ -288,7 +303,7 @@ Result<std::vector<ReadTxn::SaleTotals>> SqliteTxn::ListSaleTotalsBefore(TenantI
   ONECARD_TRY(Stmt st, Prepare("SELECT member_id, sum(spend), sum(points) FROM ("
                                " SELECT member_id, paid_total AS spend, points_earned AS points "
                                " FROM sales WHERE tenant_id = ?1 AND business_date < ?2 "
-                               " AND member_id IS NOT NULL "
+                               " AND member_id IS NOT NULL AND status = 'settled' "
                                " UNION ALL "
                                " SELECT r.member_id, -r.refund_total, "
                                " -(r.points_taken_back + r.points_short) FROM sale_returns r "
@@ -313,6 +328,33 @@ Result<std::vector<std::pair<MemberId, core::CivilDate>>> SqliteTxn::ListBirthda
   });
 }
 
+Result<std::vector<std::pair<TenantId, std::int64_t>>> SqliteTxn::ListDueSales(Timestamp now,
+                                                                               int limit) {
+  ONECARD_TRY(Stmt st, Prepare("SELECT tenant_id, id FROM sales WHERE status = 'held' "
+                               "AND hold_expires_at <= ?1 ORDER BY hold_expires_at, id LIMIT ?2"));
+  st.Bind(1, now.micros).Bind(2, std::int64_t{limit});
+  using Row = std::pair<TenantId, std::int64_t>;
+  return ReadAll<Row>(st, [](const Stmt& s) { return Row{TenantId{s.Int(0)}, s.Int(1)}; });
+}
+
+Status SqliteTxn::CloseSale(const SaleRecord& r) {
+  RequireWritable();
+  ONECARD_TRY(Stmt st, Prepare("UPDATE sales SET status = ?3, entry_id = ?4, closed_at = ?5, "
+                               "close_reason = ?6 WHERE tenant_id = ?1 AND id = ?2 "
+                               "AND status = 'held'"));
+  st.Bind(1, r.tenant.value).Bind(2, r.id).Bind(3, SaleStatusName(r.status));
+  st.BindId(4, r.entry.value).Bind(5, OptMicros(r.closed_at)).Bind(6, r.close_reason);
+  ONECARD_CHECK(st.Run());
+  ONECARD_ASSERT(conn_.Changes() == 1, "closing a sale that is not held");
+  for (const SaleTenderRecord& t : r.tenders) {
+    ONECARD_TRY(Stmt tender, Prepare("UPDATE sale_tenders SET reference = ?3 "
+                                     "WHERE sale_id = ?1 AND seq = ?2"));
+    tender.Bind(1, r.id).Bind(2, std::int64_t{t.seq}).Bind(3, t.reference);
+    ONECARD_CHECK(tender.Run());
+  }
+  return {};
+}
+
 Result<std::optional<std::int64_t>> SqliteTxn::FindSaleId(TenantId tenant, StoreId store,
                                                           std::string_view doc_no) {
   ONECARD_TRY(Stmt st, Prepare("SELECT id FROM sales WHERE tenant_id = ?1 AND store_id = ?2 "
@@ -328,7 +370,7 @@ Result<std::int64_t> SqliteTxn::SumMemberSpend(TenantId tenant, MemberId member,
                                "JOIN sales x ON x.id = r.sale_id WHERE r.tenant_id = ?1 "
                                "AND r.member_id = ?2 AND x.business_date BETWEEN ?3 AND ?4), 0) "
                                "FROM sales s WHERE s.tenant_id = ?1 AND s.member_id = ?2 "
-                               "AND s.business_date BETWEEN ?3 AND ?4"));
+                               "AND s.business_date BETWEEN ?3 AND ?4 AND s.status = 'settled'"));
   st.Bind(1, tenant.value).Bind(2, member.value).Bind(3, first.ToString()).Bind(4, last.ToString());
   ONECARD_TRY(bool row, st.Step());
   return row ? st.Int(0) : 0;
@@ -398,16 +440,21 @@ Result<std::int64_t> SqliteTxn::InsertSale(const SaleRecord& r) {
               Prepare("INSERT INTO sales (tenant_id, member_id, card_id, store_id, doc_no, staff, "
                       "at, business_date, programme_version, tier_before, tier, tier_after, "
                       "list_total, discount_total, paid_total, points_earned, point_asset, "
-                      "points_spent, points_value, entry_id, explain) VALUES (?1, ?2, ?3, ?4, ?5, "
-                      "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, "
-                      "?21)"));
+                      "points_spent, points_value, entry_id, explain, status, hold_entry_id, "
+                      "hold_expires_at, points_expire_on, carried_before, carried_after, "
+                      "tier_reason) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, "
+                      "?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, "
+                      "?27, ?28)"));
   st.Bind(1, r.tenant.value).BindId(2, r.member.value).BindId(3, r.card.value);
   st.Bind(4, r.store.value).Bind(5, r.doc_no).Bind(6, r.staff).Bind(7, r.at.micros);
   st.Bind(8, r.business_date.ToString()).Bind(9, OptWide(r.programme_version));
   st.Bind(10, r.tier_before).Bind(11, r.tier).Bind(12, r.tier_after).Bind(13, r.list_total);
   st.Bind(14, r.discount_total).Bind(15, r.paid_total).Bind(16, r.points_earned);
   st.Bind(17, r.point_asset).Bind(18, r.points_spent).Bind(19, r.points_value);
-  st.BindId(20, r.entry.value).Bind(21, r.explain);
+  st.BindId(20, r.entry.value).Bind(21, r.explain).Bind(22, SaleStatusName(r.status));
+  st.BindId(23, r.hold_entry.value).Bind(24, OptMicros(r.hold_expires_at));
+  BindOptDate(st, 25, r.points_expire_on);
+  st.Bind(26, r.carried_before).Bind(27, r.carried_after).Bind(28, r.tier_reason);
   ONECARD_CHECK(st.Run());
   const std::int64_t id = conn_.LastInsertId();
   static constexpr const char* kLine =
