@@ -45,9 +45,13 @@ inline std::string Dump(const nlohmann::json& j) {
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-// The JSON text of a service result: written directly where it has an encoder (the same JSON).
+// The JSON text of a service result: as the writer stored it where it kept it, else written
+// directly where it has an encoder (the same JSON).
 template <class T>
 std::string JsonBody(const T& value) {
+  if constexpr (service::detail::HasEncodedReply<T>) {
+    if (!value.encoded_reply.empty()) return value.encoded_reply;
+  }
   if constexpr (service::detail::HasReplyEncoder<T>) {
     return EncodeReply(value);
   } else {

@@ -115,10 +115,11 @@ void CheckoutService::CaptureAsync(const Request& req, const CaptureSaleSpec& sp
                                    Callback<SaleView> done) {
   Result<Prepared> prepared = PrepareClose(req, spec.sale, Close::kCapture, spec.references, "");
   if (!prepared) return done(std::move(prepared).error());
+  auto audit = AuditOf(req, AuditAction(static_cast<int>(Close::kCapture)), "sale",
+                       std::to_string(spec.sale));
   writer_.CallAsync<SaleView>(req.tenant.id, req.idempotency_key, std::move(prepared->digest),
-                              std::move(prepared->run), std::move(done),
-                              AuditOf(req, AuditAction(static_cast<int>(Close::kCapture)), "sale",
-                                      std::to_string(spec.sale)));
+                              AuditedBySale(std::move(prepared->run), audit), std::move(done),
+                              audit);
 }
 
 Result<SaleView> CheckoutService::Void(const Request& req, std::int64_t sale,
@@ -131,10 +132,11 @@ void CheckoutService::VoidAsync(const Request& req, std::int64_t sale, const std
                                 Callback<SaleView> done) {
   Result<Prepared> prepared = PrepareClose(req, sale, Close::kVoid, {}, reason);
   if (!prepared) return done(std::move(prepared).error());
-  writer_.CallAsync<SaleView>(
-      req.tenant.id, req.idempotency_key, std::move(prepared->digest), std::move(prepared->run),
-      std::move(done),
-      AuditOf(req, AuditAction(static_cast<int>(Close::kVoid)), "sale", std::to_string(sale)));
+  auto audit =
+      AuditOf(req, AuditAction(static_cast<int>(Close::kVoid)), "sale", std::to_string(sale));
+  writer_.CallAsync<SaleView>(req.tenant.id, req.idempotency_key, std::move(prepared->digest),
+                              AuditedBySale(std::move(prepared->run), audit), std::move(done),
+                              audit);
 }
 
 Result<CheckoutService::Prepared> CheckoutService::PrepareClose(
@@ -282,10 +284,10 @@ Result<std::int64_t> CheckoutService::ReleaseDueSales() {
       req.actor.kind = "system";
       ONECARD_TRY(Prepared prepared,
                   PrepareClose(req, sale, Close::kExpire, {}, "the hold ran out uncaptured"));
-      Result<SaleView> done =
-          writer_.Call<SaleView>(tenant, "", "", std::move(prepared.run),
-                                 AuditOf(req, AuditAction(static_cast<int>(Close::kExpire)), "sale",
-                                         std::to_string(sale)));
+      auto audit =
+          AuditOf(req, AuditAction(static_cast<int>(Close::kExpire)), "sale", std::to_string(sale));
+      Result<SaleView> done = writer_.Call<SaleView>(
+          tenant, "", "", AuditedBySale(std::move(prepared.run), audit), audit);
       // Captured or voided since it was listed: nothing to do.
       if (!done && done.error().code == ErrorCode::kHoldNotActive) continue;
       if (!done) return done.error();

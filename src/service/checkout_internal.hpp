@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -36,5 +38,12 @@ core::Status MoveMemberOn(storage::WriteTxn& txn, const Request& rq, const core:
 // A recorded sale as its receipt shows it (without balances).
 core::Result<SaleView> ViewOfSale(storage::ReadTxn& txn, const TenantRef& tenant,
                                   const storage::SaleRecord& r);
+
+// `run`, with the audit row pointed at the sale it made or closed (id, receipt, status, amount
+// due, entry): the sale itself keeps its lines, tenders and explanation, and copying the whole
+// receipt into the audit log would double what a settle writes.
+std::function<core::Result<SaleView>(storage::WriteTxn&)> AuditedBySale(
+    std::function<core::Result<SaleView>(storage::WriteTxn&)> run,
+    std::shared_ptr<storage::AuditRecord> audit);
 
 }  // namespace onecard::service

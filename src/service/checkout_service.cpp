@@ -12,6 +12,7 @@
 #include "service/coupon_service.hpp"
 #include "service/digest.hpp"
 #include "service/gift_service.hpp"
+#include "service/json_out.hpp"
 #include "service/ledger_service.hpp"
 #include "service/ledger_txn.hpp"
 #include "service/ledger_util.hpp"
@@ -592,7 +593,11 @@ storage::SaleRecord SaleRecordOf(const Request& req, const SaleSpec& spec, const
   r.point_asset = v.point_asset;
   r.points_spent = v.points_spent;
   r.points_value = v.points_value;
-  r.explain = json(v.explain).dump();
+  JsonOut explain;
+  explain.OpenArray();
+  for (const std::string& line : v.explain) explain.Item(line);
+  explain.CloseArray();
+  r.explain = explain.Take();
   r.status = v.status == "held" ? storage::SaleStatus::kHeld : storage::SaleStatus::kSettled;
   r.hold_expires_at = v.hold_expires_at;
   r.points_expire_on = v.points_expire_on;
@@ -669,9 +674,10 @@ void CheckoutService::SettleAsync(const Request& req, const SaleSpec& spec,
                                   Callback<SaleView> done) {
   Result<Prepared> prepared = PrepareSettle(req, spec, std::nullopt);
   if (!prepared) return done(std::move(prepared).error());
+  auto audit = AuditOf(req, "checkout.settle", "sale", spec.doc_no);
   writer_.CallAsync<SaleView>(req.tenant.id, req.idempotency_key, std::move(prepared->digest),
-                              std::move(prepared->run), std::move(done),
-                              AuditOf(req, "checkout.settle", "sale", spec.doc_no));
+                              AuditedBySale(std::move(prepared->run), audit), std::move(done),
+                              audit);
 }
 
 Result<SaleView> CheckoutService::Hold(const Request& req, const SaleSpec& spec,
@@ -684,9 +690,10 @@ void CheckoutService::HoldAsync(const Request& req, const SaleSpec& spec,
                                 std::int64_t timeout_seconds, Callback<SaleView> done) {
   Result<Prepared> prepared = PrepareSettle(req, spec, timeout_seconds);
   if (!prepared) return done(std::move(prepared).error());
+  auto audit = AuditOf(req, "checkout.hold", "sale", spec.doc_no);
   writer_.CallAsync<SaleView>(req.tenant.id, req.idempotency_key, std::move(prepared->digest),
-                              std::move(prepared->run), std::move(done),
-                              AuditOf(req, "checkout.hold", "sale", spec.doc_no));
+                              AuditedBySale(std::move(prepared->run), audit), std::move(done),
+                              audit);
 }
 
 Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(
@@ -983,6 +990,123 @@ Result<CheckoutService::Prepared> CheckoutService::PrepareSettle(
             MoveMemberOn(txn, rq, p, in_force->version, state, effect, sale.doc_no, v.id, now));
         return v;
       }};
+}
+
+std::string EncodeReply(const SaleView& v) {
+  JsonOut j;
+  j.Open();
+  j.Field("id", v.id);
+  j.Field("status", v.status);
+  j.Field("doc_no", v.doc_no);
+  j.Field("store", v.store);
+  j.Field("staff", v.staff);
+  j.Field("at", v.at);
+  j.Field("business_date", v.business_date);
+  j.Field("member_id", v.member_id);
+  j.Field("card", v.card);
+  j.Field("programme_version", v.programme_version);
+  j.Field("tier_before", v.tier_before);
+  j.Field("tier", v.tier);
+  j.Field("tier_after", v.tier_after);
+  j.Field("tier_reason", v.tier_reason);
+  j.OpenArray("lines");
+  for (const SaleLineView& l : v.lines) {
+    j.Open();
+    j.Field("line", l.line);
+    j.Field("sku", l.sku);
+    j.Field("quantity", l.quantity);
+    j.Field("unit_price", l.unit_price);
+    j.Field("list", l.list);
+    j.Field("discount", l.discount);
+    j.Field("paid", l.paid);
+    j.Field("points", l.points);
+    j.Field("returned", l.returned);
+    j.Field("pass", l.pass);
+    j.Close();
+  }
+  j.CloseArray();
+  j.Field("list_total", v.list_total);
+  j.Field("discount_total", v.discount_total);
+  j.OpenArray("coupons");
+  for (const SaleCouponView& c : v.coupons) {
+    j.Open();
+    j.Field("campaign", c.campaign);
+    j.Field("name", c.name);
+    j.Field("coupon_id", c.coupon_id);
+    j.Field("hint", c.hint);
+    j.Field("discount", c.discount);
+    j.Close();
+  }
+  j.CloseArray();
+  j.Field("due", v.due);
+  j.OpenArray("tenders");
+  for (const TenderView& t : v.tenders) {
+    j.Open();
+    j.Field("method", t.method);
+    j.Field("amount", t.amount);
+    j.Field("points", t.points);
+    j.Field("reference", t.reference);
+    j.Field("card", t.card);
+    j.Field("balance_after", t.balance_after);
+    j.Close();
+  }
+  j.CloseArray();
+  j.Field("points_earned", v.points_earned);
+  j.Field("point_asset", v.point_asset);
+  j.Field("points_expire_on", v.points_expire_on);
+  j.Field("points_spent", v.points_spent);
+  j.Field("points_value", v.points_value);
+  j.Field("entry_id", v.entry_id);
+  j.Field("points_balance", v.points_balance);
+  j.Field("stored_value_balance", v.stored_value_balance);
+  if (v.points_left) {
+    j.ObjectKey("points_left");
+    j.Field("balance", v.points_left->balance);
+    j.Field("point_value", v.points_left->point_value);
+    j.Field("max_points", v.points_left->max_points);
+    j.Field("max_value", v.points_left->max_value);
+    j.Close();
+  } else {
+    j.Null("points_left");
+  }
+  j.OpenArray("explain");
+  for (const std::string& line : v.explain) j.Item(line);
+  j.CloseArray();
+  j.OpenArray("returns");
+  for (const SaleReturnBrief& r : v.returns) {
+    j.Open();
+    j.Field("id", r.id);
+    j.Field("doc_no", r.doc_no);
+    j.Field("at", r.at);
+    j.Field("refund", r.refund);
+    j.Close();
+  }
+  j.CloseArray();
+  j.Field("hold_expires_at", v.hold_expires_at);
+  j.Field("closed_at", v.closed_at);
+  j.Field("close_reason", v.close_reason);
+  j.Close();
+  return j.Take();
+}
+
+std::function<Result<SaleView>(storage::WriteTxn&)> AuditedBySale(
+    std::function<Result<SaleView>(storage::WriteTxn&)> run,
+    std::shared_ptr<storage::AuditRecord> audit) {
+  return [run = std::move(run), audit = std::move(audit)](storage::WriteTxn& txn) {
+    Result<SaleView> r = run(txn);
+    if (r && audit) {
+      JsonOut j;
+      j.Open();
+      j.Field("sale_id", r->id);
+      j.Field("doc_no", r->doc_no);
+      j.Field("status", r->status);
+      j.Field("due", r->due);
+      j.Field("entry_id", r->entry_id);
+      j.Close();
+      audit->after = j.Take();
+    }
+    return r;
+  };
 }
 
 Result<std::vector<CouponUse>> CouponUsesFromJson(const json& coupons, std::string_view field) {

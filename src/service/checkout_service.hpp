@@ -143,6 +143,9 @@ struct SaleView {
   std::optional<core::Timestamp> closed_at;
   std::string close_reason;
   bool replayed = false;
+  // The reply's JSON as the writer stored it (not part of the reply): the API answers with it
+  // rather than encoding the sale again on the writer's thread.
+  std::string encoded_reply;
 };
 NLOHMANN_DEFINE_TYPE_NON_INTRUSIVE(SaleView, id, status, doc_no, store, staff, at, business_date,
                                    member_id, card, programme_version, tier_before, tier,
@@ -162,6 +165,10 @@ struct CaptureSaleSpec {
   std::int64_t sale = 0;
   std::vector<std::pair<int, std::string>> references;
 };
+
+// The sale's JSON, as nlohmann's conversion gives it, written directly (a settle's reply is
+// encoded on the writer thread on every call).
+std::string EncodeReply(const SaleView& v);
 
 // A return: the sale (by id, or by its receipt number at a store), the lines and quantities
 // given back — or all that is left of the sale —, the return's own receipt number and why.

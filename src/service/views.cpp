@@ -1,87 +1,9 @@
 #include "service/views.hpp"
 
-#include <cstdio>
+#include "service/json_out.hpp"
 
 namespace onecard::service {
 namespace {
-
-// A minimal JSON writer for the reply encoders: objects, fields, strings and integers.
-class JsonOut {
- public:
-  void Open() {
-    Sep();
-    out_ += '{';
-    first_ = true;
-  }
-  void Close() {
-    out_ += '}';
-    first_ = false;
-  }
-  void OpenArray(std::string_view key) {
-    Key(key);
-    out_ += '[';
-    first_ = true;
-  }
-  void CloseArray() {
-    out_ += ']';
-    first_ = false;
-  }
-  void Field(std::string_view key, std::string_view value) {
-    Key(key);
-    String(value);
-  }
-  void Field(std::string_view key, std::int64_t value) {
-    Key(key);
-    out_ += std::to_string(value);
-  }
-  void Field(std::string_view key, const Timestamp& t) { Field(key, t.ToIsoUtc()); }
-  void Field(std::string_view key, const std::optional<Timestamp>& t) {
-    if (t) {
-      Field(key, *t);
-    } else {
-      Key(key);
-      out_ += "null";
-    }
-  }
-  void Field(std::string_view key, core::Asset a) { Field(key, core::AssetName(a)); }
-  void ObjectKey(std::string_view key) {
-    Key(key);
-    first_ = true;
-    out_ += '{';
-  }
-  std::string Take() { return std::move(out_); }
-
- private:
-  void Sep() {
-    if (!first_) out_ += ',';
-    first_ = false;
-  }
-  void Key(std::string_view key) {
-    Sep();
-    String(key);
-    out_ += ':';
-  }
-  void String(std::string_view s) {
-    out_ += '"';
-    for (char c : s) {
-      const auto u = static_cast<unsigned char>(c);
-      if (c == '"' || c == '\\') {
-        out_ += '\\';
-        out_ += c;
-      } else if (u < 0x20) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", u);
-        out_ += buf;
-      } else {
-        out_ += c;
-      }
-    }
-    out_ += '"';
-  }
-
-  std::string out_;
-  bool first_ = true;
-};
 
 void WriteLot(JsonOut& j, const LotLine& l) {
   j.Open();

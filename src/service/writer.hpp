@@ -135,6 +135,12 @@ concept HasReplayed = requires(T t) {
 // A type may provide `std::string EncodeReply(const T&)`, a faster way to the same JSON that
 // nlohmann's conversion gives (replies of hot commands are encoded on every call, parsed only on
 // replays).
+// A type may keep the JSON of its reply as stored (`std::string encoded_reply`), so that an
+// answer need not encode it again.
+template <class T>
+concept HasEncodedReply = requires(T t) {
+  t.encoded_reply = std::string();
+};
 template <class T>
 concept HasReplyEncoder = requires(const T& t) {
   { EncodeReply(t) } -> std::same_as<std::string>;
@@ -167,7 +173,10 @@ void Writer::CallAsync(core::TenantId tenant, std::string key, std::string diges
       },
       [fresh, then = std::move(then)](core::Result<std::string> reply, bool replayed) {
         if (!reply) return then(std::move(reply).error());
-        if (!replayed) return then(std::move(**fresh));
+        if (!replayed) {
+          if constexpr (detail::HasEncodedReply<T>) (**fresh).encoded_reply = std::move(*reply);
+          return then(std::move(**fresh));
+        }
         auto json = nlohmann::json::parse(*reply, nullptr, false);
         if (json.is_discarded()) {
           return then(core::MakeError(core::ErrorCode::kInternal, "a stored reply is not JSON"));
@@ -175,6 +184,7 @@ void Writer::CallAsync(core::TenantId tenant, std::string key, std::string diges
         try {
           T value = json.get<T>();
           if constexpr (detail::HasReplayed<T>) value.replayed = true;
+          if constexpr (detail::HasEncodedReply<T>) value.encoded_reply = std::move(*reply);
           then(std::move(value));
         } catch (const nlohmann::json::exception& e) {
           then(core::MakeError(core::ErrorCode::kInternal,

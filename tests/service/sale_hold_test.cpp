@@ -343,6 +343,45 @@ TEST_F(SaleHoldTest, ManyTillsHoldingFromOneStoredValueNeverOverdraw) {
 
 // P1b carries the remainder below ¥1,000 from order to order: a sale settled between a hold and
 // its capture neither loses nor doubles a fen of it.
+// The settle's reply is written by a hand-made encoder (it is encoded on the writer thread on
+// every call): its JSON is the JSON nlohmann's conversion gives, and reads back to the same sale.
+TEST_F(SaleHoldTest, TheSaleEncoderWritesWhatTheJsonConversionWrites) {
+  auto& checkout = env_.services().checkout();
+  const auto same = [](const service::SaleView& v) {
+    const nlohmann::json encoded = nlohmann::json::parse(service::EncodeReply(v));
+    EXPECT_EQ(encoded, nlohmann::json(v));
+    EXPECT_EQ(encoded.get<service::SaleView>().id, v.id);
+  };
+  auto quote = checkout.Quote(env_.Req(), Sale(card_, MixedTenders(), ""));
+  ASSERT_TRUE(quote) << quote.error().ToString();
+  ASSERT_TRUE(quote->points_left.has_value());
+  same(*quote);
+  auto held = checkout.Hold(env_.Req(), Sale(card_, MixedTenders(), "R1"), 300);
+  ASSERT_TRUE(held) << held.error().ToString();
+  same(*held);
+  auto captured = checkout.Capture(env_.Req(), {held->id, {{3, "SLIP \"7\"\n\\"}}});
+  ASSERT_TRUE(captured) << captured.error().ToString();
+  same(*captured);
+  service::ReturnSpec back;
+  back.sale = held->id;
+  back.lines = {{2, 1}};
+  back.doc_no = "RT1";
+  back.reason = "one comb";
+  ASSERT_TRUE(checkout.Return(env_.Req(), back));
+  auto read = checkout.Get(env_.tenant(), held->id);
+  ASSERT_TRUE(read) << read.error().ToString();
+  ASSERT_EQ(read->returns.size(), 1U);
+  same(*read);
+  service::SaleView odd = *read;
+  odd.explain.push_back(std::string("tab\there, bell \x07, quote \" and ¥ and 中文"));
+  odd.coupons.push_back({"c", "name", std::nullopt, "ABCD", 100});
+  odd.coupons.push_back({"d", "name", 42, "", 0});
+  odd.tenders.push_back({"gift_card", 100, 0, "", "99001", std::int64_t{5}});
+  odd.points_balance.reset();
+  odd.programme_version.reset();
+  same(odd);
+}
+
 TEST(SaleHoldCarryTest, ASaleBetweenAHoldAndItsCaptureKeepsTheRemainderExact) {
   TestEnv env;
   UseProgramme(env, ExampleProgramme("p1b.toml"));  // 1 point per full ¥1,000
