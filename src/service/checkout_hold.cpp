@@ -1,6 +1,5 @@
 // CheckoutService: two-phase settle (issue #5 item 4) — the capture, the void and the expiry of
 // a held sale. The hold itself is a settle whose tenders go into escrow (checkout_service.cpp).
-#include <array>
 #include <limits>
 #include <map>
 #include <set>
@@ -99,11 +98,6 @@ Status MoveMemberOnCapture(storage::WriteTxn& txn, const Request& rq, const core
                       sale.id, now);
 }
 
-std::string_view AuditAction(int how) {
-  constexpr std::array<std::string_view, 3> kActions = {"sale.capture", "sale.void", "sale.expire"};
-  return kActions.at(static_cast<std::size_t>(how));
-}
-
 }  // namespace
 
 Result<SaleView> CheckoutService::Capture(const Request& req, const CaptureSaleSpec& spec) {
@@ -115,8 +109,7 @@ void CheckoutService::CaptureAsync(const Request& req, const CaptureSaleSpec& sp
                                    Callback<SaleView> done) {
   Result<Prepared> prepared = PrepareClose(req, spec.sale, Close::kCapture, spec.references, "");
   if (!prepared) return done(std::move(prepared).error());
-  auto audit = AuditOf(req, AuditAction(static_cast<int>(Close::kCapture)), "sale",
-                       std::to_string(spec.sale));
+  auto audit = AuditOf(req, "sale.capture", "sale", std::to_string(spec.sale));
   writer_.CallAsync<SaleView>(req.tenant.id, req.idempotency_key, std::move(prepared->digest),
                               AuditedBySale(std::move(prepared->run), audit), std::move(done),
                               audit);
@@ -132,8 +125,7 @@ void CheckoutService::VoidAsync(const Request& req, std::int64_t sale, const std
                                 Callback<SaleView> done) {
   Result<Prepared> prepared = PrepareClose(req, sale, Close::kVoid, {}, reason);
   if (!prepared) return done(std::move(prepared).error());
-  auto audit =
-      AuditOf(req, AuditAction(static_cast<int>(Close::kVoid)), "sale", std::to_string(sale));
+  auto audit = AuditOf(req, "sale.void", "sale", std::to_string(sale));
   writer_.CallAsync<SaleView>(req.tenant.id, req.idempotency_key, std::move(prepared->digest),
                               AuditedBySale(std::move(prepared->run), audit), std::move(done),
                               audit);
@@ -284,8 +276,7 @@ Result<std::int64_t> CheckoutService::ReleaseDueSales() {
       req.actor.kind = "system";
       ONECARD_TRY(Prepared prepared,
                   PrepareClose(req, sale, Close::kExpire, {}, "the hold ran out uncaptured"));
-      auto audit =
-          AuditOf(req, AuditAction(static_cast<int>(Close::kExpire)), "sale", std::to_string(sale));
+      auto audit = AuditOf(req, "sale.expire", "sale", std::to_string(sale));
       Result<SaleView> done = writer_.Call<SaleView>(
           tenant, "", "", AuditedBySale(std::move(prepared.run), audit), audit);
       // Captured or voided since it was listed: nothing to do.
